@@ -1,0 +1,245 @@
+"""Alert rules (versioned parameters), nightly runs, alerts and their triage."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household, Person, Region
+
+
+class RuleCode(models.TextChoices):
+    HIGH_MEDICAL_SELF_PAY = "high_medical_self_pay", _("医疗自付费用过高")
+    SERIOUS_DISEASE = "serious_disease", _("重特大疾病")
+    REGISTERED_UNEMPLOYMENT = "registered_unemployment", _("登记失业")
+    NEW_SEVERE_DISABILITY = "new_severe_disability", _("新增持证重度残疾")
+
+
+class RuleVersion(models.Model):
+    """One version of one rule's parameters. Versions are never edited: a change is a new version."""
+
+    rule = models.CharField(_("规则"), max_length=40, choices=RuleCode.choices)
+    version = models.PositiveIntegerField(_("版本"))
+    params = models.JSONField(_("参数"))
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("修改人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("规则版本")
+        verbose_name_plural = _("规则版本")
+        ordering = ["rule", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "version"], name="ruleversion_unique_rule_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} v{self.version}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class MonitoringRun(models.Model):
+    """One evaluation of all rules for an as-of date; at most one running per date."""
+
+    as_of = models.DateField(_("基准日期"))
+    status = models.CharField(_("状态"), max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    rule_versions = models.JSONField(_("规则版本"), default=dict)
+    counts = models.JSONField(_("计数"), default=dict)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    duration_ms = models.IntegerField(_("耗时（毫秒）"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("监测运行")
+        verbose_name_plural = _("监测运行")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of"], condition=Q(status="running"), name="monitoringrun_one_running_per_date"
+            ),
+        ]
+
+
+class AlertStatus(models.TextChoices):
+    NEW = "new", _("待分派")
+    ASSIGNED = "assigned", _("已分派")
+    VERIFYING = "verifying", _("核查中")
+    CLOSED = "closed", _("已办结")
+
+
+class Outcome(models.TextChoices):
+    ENROL_DIBAO = "enrol_dibao", _("纳入低保")
+    ENROL_TEKUN = "enrol_tekun", _("纳入特困")
+    TEMPORARY_ASSISTANCE = "temporary_assistance", _("给予临时救助")
+    ENROL_EDGE_MONITORING = "enrol_edge_monitoring", _("纳入低保边缘/刚性支出监测")
+    REFER_MEDICAL = "refer_medical", _("转介：医疗救助")
+    REFER_DISABILITY = "refer_disability", _("转介：残疾人补贴")
+    REFER_EMPLOYMENT = "refer_employment", _("转介：就业服务")
+    ALREADY_COVERED = "already_covered", _("已在保障范围")
+    NOT_ELIGIBLE = "not_eligible", _("经核查不符合条件")
+    DATA_ERROR = "data_error", _("数据有误")
+
+
+# Outcomes that enrol or refer: closing with one needs a home-visit record (DOMAIN.md).
+OUTCOMES_NEEDING_VISIT = frozenset(
+    {
+        Outcome.ENROL_DIBAO,
+        Outcome.ENROL_TEKUN,
+        Outcome.TEMPORARY_ASSISTANCE,
+        Outcome.ENROL_EDGE_MONITORING,
+        Outcome.REFER_MEDICAL,
+        Outcome.REFER_DISABILITY,
+        Outcome.REFER_EMPLOYMENT,
+    }
+)
+
+
+class Alert(models.Model):
+    """A signal that a monitored person may need help; unique per rule and `dedupe_key`."""
+
+    rule = models.CharField(_("预警类别"), max_length=40, choices=RuleCode.choices)
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("规则版本")
+    )
+    run = models.ForeignKey(
+        MonitoringRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("监测运行"),
+    )
+    # What makes two alerts "the same": a person+disease, a registration number, a certificate …
+    dedupe_key = models.CharField(_("去重键"), max_length=120)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("人员")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("家庭")
+    )
+    # The household's region when raised; every scoped query filters on this indexed column.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区域"))
+    raised_on = models.DateField(_("预警日期"))
+    evidence = models.JSONField(_("依据"), default=dict)
+    status = models.CharField(_("状态"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_alerts",
+        verbose_name=_("经办人"),
+    )
+    deadline = models.DateField(_("办理期限"))
+    outcome = models.CharField(_("处置结果"), max_length=30, choices=Outcome.choices, blank=True)
+    close_note = models.TextField(_("办结说明"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    # Optimistic concurrency: every change bumps it; a stale form is refused, never overwrites.
+    lock_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "dedupe_key"], name="alert_unique_rule_dedupe_key"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & ~Q(outcome="")),
+                name="alert_closed_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["assigned", "verifying"]) | Q(assignee__isnull=False),
+                name="alert_assigned_has_assignee",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status", "deadline", "id"], name="alert_region_status_deadline"),
+            models.Index(fields=["assignee", "status", "deadline"], name="alert_assignee_status_deadline"),
+            models.Index(fields=["rule", "raised_on"], name="alert_rule_raised_on"),
+            models.Index(fields=["person", "rule", "raised_on"], name="alert_person_rule_raised"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_rule_display()}"
+
+
+class AlertEvent(models.Model):
+    """One entry of an alert's history: who did what, when, from which state to which."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    action = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("预警处理记录")
+        verbose_name_plural = _("预警处理记录")
+        ordering = ["alert", "at", "id"]
+
+
+class HomeVisit(models.Model):
+    """A home verification (上门核查) made for an alert."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField(_("核查日期"))
+    visitors = models.CharField(_("核查人员"), max_length=200)
+    findings = models.TextField(_("核查情况"))
+    household_situation = models.TextField(_("家庭状况"))
+    follow_up_on = models.DateField(_("回访日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入户核查")
+        verbose_name_plural = _("入户核查")
+        ordering = ["-visited_on", "-id"]
+
+
+class Responsibility(models.Model):
+    """The caseworker who receives new alerts of a village or town (the most specific region wins)."""
+
+    region = models.OneToOneField(
+        Region, on_delete=models.CASCADE, related_name="responsibility", verbose_name=_("区域")
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("责任经办人"),
+    )
+
+    class Meta:
+        verbose_name = _("区域责任人")
+        verbose_name_plural = _("区域责任人")

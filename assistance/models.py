@@ -1,0 +1,1 @@
+"""Programs, applications and grants: arrive with the assistance issue."""

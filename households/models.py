@@ -1,0 +1,197 @@
+"""The registry: administrative divisions, users and their region scope, households and persons."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+
+from households import idcard
+
+
+class RegionLevel(models.TextChoices):
+    CITY = "city", _("市")
+    COUNTY = "county", _("县（市、区）")
+    TOWN = "town", _("乡镇（街道）")
+    VILLAGE = "village", _("村（社区）")
+
+
+LEVEL_BY_LENGTH = {6: RegionLevel.COUNTY, 9: RegionLevel.TOWN, 12: RegionLevel.VILLAGE}
+
+
+class Region(models.Model):
+    """An administrative division. Codes nest: a child's code starts with its parent's prefix."""
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^(\d{6}|\d{9}|\d{12})$"), name="region_code_6_9_or_12_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix every descendant's code starts with (a city 130900 → 1309)."""
+        return scope_prefix_for(self.code, self.level)
+
+
+def scope_prefix_for(code: str, level: str) -> str:
+    return code[:4] if level == RegionLevel.CITY else code
+
+
+class Role(models.TextChoices):
+    DATA_ADMIN = "data_admin", _("数据管理员")
+    SUPERVISOR = "supervisor", _("督导")
+    CASEWORKER = "caseworker", _("经办人")
+
+
+class User(AbstractUser):
+    """A staff member. `scope` limits every personal-data view to one region and its sub-regions."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    scope = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("管辖区域"),
+        help_text=_("只能查看该区域及其下级区域的数据"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @property
+    def scope_prefix(self) -> str | None:
+        """Region-code prefix this user may see; None means nothing (no scope set)."""
+        if self.scope_id is None:
+            return "" if self.is_superuser else None
+        return self.scope.prefix
+
+    @property
+    def role_label(self) -> str:
+        return self.get_role_display()
+
+
+class AreaType(models.TextChoices):
+    URBAN = "urban", _("城市")
+    RURAL = "rural", _("农村")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙子女")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+ID18_REGEX = r"^\d{17}[0-9X]$"
+
+
+class Household(models.Model):
+    """A household, keyed by its head's resident ID (the roster's household key)."""
+
+    head_id_number = models.CharField(_("户主身份证号"), max_length=18, unique=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("所在区域")
+    )
+    address = models.CharField(_("家庭住址"), max_length=200, blank=True)
+    area_type = models.CharField(_("城乡类别"), max_length=10, choices=AreaType.choices)
+    annual_income = models.DecimalField(
+        _("家庭年收入（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(head_id_number__regex=ID18_REGEX), name="household_head_id_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_income__isnull=True) | Q(annual_income__gte=0),
+                name="household_income_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"户主 {self.masked_head_id}"
+
+    @property
+    def masked_head_id(self) -> str:
+        return idcard.mask(self.head_id_number)
+
+
+class Person(models.Model):
+    """A resident, keyed by resident ID; belongs to at most one household."""
+
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("家庭"),
+    )
+    relation = models.CharField(
+        _("与户主关系"), max_length=12, choices=Relation.choices, default=Relation.OTHER
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="person_id_number_format"),
+            models.CheckConstraint(condition=Q(name__length__gt=0), name="person_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_id}）"
+
+    @property
+    def masked_id(self) -> str:
+        return idcard.mask(self.id_number)
+
+    def age_on(self, day) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+models.CharField.register_lookup(Length)

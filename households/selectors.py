@@ -1,0 +1,56 @@
+"""Reads of the registry, always scoped to the requesting user."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from households import idcard
+from households.models import Household, Person, Region
+from households.scoping import get_in_scope_or_404, scope_queryset
+
+
+def looks_like_id(query: str) -> bool:
+    value = idcard.normalise(query)
+    return len(value) in (15, 18) and value[:15].isdigit()
+
+
+def household_list(*, user, query: str = "", region_code: str = "") -> QuerySet[Household]:
+    """Households in the user's scope, optionally narrowed by region and by a member's name or ID."""
+    qs = scope_queryset(Household.objects.all(), user).select_related("region")
+    if region_code:
+        qs = qs.filter(region__code__startswith=region_code)
+    query = query.strip()
+    if query:
+        if looks_like_id(query):
+            try:
+                id_number = idcard.parse_id_number(query)
+            except idcard.IdNumberError:
+                return qs.none()
+            qs = qs.filter(members__id_number=id_number)
+        else:
+            qs = qs.filter(members__name__startswith=query)
+        qs = qs.distinct()
+    return (
+        qs.annotate(member_count=Count("members", distinct=True))
+        .prefetch_related(
+            Prefetch("members", queryset=Person.objects.filter(relation="head"), to_attr="heads")
+        )
+        .order_by("-id")
+    )
+
+
+def household_get(*, user, pk: int) -> Household:
+    qs = Household.objects.select_related("region", "region__parent", "region__parent__parent")
+    return get_in_scope_or_404(qs, user, pk=pk)
+
+
+def person_list(*, user) -> QuerySet[Person]:
+    return scope_queryset(Person.objects.select_related("household"), user, "household__region__code")
+
+
+def region_path(region: Region) -> list[Region]:
+    """The region and its ancestors, top first (for breadcrumbs)."""
+    path = []
+    node = region
+    while node is not None:
+        path.append(node)
+        node = node.parent
+    return list(reversed(path))

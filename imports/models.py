@@ -1,0 +1,256 @@
+"""Department feeds: departments, import batches, rejected rows and the typed feed tables.
+
+Feed tables are written only by the set-based loader (COPY + INSERT … ON CONFLICT); the ORM
+models here are for reading, the admin and tests.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from households import idcard
+from households.models import ID18_REGEX
+
+
+class Department(models.Model):
+    """A department that sends files (医疗保障局, 残联 …)."""
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedCategory(models.TextChoices):
+    ROSTER = "roster", _("低收入人口名册")
+    MEDICAL_SETTLEMENT = "medical_settlement", _("医保结算明细")
+    DIAGNOSIS = "diagnosis", _("疾病诊断")
+    DISABILITY_CERTIFICATE = "disability_certificate", _("残疾人证")
+    UNEMPLOYMENT_REGISTRATION = "unemployment_registration", _("失业登记")
+
+
+class BatchStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    SUCCEEDED = "succeeded", _("已完成")
+    REJECTED = "rejected", _("文件被拒")
+    FAILED = "failed", _("失败")
+
+
+class ImportBatch(models.Model):
+    """One uploaded file. When it succeeds its counts add up to its data rows."""
+
+    category = models.CharField(_("数据类别"), max_length=40, choices=FeedCategory.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="batches", verbose_name=_("部门")
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.BigIntegerField(_("文件大小"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.PENDING
+    )
+    data_rows = models.IntegerField(_("数据行数"), default=0)
+    rows_read = models.IntegerField(_("已读取行数"), default=0)
+    loaded = models.IntegerField(_("新增"), default=0)
+    corrected = models.IntegerField(_("更正"), default=0)
+    duplicate = models.IntegerField(_("重复"), default=0)
+    rejected = models.IntegerField(_("拒绝"), default=0)
+    name_mismatch = models.IntegerField(_("姓名不符"), default=0)
+    error_code = models.CharField(_("错误代码"), max_length=40, blank=True)
+    error_message = models.TextField(_("错误说明"), blank=True)
+    extra_columns = models.JSONField(_("未使用的列"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["category", "-created_at"], name="importbatch_category_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "sha256"],
+                condition=Q(status__in=["pending", "running", "succeeded"]),
+                name="importbatch_one_live_batch_per_file",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded")
+                | Q(data_rows=F("loaded") + F("corrected") + F("duplicate") + F("rejected")),
+                name="importbatch_counts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()} {self.file_name}"
+
+
+class RejectedRow(models.Model):
+    """A row that was not loaded, with where and why, as the admin sees it in Excel."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
+    row_number = models.IntegerField(_("行号"))
+    column = models.CharField(_("列"), max_length=100, blank=True)
+    reason_code = models.CharField(_("原因代码"), max_length=40)
+    message = models.TextField(_("说明"))
+    raw = models.JSONField(_("原始内容"), default=dict)
+
+    class Meta:
+        verbose_name = _("被拒绝的行")
+        verbose_name_plural = _("被拒绝的行")
+        ordering = ["batch", "row_number"]
+        indexes = [models.Index(fields=["batch", "row_number"], name="rejectedrow_batch_row")]
+
+
+class FeedRecord(models.Model):
+    """Columns every department record shares: who it is about and which batch last wrote it."""
+
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入批次")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def masked_id(self) -> str:
+        return idcard.mask(self.id_number)
+
+
+class VisitType(models.TextChoices):
+    INPATIENT = "inpatient", _("住院")
+    OUTPATIENT = "outpatient", _("门诊")
+    CHRONIC = "chronic_outpatient", _("门诊慢特病")
+    PHARMACY = "pharmacy", _("药店购药")
+
+
+class MedicalSettlement(FeedRecord):
+    settlement_id = models.CharField(_("结算流水号"), max_length=64, unique=True)
+    settle_date = models.DateField(_("结算日期"))
+    institution = models.CharField(_("定点医疗机构"), max_length=200, blank=True)
+    visit_type = models.CharField(_("就诊类型"), max_length=20, choices=VisitType.choices, blank=True)
+    diagnosis_code = models.CharField(_("主诊断编码"), max_length=20, blank=True)
+    diagnosis_name = models.CharField(_("主诊断名称"), max_length=200, blank=True)
+    total_cost = models.DecimalField(_("医疗费用总额"), max_digits=14, decimal_places=2)
+    fund_paid = models.DecimalField(_("统筹基金支付"), max_digits=14, decimal_places=2, default=0)
+    serious_illness_paid = models.DecimalField(_("大病保险支付"), max_digits=14, decimal_places=2, default=0)
+    assistance_paid = models.DecimalField(_("医疗救助支付"), max_digits=14, decimal_places=2, default=0)
+    self_paid = models.DecimalField(_("个人负担"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("医保结算")
+        verbose_name_plural = _("医保结算")
+        indexes = [models.Index(fields=["id_number", "settle_date"], name="medsettle_person_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="medsettle_id_format"),
+            models.CheckConstraint(
+                condition=Q(self_paid__gte=0) & Q(total_cost__gte=0), name="medsettle_amounts_not_negative"
+            ),
+        ]
+
+
+class Diagnosis(FeedRecord):
+    record_id = models.CharField(_("记录编号"), max_length=64, unique=True)
+    diagnosed_on = models.DateField(_("诊断日期"))
+    institution = models.CharField(_("医疗机构"), max_length=200, blank=True)
+    diagnosis_code = models.CharField(_("诊断编码"), max_length=20)
+    diagnosis_name = models.CharField(_("诊断名称"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("疾病诊断")
+        verbose_name_plural = _("疾病诊断")
+        indexes = [models.Index(fields=["id_number", "diagnosed_on"], name="diagnosis_person_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="diagnosis_id_format")
+        ]
+
+
+class DisabilityType(models.IntegerChoices):
+    VISION = 1, _("视力")
+    HEARING = 2, _("听力")
+    SPEECH = 3, _("言语")
+    PHYSICAL = 4, _("肢体")
+    INTELLECTUAL = 5, _("智力")
+    MENTAL = 6, _("精神")
+    MULTIPLE = 7, _("多重")
+
+
+class DisabilityGrade(models.IntegerChoices):
+    GRADE_1 = 1, _("一级")
+    GRADE_2 = 2, _("二级")
+    GRADE_3 = 3, _("三级")
+    GRADE_4 = 4, _("四级")
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("有效")
+    CANCELLED = "cancelled", _("注销")
+
+
+class DisabilityCertificate(FeedRecord):
+    certificate_no = models.CharField(_("残疾人证号"), max_length=22, unique=True)
+    disability_type = models.PositiveSmallIntegerField(_("残疾类别"), choices=DisabilityType.choices)
+    grade = models.PositiveSmallIntegerField(_("残疾等级"), choices=DisabilityGrade.choices)
+    issued_on = models.DateField(_("发证日期"))
+    status = models.CharField(
+        _("证件状态"), max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+
+    class Meta:
+        verbose_name = _("残疾人证")
+        verbose_name_plural = _("残疾人证")
+        indexes = [models.Index(fields=["issued_on"], name="disability_issued_on")]
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="disability_id_format"),
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=4), name="disability_grade_1_to_4"),
+        ]
+
+    @property
+    def is_severe(self) -> bool:
+        return self.grade in (DisabilityGrade.GRADE_1, DisabilityGrade.GRADE_2)
+
+
+class UnemploymentStatus(models.TextChoices):
+    UNEMPLOYED = "unemployed", _("登记失业")
+    EMPLOYED = "employed", _("已就业")
+    CANCELLED = "cancelled", _("注销")
+
+
+class UnemploymentRegistration(FeedRecord):
+    registration_no = models.CharField(_("登记编号"), max_length=64, unique=True)
+    registered_on = models.DateField(_("失业登记日期"))
+    status = models.CharField(
+        _("登记状态"),
+        max_length=20,
+        choices=UnemploymentStatus.choices,
+        default=UnemploymentStatus.UNEMPLOYED,
+    )
+    ended_on = models.DateField(_("注销日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("失业登记")
+        verbose_name_plural = _("失业登记")
+        indexes = [models.Index(fields=["registered_on"], name="unemployment_registered_on")]
+        constraints = [
+            models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="unemployment_id_format")
+        ]

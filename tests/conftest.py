@@ -1,0 +1,62 @@
+"""Personas (STYLE.md): caseworkers of two towns of 沧县, a county and a city supervisor, a data admin."""
+
+import pytest
+
+from households.models import Role
+from tests.factories import UserFactory, region
+
+TOWN_A = "130921101"  # 沧县 旧州镇
+TOWN_B = "130921102"  # 沧县 兴济镇
+VILLAGE_A = TOWN_A + "201"
+VILLAGE_B = TOWN_B + "201"
+OTHER_COUNTY_VILLAGE = "130984101201"  # 河间市
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests render templates without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def regions(db):
+    return {code: region(code) for code in (VILLAGE_A, VILLAGE_B, OTHER_COUNTY_VILLAGE)}
+
+
+@pytest.fixture
+def caseworker_a(regions):
+    return UserFactory(username="caseworker_a", role=Role.CASEWORKER, scope=region(TOWN_A))
+
+
+@pytest.fixture
+def caseworker_b(regions):
+    return UserFactory(username="caseworker_b", role=Role.CASEWORKER, scope=region(TOWN_B))
+
+
+@pytest.fixture
+def county_supervisor(regions):
+    return UserFactory(username="supervisor_county", role=Role.SUPERVISOR, scope=region("130921"))
+
+
+@pytest.fixture
+def city_supervisor(regions):
+    return UserFactory(username="supervisor_city", role=Role.SUPERVISOR, scope=region("130900"))
+
+
+@pytest.fixture
+def data_admin(regions):
+    return UserFactory(username="data_admin", role=Role.DATA_ADMIN, scope=region("130900"))
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in and return the test client: `client_for(caseworker_a)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,105 @@
+"""factory_boy factories shared by every app's tests."""
+
+import random
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from households import idcard
+from households.models import AreaType, Household, Person, Region, RegionLevel, Relation, Role, User
+from monitoring.models import MonitoringCategory, MonitoringRecord
+
+_rng = random.Random(7)
+_used: set[str] = set()
+
+
+def make_id_number(area: str = "130921", born: date = date(1980, 5, 17), sex: str | None = None) -> str:
+    """A fresh valid 18-character resident ID (unique within the test session)."""
+    while True:
+        seq = _rng.randint(1, 999)
+        if (sex == "M" and seq % 2 == 0) or (sex == "F" and seq % 2 == 1):
+            continue
+        first17 = f"{area}{born:%Y%m%d}{seq:03d}"
+        value = first17 + idcard.check_char(first17)
+        if value not in _used:
+            _used.add(value)
+            return value
+
+
+def region(code: str, name: str | None = None) -> Region:
+    """Get or create a region and its missing ancestors (codes nest 6 → 9 → 12 digits)."""
+    parent = None
+    if len(code) > 6:
+        parent = region(code[: len(code) - 3])
+    elif code != "130900":
+        parent = Region.objects.get_or_create(
+            code="130900", defaults={"name": "沧州市", "level": RegionLevel.CITY}
+        )[0]
+    level = {6: RegionLevel.COUNTY, 9: RegionLevel.TOWN, 12: RegionLevel.VILLAGE}[len(code)]
+    if code == "130900":
+        level = RegionLevel.CITY
+    obj, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name or f"区域{code}", "level": level, "parent": parent}
+    )
+    return obj
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("name", locale="zh_CN")
+    role = Role.CASEWORKER
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw-12345678")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    head_id_number = factory.LazyFunction(make_id_number)
+    region = factory.LazyFunction(lambda: region("130921101201"))
+    address = factory.Faker("address", locale="zh_CN")
+    area_type = AreaType.RURAL
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    household = factory.SubFactory(HouseholdFactory)
+    id_number = factory.LazyAttribute(
+        lambda o: o.household.head_id_number if o.relation == Relation.HEAD else make_id_number()
+    )
+    name = factory.Faker("name", locale="zh_CN")
+    relation = Relation.HEAD
+    birth_date = factory.LazyAttribute(lambda o: idcard.describe(o.id_number).birth_date)
+    sex = factory.LazyAttribute(lambda o: idcard.describe(o.id_number).sex)
+
+
+class MonitoringRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = MonitoringRecord
+
+    person = factory.SubFactory(PersonFactory)
+    household = factory.LazyAttribute(lambda o: o.person.household)
+    region_code = factory.LazyAttribute(lambda o: o.person.household.region_id)
+    category = MonitoringCategory.DIBAO
+    since = date(2024, 1, 1)
+
+
+def household_with_head(region_code: str, name: str = "张三", **kwargs) -> Household:
+    """A household in `region_code` whose head is a person called `name`."""
+    household = HouseholdFactory(region=region(region_code), **kwargs)
+    PersonFactory(household=household, name=name, relation=Relation.HEAD)
+    return household
