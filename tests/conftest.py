@@ -12,6 +12,26 @@ VILLAGE_B = TOWN_B + "201"
 OTHER_COUNTY_VILLAGE = "130984101201"  # 河间市
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Transactional tests (browser, Celery) empty every table when they finish, which also removes
+    # what data migrations seeded; with --reuse-db that would leak into the next run.
+    from households.divisions import seed_cangzhou
+    from households.models import Region
+
+    with django_db_blocker.unblock():
+        seed_cangzhou(Region)
+
+
+@pytest.fixture
+def cangzhou(db):
+    """The seeded divisions again, for tests that run after a transactional test emptied them."""
+    from households.divisions import seed_cangzhou
+    from households.models import Region
+
+    seed_cangzhou(Region)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests render templates without running collectstatic first.
@@ -22,7 +42,7 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture
-def regions(db):
+def regions(db, cangzhou):
     return {code: region(code) for code in (VILLAGE_A, VILLAGE_B, OTHER_COUNTY_VILLAGE)}
 
 

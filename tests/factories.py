@@ -1,7 +1,7 @@
 """factory_boy factories shared by every app's tests."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from factory.django import DjangoModelFactory
@@ -103,3 +103,33 @@ def household_with_head(region_code: str, name: str = "张三", **kwargs) -> Hou
     household = HouseholdFactory(region=region(region_code), **kwargs)
     PersonFactory(household=household, name=name, relation=Relation.HEAD)
     return household
+
+
+def rule_version(rule: str, version: int = 1, params: dict | None = None):
+    from alerts.models import RuleVersion
+
+    obj, _ = RuleVersion.objects.get_or_create(rule=rule, version=version, defaults={"params": params or {}})
+    return obj
+
+
+class AlertFactory(DjangoModelFactory):
+    """An alert about a monitored person; its household and region follow the person."""
+
+    class Meta:
+        model = "alerts.Alert"
+
+    rule = "high_medical_self_pay"
+    rule_version = factory.LazyAttribute(lambda o: rule_version(o.rule))
+    person = factory.LazyAttribute(lambda o: MonitoringRecordFactory().person)
+    household = factory.LazyAttribute(lambda o: o.person.household)
+    region = factory.LazyAttribute(lambda o: o.person.household.region)
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+    raised_on = factory.LazyFunction(date.today)
+    deadline = factory.LazyAttribute(lambda o: o.raised_on + timedelta(days=15))
+    evidence = factory.LazyAttribute(
+        lambda o: {
+            "summary_zh": "近365天个人自付 23,410.50 元，达到阈值 10,000 元",
+            "values": {},
+            "sources": [],
+        }
+    )

@@ -1,19 +1,10 @@
 from django.db import migrations
 
-CITY = ("130900", "沧州市")
-COUNTIES = [
-    ("130902", "新华区"), ("130903", "运河区"), ("130921", "沧县"), ("130922", "青县"),
-    ("130923", "东光县"), ("130924", "海兴县"), ("130925", "盐山县"), ("130926", "肃宁县"),
-    ("130927", "南皮县"), ("130928", "吴桥县"), ("130929", "献县"), ("130930", "孟村回族自治县"),
-    ("130981", "泊头市"), ("130982", "任丘市"), ("130983", "黄骅市"), ("130984", "河间市"),
-]
+from households.divisions import seed_cangzhou
 
 
 def seed(apps, schema_editor):
-    Region = apps.get_model("households", "Region")
-    city, _ = Region.objects.update_or_create(code=CITY[0], defaults={"name": CITY[1], "level": "city"})
-    for code, name in COUNTIES:
-        Region.objects.update_or_create(code=code, defaults={"name": name, "level": "county", "parent": city})
+    seed_cangzhou(apps.get_model("households", "Region"))
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,7 @@ def violates(fn) -> bool:
     return False
 
 
-def test_cangzhou_and_its_16_county_level_divisions_are_seeded():
+def test_cangzhou_and_its_16_county_level_divisions_are_seeded(django_db_setup):
     city = Region.objects.get(code="130900")
     assert city.name == "沧州市"
     counties = Region.objects.filter(parent=city)

@@ -1,0 +1,3 @@
+"""dashboard pages of the alerts app."""
+
+urlpatterns: list = []

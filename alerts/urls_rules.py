@@ -1,0 +1,3 @@
+"""rules pages of the alerts app."""
+
+urlpatterns: list = []

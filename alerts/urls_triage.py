@@ -1,0 +1,3 @@
+"""triage pages of the alerts app."""
+
+urlpatterns: list = []
