@@ -1,0 +1,1 @@
+"""Admin for rule versions and monitoring runs."""

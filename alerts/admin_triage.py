@@ -1,0 +1,1 @@
+"""Admin for alerts and their triage."""
