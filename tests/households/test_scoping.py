@@ -117,3 +117,12 @@ def test_households_counted_once_in_scope(homes, caseworker_a, county_supervisor
 
     assert scope_queryset(Household.objects.all(), caseworker_a).count() == 1
     assert scope_queryset(Household.objects.all(), county_supervisor).count() == 2
+
+
+def test_interface_is_chinese_even_for_english_browsers_until_english_is_chosen(client, caseworker_a):
+    client.force_login(caseworker_a)
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    admin_index = client.get(reverse("admin:index"), **english_browser).content.decode()
+    assert "修改密码" in admin_index and "Change password" not in admin_index
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Change password" in client.get(reverse("admin:index")).content.decode()
