@@ -3,6 +3,7 @@
 from datetime import datetime
 from io import BytesIO
 
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -14,13 +15,15 @@ BOLD = Font(bold=True)
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(header)
+    ws.append([str(h) for h in header])
     for cell in ws[1]:
         cell.font = BOLD
     for row in rows:
-        # Text cells never start a formula when the file is opened (names come from our own tables,
-        # but a region or user name is still typed by people).
-        ws.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        ws.append([str(v) if isinstance(v, Promise) else v for v in row])
+        for cell in ws[ws.max_row]:
+            # A name typed by people that starts with "=" stays text, never a formula.
+            if cell.data_type == "f":
+                cell.data_type = "s"
     ws.freeze_panes = "A2"
     for i, title_ in enumerate(header, start=1):
         width = max([len(str(title_)) * 2] + [len(str(r[i - 1])) * 2 for r in rows if r[i - 1] is not None])
