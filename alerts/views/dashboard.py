@@ -119,9 +119,13 @@ def _charts(figures: dict) -> dict:
             for rule, label in RuleCode.choices
         ]
         charts["rules"] = [label for _, label in RuleCode.choices]
-        charts["outcomes"] = [
-            {"name": label, "data": counts} for label, counts, total in figures["outcome_rows"] if total
-        ]
+        charts["outcomes"] = {
+            "labels": [label for label, _, _ in figures["outcome_rows"]],
+            "series": [
+                {"name": label, "data": [counts[i] for _, counts, _ in figures["outcome_rows"]]}
+                for i, label in enumerate(charts["rules"])
+            ],
+        }
         charts["monitored"] = [{"name": label, "value": n} for label, n in figures["monitored"]]
     return charts
 

@@ -69,13 +69,14 @@
   }
 
   if (data.outcomes) {
+    // One row per outcome, a stacked segment per alert category (four legend entries fit).
     init("outcomes", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend,
       grid,
-      xAxis: { type: "category", data: data.rules },
-      yAxis: { type: "value", minInterval: 1 },
-      series: data.outcomes.map((s) => ({ ...s, type: "bar", stack: "outcome", barMaxWidth: 48 })),
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", inverse: true, data: data.outcomes.labels },
+      series: data.outcomes.series.map((s) => ({ ...s, type: "bar", stack: "outcome", barMaxWidth: 20 })),
     });
   }
 
