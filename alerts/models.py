@@ -175,6 +175,20 @@ class Alert(models.Model):
             models.Index(fields=["assignee", "status", "deadline"], name="alert_assignee_status_deadline"),
             models.Index(fields=["rule", "raised_on"], name="alert_rule_raised_on"),
             models.Index(fields=["person", "rule", "raised_on"], name="alert_person_rule_raised"),
+            # Dashboard: backlog, overdue and caseload read only these small partial indexes.
+            models.Index(
+                fields=["region", "deadline"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                include=["assignee", "status"],
+                condition=Q(status__in=["new", "assigned", "verifying"]),
+                name="alert_open_region_deadline",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                include=["region", "assignee"],
+                condition=Q(status="closed"),
+                name="alert_closed_at",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,3 +257,52 @@ class Responsibility(models.Model):
     class Meta:
         verbose_name = _("区域责任人")
         verbose_name_plural = _("区域责任人")
+
+
+class DashboardMeasure(models.TextChoices):
+    MONITORED = "monitored", _("在册监测人数")  # key = monitoring category
+    RAISED = "raised", _("预警数")  # month = first day of the month raised
+    CLOSED = "closed", _("办结数")  # key = outcome
+    DAYS_TO_VERIFY = "days_to_verify", _("核查用时")  # median_days; count = alerts measured
+    DAYS_TO_CLOSE = "days_to_close", _("办结用时")
+
+
+class DashboardSummary(models.Model):
+    """One figure of one region node, as of the last nightly refresh, so the dashboard never scans
+    the alert history.
+
+    `node` is a region-code prefix: the city's (`1309`), a county's, a town's or a village's code;
+    a node's figure counts the rows whose region code starts with it. `rule` is empty for figures
+    over all rules. Rows are replaced as a whole, only by `refresh_dashboard_summaries`.
+    """
+
+    as_of = models.DateField(_("统计截至"))
+    node = models.CharField(_("区域前缀"), max_length=12)
+    measure = models.CharField(_("指标"), max_length=20, choices=DashboardMeasure.choices)
+    rule = models.CharField(_("预警类别"), max_length=40, blank=True)
+    month = models.DateField(_("月份"), null=True, blank=True)
+    key = models.CharField(_("分项"), max_length=30, blank=True)
+    count = models.IntegerField(_("数量"))
+    median_days = models.FloatField(_("中位数（天）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("看板汇总数据")
+        verbose_name_plural = _("看板汇总数据")
+        indexes = [models.Index(fields=["node", "measure"], name="dashboardsummary_node_measure")]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=0), name="dashboardsummary_count_not_negative"),
+        ]
+
+
+class DashboardRefresh(models.Model):
+    """One rebuild of the dashboard summaries; the newest says which day the summaries describe."""
+
+    as_of = models.DateField(_("统计截至"))
+    finished_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    duration_ms = models.IntegerField(_("耗时（毫秒）"))
+    row_count = models.IntegerField(_("汇总行数"))
+
+    class Meta:
+        verbose_name = _("看板汇总生成记录")
+        verbose_name_plural = _("看板汇总生成记录")
+        ordering = ["-id"]

@@ -184,7 +184,7 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
                    0, gen.raised_on, gen.raised_on
             FROM gen
             CROSS JOIN total
-            JOIN people p ON p.n = 1 + (gen.g * 7919) %% total.c
+            JOIN people p ON p.n = 1 + (gen.g::bigint * 7919) %% total.c
             JOIN alerts_ruleversion rv ON rv.rule = gen.rule AND rv.version = 1
             CROSS JOIN LATERAL (SELECT CASE
                 WHEN gen.raised_on > current_date - 30 AND gen.g %% 10 < 4 THEN
