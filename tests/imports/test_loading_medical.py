@@ -236,7 +236,7 @@ def test_missing_required_column_rejects_the_file_naming_it(load):
 
 
 def test_rows_wider_than_the_header_and_blank_lines_take_the_row_path(load):
-    data = csv_bytes([HEADER, row("W1"), row("W2") + ["多出来的"], row("W3")]).replace(
+    data = csv_bytes([HEADER, row("W1"), [*row("W2"), "多出来的"], row("W3")]).replace(
         b"\r\nW3", b"\r\n\r\nW3"
     )
     batch = load("medical_settlement", data)
