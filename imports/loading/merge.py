@@ -166,16 +166,18 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
     t_row = ", ".join(f"t.{c}" for c in cols)
     x_row = ", ".join(f"EXCLUDED.{c}" for c in cols)
     obj_old = ", ".join(f"{lit(c)}, o.{c}" for c in cols)
-    obj_new = ", ".join(f"{lit(c)}, u.{c}" for c in cols)
-    returning = ", ".join(cols)
+    obj_new = ", ".join(f"{lit(c)}, t.{c}" for c in cols)
+    # RETURNING keeps a row per written record until the statement ends: the stored values are only
+    # built (as jsonb) for the few corrections, inserted rows return their key alone.
+    returning = f"t.{key}, (t.xmax = 0) AS inserted, CASE WHEN t.xmax <> 0 THEN jsonb_build_object({obj_new}) END AS n"
     return f"""
-        WITH src AS MATERIALIZED (SELECT {select_cols} FROM {accepted_sql(spec)} a),
+        WITH src AS (SELECT {select_cols} FROM {accepted_sql(spec)} a),
         old AS (SELECT t.* FROM {table} t WHERE t.{key} IN (SELECT a.f_{key} FROM jz_v a WHERE a.ok)),
         up AS (
             INSERT INTO {table} AS t ({insert_cols}) SELECT * FROM src
             ON CONFLICT ({key}) DO UPDATE SET {updates}
             WHERE ({t_row}) IS DISTINCT FROM ({x_row})
-            RETURNING {returning}, (xmax = 0) AS inserted
+            RETURNING {returning}
         ),
         changes AS (
             INSERT INTO imports_feedrecordchange (batch_id, category, key, before, after, changed_at)
@@ -186,7 +188,7 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
                      WHERE n.value IS DISTINCT FROM x.b -> n.k),
                    now()
               FROM up u JOIN old o ON o.{key} = u.{key}
-             CROSS JOIN LATERAL (SELECT jsonb_build_object({obj_old}) AS b, jsonb_build_object({obj_new}) AS n) x
+             CROSS JOIN LATERAL (SELECT jsonb_build_object({obj_old}) AS b, u.n) x
              WHERE NOT u.inserted
         )
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up

@@ -19,7 +19,9 @@ from imports.loading.decoding import detect_encoding
 from imports.loading.errors import FileRejected
 from imports.loading.validation import lit
 
-CHUNK_CHARS = 1 << 20
+# psycopg queues COPY data for a writer thread (up to 1024 writes): small chunks keep the
+# queue, and so the process's memory, bounded when PostgreSQL is slower than the reader.
+CHUNK_CHARS = 1 << 16
 BLANK = " \t\r\n\u3000\u00a0,"
 
 Progress = Callable[[int, int], None]  # (rows_read, bytes_read)

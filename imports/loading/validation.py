@@ -167,24 +167,27 @@ def _field_sql(f: Field, raw: str, today_int: int, city_prefix: str, st: list[li
         return
 
     if t == FieldType.MONEY:
-        # Plain "1234.56" passes the first pattern; only other cells are cleaned (thousands
-        # separators, ¥/元, full-width digits).
-        n0 = f"n0_{name}"
+        # A plain "1234.56" passes one pattern and a length test; only other cells are cleaned
+        # (thousands separators, ¥/元, full-width digits) and tested again.
+        good_re = lit(r"^[0-9]+([.][0-9]?[0-9]?)?$")
+        n0, ok0 = f"n0_{name}", f"ok0_{name}"
         st[0].append(f"btrim({raw}) AS {n0}")
+        st[1].append(f"({n0} ~ {good_re}) AS {ok0}")
         other = f"btrim({_ascii_or(n0, n0, _tr(n0, MONEY_FW, MONEY_HW))}, {lit(WHITESPACE)})"
         for ch in (",", "，", " ", "¥", "元"):
             other = f"replace({other}, {lit(ch)}, '')"
-        st[1].append(f"CASE WHEN {n0} ~ '^[0-9]*[.]?[0-9]*$' THEN {n0} ELSE {other} END AS {n}")
+        st[2].append(f"CASE WHEN {ok0} THEN {n0} ELSE {other} END AS {n}")
         good = f"good_{name}"
-        st[2].append(
-            f"({n} ~ '^[0-9]+([.][0-9]?[0-9]?)?$' AND (length({n}) <= 12 OR strpos({n}, '.') BETWEEN 2 AND 13)) AS {good}"
+        st[3].append(
+            f"(({ok0} OR {n} ~ {good_re}) AND (length({n}) <= 12 OR strpos({n}, '.') BETWEEN 2 AND 13)) AS {good}"
         )
         st[FINAL].append(
-            f"CASE WHEN {empty} THEN {req} WHEN {good} THEN NULL "
+            f"CASE WHEN {good} THEN NULL WHEN {empty} THEN {req} "
             f"WHEN left({n}, 1) = '-' AND substr({n}, 2) ~ '^[0-9]*[.]?[0-9]+$' THEN 'money_negative' "
             f"ELSE 'money_format' END AS {e}"
         )
-        st[FINAL].append(f"CASE WHEN {good} THEN {n}::numeric(14,2) ELSE {default} END AS {v}")
+        # Exact decimals; the column's numeric(14,2) applies on insert.
+        st[FINAL].append(f"CASE WHEN {good} THEN {n}::numeric ELSE {default} END AS {v}")
         return
 
     if t == FieldType.ENUM:
