@@ -93,13 +93,15 @@ def rejected_rows_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> s
     for f in spec.fields:
         messages.append(_field_message(f, spec, hmap, today))
         first_code.append(f"WHEN v.e_{f.name} IS NOT NULL THEN v.e_{f.name}")
-        first_column.append(f"WHEN v.e_{f.name} IS NOT NULL THEN {lit(hmap.header_of(f.name, f.label))}")
+        first_column.append(
+            f"WHEN v.e_{f.name} IS NOT NULL THEN {lit(hmap.header_of(f.name, f.label)[:100])}"
+        )
     for check in spec.row_checks:
         msg = message_sql(check.message, spec, hmap, check.column)
         messages.append(f"CASE WHEN v.r_{check.code} THEN {msg} END")
         first_code.append(f"WHEN v.r_{check.code} THEN {lit(check.code)}")
         first_column.append(
-            f"WHEN v.r_{check.code} THEN {lit(hmap.header_of(check.column, spec.field(check.column).label))}"
+            f"WHEN v.r_{check.code} THEN {lit(hmap.header_of(check.column, spec.field(check.column).label)[:100])}"
         )
 
     key_field = spec.field(spec.natural_key)
@@ -115,7 +117,7 @@ def rejected_rows_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> s
           FROM jz_v v JOIN jz_stg s ON s.row_no = v.row_no
          WHERE NOT v.ok
         UNION ALL
-        SELECT {batch_id}, v.row_no, {lit(key_header)}, {lit(reasons.DUPLICATE_IN_FILE)}, {dup_msg}, {raw}
+        SELECT {batch_id}, v.row_no, {lit(key_header[:100])}, {lit(reasons.DUPLICATE_IN_FILE)}, {dup_msg}, {raw}
           FROM jz_v v JOIN jz_dup d ON d.k = v.f_{key_field.name} AND d.keep <> v.row_no
           JOIN jz_stg s ON s.row_no = v.row_no
          WHERE v.ok

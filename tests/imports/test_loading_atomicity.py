@@ -78,3 +78,15 @@ def test_finished_batch_is_returned_as_is(load, departments):
     batch = load("medical_settlement", csv_bytes(ROWS[:3]))
     assert services.batch_load(batch_id=batch.pk).status == BatchStatus.SUCCEEDED
     assert MedicalSettlement.objects.count() == 1  # C000 has a negative amount
+
+
+def test_upload_queues_the_load_task_after_commit(departments, django_capture_on_commit_callbacks):
+    import io
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = services.batch_submit(
+            category="medical_settlement", fileobj=io.BytesIO(csv_bytes(ROWS[:5])), file_name="q.csv"
+        )
+    batch = ImportBatch.objects.get(pk=submission.batch.pk)
+    assert batch.status == BatchStatus.SUCCEEDED and (batch.loaded, batch.rejected) == (3, 1)
+    assert progress.batch_progress(batch).finished

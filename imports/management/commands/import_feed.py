@@ -40,6 +40,7 @@ class Command(BaseCommand):
             engine_logger = logging.getLogger("imports.loading.engine")
             engine_logger.addHandler(handler)
             engine_logger.setLevel(logging.INFO)
+            engine_logger.propagate = False
         started = time.monotonic()
         with file_path.open("rb") as fileobj:
             submission = services.batch_submit(
