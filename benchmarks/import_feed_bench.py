@@ -116,6 +116,7 @@ def run_child(args: list[str], env: dict) -> tuple[float, int, str]:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
+    out += f"\n(child process CPU: user {usage.ru_utime:.1f} s, system {usage.ru_stime:.1f} s)"
     if proc.returncode:
         raise SystemExit(f"child failed ({proc.returncode}):\n{out}")
     return seconds, usage.ru_maxrss // 1024, out
@@ -167,6 +168,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=50_000)
     parser.add_argument("--db", default="jz_imports_bench")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--skip-import-export", action="store_true", help="time import_feed only")
     args = parser.parse_args()
 
     DATA.mkdir(exist_ok=True)
@@ -215,6 +217,8 @@ def main() -> None:
                 f"wall {seconds:.1f} s (incl. Python start-up), {args.rows / seconds:,.0f} rows/s, peak RSS {rss} MB"
             )
             print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.skip_import_export:
+            return
         psql(args.db, "TRUNCATE imports_medicalsettlement, imports_feedrecordchange")
         seconds, rss, out = run_child(
             [PYTHON, "-c", IMPORT_EXPORT_CHILD, str(sample)],

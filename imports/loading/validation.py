@@ -292,7 +292,8 @@ def validated_table_sql(spec: Spec, hmap: HeaderMap, *, today: date, city_prefix
         )
         statements.append(f"ANALYZE {d}")
         joins.append(f"JOIN {d} ON {d}.raw = coalesce(s.{raw}, '')")
-        st[0].append(f"{d}.e_{f.name}, {d}.f_{f.name}")
+        st[0].append(f"{d}.e_{f.name} AS e_{f.name}")
+        st[0].append(f"{d}.f_{f.name} AS f_{f.name}")
 
     # A row is empty when every cell is NULL: COPY reads an unquoted empty cell as NULL, and the
     # Python paths skip blank rows. (A row of quoted empty strings or spaces is a data row, rejected
@@ -303,38 +304,21 @@ def validated_table_sql(spec: Spec, hmap: HeaderMap, *, today: date, city_prefix
     nonnull = " + ".join(f"num_nonnulls({', '.join(cells[i : i + 90])})" for i in range(0, ncols, 90)) or "0"
     not_empty = f"(s.pre_err IS NOT NULL OR {nonnull} > 0)"
 
-    def layer(select: list[str], inner: str) -> str:
-        if not select:
-            return inner
-        return f"(SELECT {', '.join(['l.*', *select])} FROM {inner} l OFFSET 0)"
-
-    first = (
-        f"(SELECT s.row_no, s.pre_err, {', '.join(st[0])} FROM jz_stg s {' '.join(joins)} "
-        f"WHERE {not_empty} OFFSET 0)"
-    )
-    l4 = _chain(first, st)
-
-    # L5: derived values (e.g. self_paid from the other amounts) where the cell was empty/absent.
-    l5_select = []
-    for name, template in spec.derived.items():
-        l5_select.append(
-            f"CASE WHEN e_{name} IS NULL AND f_{name} IS NULL THEN ({render_refs(template)})::{sql_type(spec.field(name))} "
-            f"ELSE f_{name} END AS d_{name}"
-        )
-    l5 = layer(l5_select, l4)
-
     def final_ref(name: str) -> str:
         return f"d_{name}" if name in spec.derived else f"f_{name}"
 
-    # L6: row checks, only where every field they name is valid.
-    l6_select = []
+    # Derived values (e.g. self_paid from the other amounts) where the cell was empty or absent.
+    derived = [
+        f"CASE WHEN e_{name} IS NULL AND f_{name} IS NULL THEN ({render_refs(template)})::{sql_type(spec.field(name))} "
+        f"ELSE f_{name} END AS d_{name}"
+        for name, template in spec.derived.items()
+    ]
+    # Row checks, only where every field they name is valid.
+    checks = []
     for check in spec.row_checks:
         guard = " AND ".join(f"e_{name} IS NULL" for name in check.fields)
         expr = _REF.sub(lambda m: final_ref(m.group(1)), check.sql)
-        l6_select.append(
-            f"(CASE WHEN {guard} THEN coalesce(({expr}), false) ELSE false END) AS r_{check.code}"
-        )
-    l6 = layer(l6_select, l5)
+        checks.append(f"(CASE WHEN {guard} THEN coalesce(({expr}), false) ELSE false END) AS r_{check.code}")
 
     outputs = ["row_no", "pre_err"]
     for f in spec.fields:
@@ -344,5 +328,41 @@ def validated_table_sql(spec: Spec, hmap: HeaderMap, *, today: date, city_prefix
     ok_terms = ["pre_err IS NULL"] + [f"e_{f.name} IS NULL" for f in spec.fields]
     ok_terms += [f"NOT r_{c.code}" for c in spec.row_checks]
     outputs.append(f"({' AND '.join(ok_terms)}) AS ok")
-    statements.append(f"CREATE TEMP TABLE jz_v ON COMMIT DROP AS SELECT {', '.join(outputs)} FROM {l6} v")
+
+    base = ["s.row_no AS row_no", "s.pre_err AS pre_err", *st[0]]
+    query = _pruned_chain(
+        base, f"jz_stg s {' '.join(joins)} WHERE {not_empty}", [*st[1:], derived, checks], outputs
+    )
+    statements.append(f"CREATE TEMP TABLE jz_v ON COMMIT DROP AS {query}")
     return statements
+
+
+_ALIAS = re.compile(r"\s+AS\s+(\w+)$")
+_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
+
+
+def _pruned_chain(base: list[str], source: str, layers: list[list[str]], outputs: list[str]) -> str:
+    """Nest the layers, each passing on only the columns later layers or the outputs still use.
+
+    Every layer is a subquery scan that copies the columns it passes on: carrying all of them
+    through eight layers costs more per row than most checks.
+    """
+    layers = [layer for layer in layers if layer]
+    aliases = {_ALIAS.search(e).group(1) for e in base} | {
+        _ALIAS.search(e).group(1) for lay in layers for e in lay
+    }
+
+    def refs(exprs: list[str]) -> set[str]:
+        return {w for e in exprs for w in _WORD.findall(_ALIAS.sub("", e))} & aliases
+
+    needed = refs(outputs)
+    passes = []
+    for layer in reversed(layers):
+        produced = {_ALIAS.search(e).group(1) for e in layer}
+        passes.append(sorted(needed - produced))
+        needed = (needed - produced) | refs(layer)
+    passes.reverse()
+    query = f"(SELECT {', '.join(base)} FROM {source} OFFSET 0)"
+    for layer, passed in zip(layers, passes, strict=True):
+        query = f"(SELECT {', '.join([*(f'l.{c}' for c in passed), *layer])} FROM {query} l OFFSET 0)"
+    return f"SELECT {', '.join(outputs)} FROM {query} v"
