@@ -2,6 +2,14 @@
 
 `load_file` runs inside the caller's transaction and writes nothing outside it, so a failure at any
 step leaves no trace of the file (the batch row is updated by the caller after the rollback).
+
+Accounting, per file: `loaded + corrected + duplicate + rejected = data_rows`, where
+- a data row is any row after the header with at least one non-empty cell (rows whose cells are
+  all empty, as Excel leaves them, are not data rows and are not counted);
+- rejected = rows with a bad cell or failing a row check, plus the earlier rows of a natural key
+  repeated in the file (reason `duplicate_in_file`, naming the row that won: the later row wins);
+- of the remaining rows, one per key: loaded (new key), corrected (stored with other content; the
+  change goes to FeedRecordChange), duplicate (stored with the same content; nothing written).
 """
 
 import logging
