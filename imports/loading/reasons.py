@@ -49,3 +49,42 @@ ROW_REASONS = {
         "与第{keep}行的“{column}”相同（{value}）：同一文件中以后出现的第{keep}行为准，本行未导入"
     ),
 }
+
+# Short Chinese names of every reason code (summaries, filters, the command's top list).
+REASON_LABELS = {
+    "required": _("必填项为空"),
+    "id_spreadsheet_damaged": _("身份证号被表格软件改动"),
+    "id_format": _("身份证号格式错误"),
+    "id_birth_date": _("身份证号中的出生日期无效"),
+    "id_check_digit": _("身份证号校验位不符"),
+    "date_format": _("日期格式无法识别"),
+    "date_invalid": _("日期不存在"),
+    "date_too_early": _("日期早于1900年"),
+    "date_future": _("日期晚于导入当天"),
+    "money_negative": _("金额为负数"),
+    "money_format": _("金额格式错误"),
+    "enum": _("取值不在允许范围内"),
+    "text_too_long": _("内容过长"),
+    "region_format": _("区划代码格式错误"),
+    "region_outside_city": _("区划代码不在本市"),
+    "icd_format": _("诊断编码格式错误"),
+    "certificate_format": _("残疾人证号格式错误"),
+    COLUMN_COUNT: _("单元格多于表头列数"),
+    DUPLICATE_IN_FILE: _("文件内重复（以后出现的行为准）"),
+    # Row checks of the category specs.
+    "paid_parts_exceed_total": _("各项支付之和超过总额"),
+    "self_paid_exceeds_total": _("个人负担超过总额"),
+    "end_before_start": _("注销日期早于登记日期"),
+    "certificate_id_mismatch": _("残疾人证号与身份证号不一致"),
+    "certificate_type_mismatch": _("残疾人证号与残疾类别不一致"),
+    "certificate_grade_mismatch": _("残疾人证号与残疾等级不一致"),
+    "region_unknown": _("区划代码不属于本市的县（市、区）"),
+    "head_relation": _("与户主关系和身份证号不符"),
+    "exit_date_missing": _("状态为退出但缺少退出日期"),
+    "exit_date_not_exited": _("状态为在册却填写了退出日期"),
+    "exit_before_since": _("退出日期早于纳入日期"),
+}
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, code))

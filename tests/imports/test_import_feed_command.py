@@ -41,7 +41,9 @@ def test_prints_counts_reasons_and_speed(departments, data_admin, tmp_path):
     assert "状态：已完成" in out
     assert "数据行 4：新增 1，更正 0，重复 0，拒绝 3；姓名不符 0" in out
     assert "未使用的列：备注" in out
-    assert "date_invalid" in out and "id_spreadsheet_damaged" in out and "duplicate_in_file" in out
+    assert (
+        "日期不存在（date_invalid）" in out and "id_spreadsheet_damaged" in out and "duplicate_in_file" in out
+    )
     assert "行/秒" in out
     assert ImportBatch.objects.get().uploaded_by == data_admin
 

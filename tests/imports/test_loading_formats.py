@@ -131,3 +131,13 @@ def test_unemployment_registration(load):
     u1 = UnemploymentRegistration.objects.get(registration_no="U1")
     assert (u1.status, u1.ended_on) == ("unemployed", None)
     assert UnemploymentRegistration.objects.get(registration_no="U2").ended_on == date(2024, 3, 1)
+
+
+def test_every_reason_code_has_a_chinese_label():
+    from imports.loading import reasons
+    from imports.specs import SPECS
+
+    codes = set(reasons.FIELD_REASONS) | set(reasons.ROW_REASONS)
+    codes |= {check.code for spec in SPECS.values() for check in spec.row_checks}
+    assert codes <= set(reasons.REASON_LABELS)
+    assert all(reasons.reason_label(code) != code for code in codes)

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from imports import services
+from imports.loading.reasons import reason_label
 from imports.models import BatchStatus, FeedCategory
 
 
@@ -94,7 +95,8 @@ class Command(BaseCommand):
         if reasons:
             w(_("拒绝原因（前10）："))
             for r in reasons:
-                w(f"  {r['n']:>8}  {r['column'] or '-'}  {r['reason_code']}")
+                label = reason_label(r["reason_code"])
+                w(f"  {r['n']:>8}  {r['column'] or '-'}：{label}（{r['reason_code']}）")
             example = batch.rejected_rows.order_by("row_number").first()
             w(_("  例：第%(row)d行 %(msg)s") % {"row": example.row_number, "msg": example.message})
         if batch.started_at and batch.finished_at:
