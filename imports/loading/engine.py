@@ -142,6 +142,7 @@ def load_file(*, batch, fileobj, today: date) -> LoadResult:
         # their cost shows in the step timings and a violation fails the load like any error.
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         step("deferred constraint checks")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default again for the rest of the transaction
         # ON COMMIT DROP is not enough when the caller's transaction goes on (tests, nested use).
         dictionaries = [f"jz_d{i}" for i in range((len(statements) - 1) // 2)]
         cur.execute(f"DROP TABLE {', '.join(['jz_dup', 'jz_v', 'jz_stg', *dictionaries])}")

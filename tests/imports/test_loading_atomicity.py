@@ -90,3 +90,15 @@ def test_upload_queues_the_load_task_after_commit(departments, django_capture_on
     batch = ImportBatch.objects.get(pk=submission.batch.pk)
     assert batch.status == BatchStatus.SUCCEEDED and (batch.loaded, batch.rejected) == (3, 1)
     assert progress.batch_progress(batch).finished
+
+
+def test_batch_left_running_by_a_dead_worker_is_taken_over(departments):
+    import io
+
+    submission = services.batch_submit(
+        category="medical_settlement", fileobj=io.BytesIO(csv_bytes(ROWS[:4])), file_name="r.csv", start=False
+    )
+    # A worker claimed it and died: the row says running, but nobody holds the batch's lock.
+    ImportBatch.objects.filter(pk=submission.batch.pk).update(status=BatchStatus.RUNNING)
+    batch = services.batch_load(batch_id=submission.batch.pk)
+    assert batch.status == BatchStatus.SUCCEEDED and batch.data_rows == 3
