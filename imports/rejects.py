@@ -70,14 +70,17 @@ def _header_order(batch: ImportBatch) -> list[str]:
         return []
     try:
         with batch.file.open("rb") as fh:
-            return [str(h).strip() for h in read_header(fh, batch.file_name)]
+            return [str(h).strip() for h in read_header(fh)]
     except Exception:
+        # The order is cosmetic: an unreadable or missing file must not stop the download.
         return []
 
 
-def read_header(fh, file_name: str) -> list[str]:
-    """First non-empty row of a .csv/.txt (UTF-8 or GB18030) or .xlsx file."""
-    if file_name.lower().endswith(".xlsx"):
+def read_header(fh) -> list[str]:
+    """First non-empty row of a .csv/.txt (UTF-8 or GB18030) or .xlsx (a zip archive) file."""
+    is_xlsx = fh.read(4) == b"PK\x03\x04"
+    fh.seek(0)
+    if is_xlsx:
         from openpyxl import load_workbook
 
         workbook = load_workbook(fh, read_only=True, data_only=True)
@@ -100,9 +103,10 @@ def read_header(fh, file_name: str) -> list[str]:
     else:
         return []
     for line in text.splitlines():
-        if line.strip():
-            delimiter = "\t" if line.count("\t") > line.count(",") else ","
-            return next(csv.reader([line], delimiter=delimiter))
+        delimiter = "\t" if line.count("\t") > line.count(",") else ","
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if any(cell.strip() for cell in cells):
+            return cells
     return []
 
 
