@@ -57,14 +57,63 @@ def test_columns_are_row_column_reason_message_then_the_files_own_columns_in_fil
     )
     id_number = make_id_number()
     # jsonb keeps keys sorted by length, not file order; the file's header line restores the order
-    raw = {"备注": "", "姓名": "李四", "身份证号": id_number, "结算日期": "2026-13-01", "结算流水号": "JS9", "医疗费用总额": "12.5"}
-    RejectedRowFactory(batch=batch, row_number=9, column="结算日期", reason_code="date_invalid", message="日期无效", raw=raw)
-    RejectedRowFactory(batch=batch, row_number=4, column="医疗费用总额", reason_code="money_negative", message="金额为负", raw={**raw, "医疗费用总额": "-3"})
+    raw = {
+        "备注": "",
+        "姓名": "李四",
+        "身份证号": id_number,
+        "结算日期": "2026-13-01",
+        "结算流水号": "JS9",
+        "医疗费用总额": "12.5",
+    }
+    RejectedRowFactory(
+        batch=batch, row_number=9, column="结算日期", reason_code="date_invalid", message="日期无效", raw=raw
+    )
+    RejectedRowFactory(
+        batch=batch,
+        row_number=4,
+        column="医疗费用总额",
+        reason_code="money_negative",
+        message="金额为负",
+        raw={**raw, "医疗费用总额": "-3"},
+    )
     rows = records(download(client_for(data_admin), batch)[1])
-    assert rows[0] == ["行号", "列", "原因代码", "说明", "结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额", "备注"]
+    assert rows[0] == [
+        "行号",
+        "列",
+        "原因代码",
+        "说明",
+        "结算流水号",
+        "身份证号",
+        "姓名",
+        "结算日期",
+        "医疗费用总额",
+        "备注",
+    ]
     masked = idcard.mask(id_number)
-    assert rows[1] == ["4", "医疗费用总额", "money_negative", "金额为负", "JS9", masked, "李四", "2026-13-01", "'-3", ""]
-    assert rows[2] == ["9", "结算日期", "date_invalid", "日期无效", "JS9", masked, "李四", "2026-13-01", "12.5", ""]
+    assert rows[1] == [
+        "4",
+        "医疗费用总额",
+        "money_negative",
+        "金额为负",
+        "JS9",
+        masked,
+        "李四",
+        "2026-13-01",
+        "'-3",
+        "",
+    ]
+    assert rows[2] == [
+        "9",
+        "结算日期",
+        "date_invalid",
+        "日期无效",
+        "JS9",
+        masked,
+        "李四",
+        "2026-13-01",
+        "12.5",
+        "",
+    ]
 
 
 def test_file_order_is_read_from_an_xlsx_and_a_tab_separated_txt_too(client_for, data_admin):
@@ -75,13 +124,22 @@ def test_file_order_is_read_from_an_xlsx_and_a_tab_separated_txt_too(client_for,
     buffer = io.BytesIO()
     workbook.save(buffer)
     xlsx = with_file(BatchFactory(rejected=1, file_name="残疾人证.xlsx"), "残疾人证.xlsx", buffer.getvalue())
-    txt = with_file(BatchFactory(rejected=1), "失业.txt", "登记编号\t身份证号\t失业登记日期\n".encode("utf-8-sig"))
+    txt = with_file(
+        BatchFactory(rejected=1), "失业.txt", "登记编号\t身份证号\t失业登记日期\n".encode("utf-8-sig")
+    )
     RejectedRowFactory(
-        batch=xlsx, raw={"发证日期": "x", "残疾等级": "五级", "残疾类别": "4", "身份证号": "", "残疾人证号": "1"}
+        batch=xlsx,
+        raw={"发证日期": "x", "残疾等级": "五级", "残疾类别": "4", "身份证号": "", "残疾人证号": "1"},
     )
     RejectedRowFactory(batch=txt, raw={"失业登记日期": "x", "身份证号": "", "登记编号": "S1"})
     client = client_for(data_admin)
-    assert records(download(client, xlsx)[1])[0][4:] == ["残疾人证号", "身份证号", "残疾类别", "残疾等级", "发证日期"]
+    assert records(download(client, xlsx)[1])[0][4:] == [
+        "残疾人证号",
+        "身份证号",
+        "残疾类别",
+        "残疾等级",
+        "发证日期",
+    ]
     assert records(download(client, txt)[1])[0][4:] == ["登记编号", "身份证号", "失业登记日期"]
 
 
@@ -100,7 +158,12 @@ def test_resident_ids_are_masked_in_every_cell_and_message(client_for, data_admi
         batch=batch,
         column="残疾人证号",
         message=f"证号 {id18}42 与身份证号 {id15} 不一致",
-        raw={"残疾人证号": f"{id18}42", "身份证号": id15, "户主身份证号": f"'{id18.lower()}", "备注": f"见{id18}号"},
+        raw={
+            "残疾人证号": f"{id18}42",
+            "身份证号": id15,
+            "户主身份证号": f"'{id18.lower()}",
+            "备注": f"见{id18}号",
+        },
     )
     _, body = download(client_for(data_admin), batch)
     text = body.decode("utf-8-sig")
@@ -115,7 +178,7 @@ def test_resident_ids_are_masked_in_every_cell_and_message(client_for, data_admi
 @pytest.mark.parametrize(
     ("cell", "shown"),
     [
-        ("=HYPERLINK(\"http://evil\",\"点我\")", "'=HYPERLINK(\"http://evil\",\"点我\")"),
+        ('=HYPERLINK("http://evil","点我")', '\'=HYPERLINK("http://evil","点我")'),
         ("+86 1380000", "'+86 1380000"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -139,7 +202,14 @@ def test_a_large_reject_list_arrives_in_many_chunks_in_file_order(client_for, da
 
     batch = BatchFactory(rejected=2600, loaded=0)
     RejectedRow.objects.bulk_create(
-        RejectedRow(batch=batch, row_number=n, column="姓名", reason_code="name_missing", message="姓名为空", raw={"姓名": ""})
+        RejectedRow(
+            batch=batch,
+            row_number=n,
+            column="姓名",
+            reason_code="name_missing",
+            message="姓名为空",
+            raw={"姓名": ""},
+        )
         for n in range(2601, 1, -1)
     )
     response = client_for(data_admin).get(reverse("imports:batch_rejects_csv", args=[batch.pk]))
