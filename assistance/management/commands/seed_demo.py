@@ -12,6 +12,7 @@ from django.db import transaction
 from faker import Faker
 
 from alerts.models import Responsibility
+from assistance.demo_history import build_demo_history
 from households import idcard
 from households.models import AreaType, Household, Person, Region, RegionLevel, Relation, Role, User
 from monitoring.models import MonitoringCategory, MonitoringRecord
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         else:
             self._registry(households, random.Random(seed), Faker("zh_CN"))
         self._users()
+        build_demo_history(today=date.today(), stdout=self.stdout)
 
     def _regions(self) -> list[Region]:
         villages = []
