@@ -176,6 +176,8 @@ def write_demo_feeds(directory: Path, *, today: date, seed: int = 2025) -> list[
                 diag,
             ]
         )
+    for row in rows[:3]:
+        row[2] = row[2][0] + "某某"  # the hospital wrote a different name: a name-check warning
     rows.append(
         ["BA999999", "13092119800517", "王五", "2025-01-01", "沧县医院", "C34.9", "肺癌"]
     )  # ID too short
