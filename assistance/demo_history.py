@@ -10,6 +10,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from alerts.models import Alert, AlertStatus, Outcome
@@ -82,17 +83,24 @@ def _backdate(alert: Alert, verified: date, closed: date | None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            UPDATE alerts_alert SET verified_at = %(v)s::date + time '10:00',
-                   closed_at = CASE WHEN closed_at IS NULL THEN NULL ELSE %(c)s::date + time '16:00' END
+            UPDATE alerts_alert SET verified_at = (%(v)s::date + time '10:00') AT TIME ZONE %(tz)s,
+                   closed_at = CASE WHEN closed_at IS NULL THEN NULL
+                                    ELSE (%(c)s::date + time '16:00') AT TIME ZONE %(tz)s END
             WHERE id = %(id)s;
-            UPDATE alerts_alertevent SET at = CASE
-                WHEN action IN ('close') THEN %(c)s::date + time '16:00'
-                WHEN action IN ('record_visit') THEN %(v)s::date + time '15:00'
-                WHEN action IN ('start_verification') THEN %(v)s::date + time '09:00'
-                ELSE %(r)s::date + time '08:30' + (id %% 60) * interval '1 minute' END
+            UPDATE alerts_alertevent SET at = (CASE
+                WHEN action = 'close' THEN %(c)s::date + time '16:00'
+                WHEN action = 'record_visit' THEN %(v)s::date + time '15:00'
+                WHEN action = 'start_verification' THEN %(v)s::date + time '09:00'
+                ELSE %(r)s::date + time '08:30' + (id %% 60) * interval '1 minute' END) AT TIME ZONE %(tz)s
             WHERE alert_id = %(id)s;
             """,
-            {"id": alert.pk, "v": verified, "c": closed or verified, "r": alert.raised_on},
+            {
+                "id": alert.pk,
+                "v": verified,
+                "c": closed or verified,
+                "r": alert.raised_on,
+                "tz": settings.TIME_ZONE,
+            },
         )
 
 
