@@ -19,7 +19,7 @@ from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.run import monitoring_run
 from assistance.demo_feeds import write_demo_feeds
 from households.models import User
-from imports.models import ImportBatch
+from imports.models import FeedCategory, ImportBatch
 from imports.services import batch_load, batch_submit
 
 # How caseworkers closed the alerts of the past year (outcome, weight).
@@ -43,27 +43,31 @@ FINDINGS = [
 ]
 
 
+def import_demo_file(*, category: str, path: Path, stdout) -> ImportBatch:
+    """Load one department file as the demo's data admin would upload it."""
+    with path.open("rb") as handle:
+        submission = batch_submit(
+            category=category,
+            fileobj=handle,
+            file_name=path.name,
+            user=User.objects.filter(username="shuju").first(),
+            start=False,
+        )
+    batch = batch_load(batch_id=submission.batch.pk)
+    stdout.write(
+        f"  导入 {batch.file_name}：{batch.data_rows} 行，新增 {batch.loaded}，"
+        f"拒绝 {batch.rejected}，姓名不符 {batch.name_mismatch}"
+    )
+    return batch
+
+
 def import_demo_feeds(*, today: date, stdout) -> list[ImportBatch]:
-    """Write the demo department files and load each as the data admin would."""
-    admin = User.objects.filter(username="shuju").first()
-    batches = []
+    """Write the demo department files and load each."""
     with tempfile.TemporaryDirectory() as folder:
-        for demo_file in write_demo_feeds(Path(folder), today=today):
-            with demo_file.path.open("rb") as handle:
-                submission = batch_submit(
-                    category=demo_file.category,
-                    fileobj=handle,
-                    file_name=demo_file.path.name,
-                    user=admin,
-                    start=False,
-                )
-            batch = batch_load(batch_id=submission.batch.pk)
-            batches.append(batch)
-            stdout.write(
-                f"  导入 {batch.file_name}：{batch.data_rows} 行，新增 {batch.loaded}，"
-                f"拒绝 {batch.rejected}，姓名不符 {batch.name_mismatch}"
-            )
-    return batches
+        return [
+            import_demo_file(category=demo_file.category, path=demo_file.path, stdout=stdout)
+            for demo_file in write_demo_feeds(Path(folder), today=today)
+        ]
 
 
 def run_past_year(*, today: date, stdout) -> None:
@@ -146,7 +150,7 @@ def simulate_triage(*, today: date, stdout, seed: int = 2025) -> None:
 
 
 def build_demo_history(*, today: date, stdout) -> None:
-    if ImportBatch.objects.exists():
+    if ImportBatch.objects.exclude(category=FeedCategory.ROSTER).exists():
         stdout.write("已有导入批次，跳过演示业务数据生成。")
         return
     stdout.write("生成演示业务数据：")
