@@ -5,6 +5,7 @@ step leaves no trace of the file (the batch row is updated by the caller after t
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,6 +68,13 @@ def load_file(*, batch, fileobj, today: date) -> LoadResult:
     hmap = map_headers(spec, source.header)
     result = LoadResult(encoding=source.encoding, columns=hmap.headers, extra_columns=hmap.extra)
 
+    clock = [time.monotonic()]
+
+    def step(name: str) -> None:
+        now = time.monotonic()
+        logger.info("batch %s: %s %.2f s", batch.pk, name, now - clock[0])
+        clock[0] = now
+
     with connection.cursor() as django_cursor:
         cur = django_cursor.cursor  # the psycopg cursor: COPY, and no Django placeholder parsing
         cur.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
@@ -75,27 +83,37 @@ def load_file(*, batch, fileobj, today: date) -> LoadResult:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('imports.load.' || %s))", (spec.category,))
         result.fast_path = _stage(cur, source, len(hmap.headers), batch.pk)
 
-        cur.execute(validated_table_sql(spec, hmap, today=today, city_prefix=settings.CITY_REGION_CODE[:4]))
+        step("staging")
+        statements = validated_table_sql(spec, hmap, today=today, city_prefix=settings.CITY_REGION_CODE[:4])
+        for sql in statements:
+            cur.execute(sql)
+        step("validate")
         cur.execute("ANALYZE jz_v")
         cur.execute("SELECT count(*) FROM jz_v")
         (result.data_rows,) = cur.fetchone()
         cur.execute(merge.duplicates_sql(spec))
+        step("duplicates")
         cur.execute(merge.rejected_rows_sql(spec, hmap, batch_id=batch.pk, today=today))
         result.rejected = cur.rowcount
+        step("rejected rows")
         progress.report(batch.pk, phase="merging", rows_read=result.data_rows)
 
         mismatch_sql = merge.name_mismatch_sql(spec, batch_id=batch.pk)
         if mismatch_sql:
             cur.execute(mismatch_sql)
             result.name_mismatch = cur.rowcount
+            step("name check")
         cur.execute(merge.merge_sql(spec, batch_id=batch.pk))
         result.loaded, result.corrected = cur.fetchone()
+        step("merge")
         result.duplicate = result.data_rows - result.rejected - result.loaded - result.corrected
         if spec.after_merge_hook:
             rows_sql = merge.accepted_sql(spec).replace("SELECT v.*", _typed_columns(spec), 1)
             hooks.get(spec.after_merge_hook)(cursor=cur, batch=batch, rows_sql=rows_sql)
+            step("after-merge hook")
         # ON COMMIT DROP is not enough when the caller's transaction goes on (tests, nested use).
-        cur.execute("DROP TABLE jz_dup, jz_v, jz_stg")
+        dictionaries = [f"jz_d{i}" for i in range((len(statements) - 1) // 2)]
+        cur.execute(f"DROP TABLE {', '.join(['jz_dup', 'jz_v', 'jz_stg', *dictionaries])}")
     return result
 
 

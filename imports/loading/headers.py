@@ -50,10 +50,8 @@ def map_headers(spec: Spec, header_row: list) -> HeaderMap:
     for f in spec.fields:
         for name in f.all_headers:
             lookup[normalise_header(name)] = f.name
-    texts = [
-        unicodedata.normalize("NFKC", "" if h is None else str(h)).replace("\ufeff", "").strip()
-        for h in header_row
-    ]
+    # As the file has them (a person recognises their own headers); normalised only for matching.
+    texts = [("" if h is None else str(h)).replace("\ufeff", "").strip(" \t\r\n\u3000") for h in header_row]
     # Trailing empty header cells (Excel exports often carry a few) stay columns: the data rows
     # carry as many cells, and COPY needs every row to have the header's width.
     columns: dict[str, int] = {}

@@ -6,14 +6,16 @@ The staging table `jz_stg` holds the file's cells as text (`c0` … `cN`), the E
 `e_<field>` when the cell is wrong; `r_<check>` for the spec's row checks; and `ok`.
 
 The work is done in layers (subqueries kept apart with OFFSET 0 so PostgreSQL computes each
-intermediate once per row): L1 normalises the text, L2/L3 prepare per-type parts (regex matches,
-ID candidates and check characters), L4 types and checks each cell, L5 fills derived values and
-L6 runs the row checks. Every expression is plain SQL (no function calls per row beyond built-ins),
-which is what lets a million rows be checked in seconds.
+intermediate once per row): stage 0 normalises the text, the middle stages prepare per-type parts
+(ID candidates, check characters, date parts), the last stage types and checks each cell; then
+derived values are filled and the row checks run. Every expression is plain SQL built-ins, and
+chosen for speed: PostgreSQL's regex engine is slow with bounded repeats (`{17}`) and capture
+groups, and translate() is slow on long multibyte sets, so shapes are checked with lengths,
+`[0-9]+`-style patterns and get_byte() arithmetic, and full-width folding only runs on cells that
+are not plain ASCII.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from imports.loading.headers import HeaderMap
@@ -21,12 +23,16 @@ from imports.specs.base import Field, FieldType, Spec
 
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0\uffe5"
 HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + "  ¥"
+# translate() scans its multibyte `from` string for every character of the value: the sets used on
+# ID/date/money cells hold only what such a cell can sensibly carry.
+DIGITS_FW, DIGITS_HW = "０１２３４５６７８９\u3000\u00a0", "0123456789  "
+ID_FW, ID_HW = DIGITS_FW + "Ｘｘ．Ｅｅ＋", DIGITS_HW + "Xx.Ee+"
+DATE_FW, DATE_HW = DIGITS_FW + "－／．：", DIGITS_HW + "-/.:"
+MONEY_FW, MONEY_HW = DIGITS_FW + "．，－￥", DIGITS_HW + ".,-¥"
 WHITESPACE = " \t\r\n\u3000\u00a0"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-DATE_RE = (
-    r"^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))"
-    r"(?:[ T]+\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?)?$"
-)
+STAGES = 6  # per-field layers; the last one holds the typed value f_* and the reason e_*
+FINAL = STAGES - 1
 
 
 def lit(value) -> str:
@@ -55,8 +61,13 @@ def typed_default(f: Field) -> str:
     return f"{lit(default)}::{sql_type(f)}"
 
 
-def _fw(expr: str) -> str:
-    return f"translate({expr}, {lit(FULL_WIDTH)}, {lit(HALF_WIDTH)})"
+def _ascii_or(expr: str, ascii_expr: str, other_expr: str) -> str:
+    """Cheap path for ASCII-only cells (characters = bytes), the costly one only for the rest."""
+    return f"(CASE WHEN octet_length({expr}) = length({expr}) THEN {ascii_expr} ELSE {other_expr} END)"
+
+
+def _tr(expr: str, fw: str = FULL_WIDTH, hw: str = HALF_WIDTH) -> str:
+    return f"translate({expr}, {lit(fw)}, {lit(hw)})"
 
 
 def _days_in_month(y: str, m: str) -> str:
@@ -66,25 +77,19 @@ def _days_in_month(y: str, m: str) -> str:
     )
 
 
-def _date_checks(y: str, m: str, d: str, today_int: int, *, prefix: str) -> list[tuple[str, str]]:
+def _date_checks(y: str, m: str, d: str, today_int: int) -> list[tuple[str, str]]:
     """(condition, reason) pairs in order; no expression here can raise for any integers."""
     return [
-        (f"{m} NOT BETWEEN 1 AND 12 OR {d} NOT BETWEEN 1 AND {_days_in_month(y, m)}", f"{prefix}_invalid"),
-        (f"{y} < 1900", f"{prefix}_too_early"),
-        (f"{y} * 10000 + {m} * 100 + {d} > {today_int}", f"{prefix}_future"),
+        (f"{m} NOT BETWEEN 1 AND 12 OR {d} NOT BETWEEN 1 AND {_days_in_month(y, m)}", "date_invalid"),
+        (f"{y} < 1900", "date_too_early"),
+        (f"{y} * 10000 + {m} * 100 + {d} > {today_int}", "date_future"),
     ]
 
 
-@dataclass
-class Layers:
-    l1: list[str]
-    l2: list[str]
-    l3: list[str]
-    l4: list[str]
-
-
-def _field_sql(f: Field, raw: str, today_int: int, city_prefix: str, layers: Layers) -> None:
-    n, e, v = f"n_{f.name}", f"e_{f.name}", f"f_{f.name}"
+def _field_sql(f: Field, raw: str, today_int: int, city_prefix: str, st: list[list[str]]) -> None:
+    """Append the field's expressions to the stages `st` (st[0] reads jz_stg, st[FINAL] types)."""
+    name = f.name
+    n, e, v = f"n_{name}", f"e_{name}", f"f_{name}"
     req = lit("required") if f.required else "NULL"
     empty = f"({n} IS NULL OR {n} = '')"
     default = typed_default(f)
@@ -92,102 +97,148 @@ def _field_sql(f: Field, raw: str, today_int: int, city_prefix: str, layers: Lay
 
     if t == FieldType.ID18:
         strip = lit(WHITESPACE + "'\"`")
-        layers.l1.append(f"upper(replace(replace(btrim({_fw(raw)}, {strip}), ' ', ''), E'\\t', '')) AS {n}")
-        up, cand, ck = f"up_{f.name}", f"cand_{f.name}", f"ck_{f.name}"
-        layers.l2.append(f"({n} ~ '^\\d{{15}}$') AS {up}")
-        layers.l2.append(
-            f"CASE WHEN {n} ~ '^\\d{{15}}$' THEN left({n}, 6) || '19' || substr({n}, 7) ELSE {n} END AS {cand}"
+        clean = "upper(replace(replace(btrim({x}, " + strip + "), ' ', ''), E'\\t', ''))"
+        st[0].append(f"{_ascii_or(raw, clean.format(x=raw), clean.format(x=_tr(raw, ID_FW, ID_HW)))} AS {n}")
+        fmt, cand, b, ck = f"fmt_{name}", f"cand_{name}", f"b_{name}", f"ck_{name}"
+        st[1].append(
+            f"CASE WHEN length({n}) = 18 AND {n} ~ '^[0-9]+X?$' THEN 18 "
+            f"WHEN length({n}) = 15 AND {n} ~ '^[0-9]+$' THEN 15 ELSE 0 END AS {fmt}"
         )
-        total = " + ".join(
-            f"(ascii(substr({cand}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(ID_WEIGHTS)
+        st[2].append(
+            f"CASE WHEN {fmt} = 15 THEN left({n}, 6) || '19' || substr({n}, 7) ELSE {n} END AS {cand}"
         )
-        layers.l3.append(f"substr('10X98765432', (({total}) % 11 + 11) % 11 + 1, 1) AS {ck}")
-        y, m, d = (f"substr({cand}, 7, 4)::int", f"substr({cand}, 11, 2)::int", f"substr({cand}, 13, 2)::int")
-        birth_bad = " OR ".join(f"({cond})" for cond, _ in _date_checks(y, m, d, today_int, prefix="x"))
-        layers.l4.append(
+        st[2].append(
+            f"CASE WHEN {fmt} > 0 THEN convert_to(CASE WHEN {fmt} = 15 THEN left({n}, 6) || '19' || substr({n}, 7) ELSE {n} END, 'UTF8') END AS {b}"
+        )
+        digit = [f"(get_byte({b}, {i}) - 48)" for i in range(17)]
+        total = " + ".join(f"{digit[i]} * {w}" for i, w in enumerate(ID_WEIGHTS))
+        y = f"({digit[6]} * 1000 + {digit[7]} * 100 + {digit[8]} * 10 + {digit[9]})"
+        m = f"({digit[10]} * 10 + {digit[11]})"
+        d = f"({digit[12]} * 10 + {digit[13]})"
+        st[3].append(f"CASE WHEN {fmt} > 0 THEN substr('10X98765432', ({total}) % 11 + 1, 1) END AS {ck}")
+        st[3].append(f"CASE WHEN {fmt} > 0 THEN {y} END AS y_{name}")
+        st[3].append(f"CASE WHEN {fmt} > 0 THEN {m} END AS m_{name}")
+        st[3].append(f"CASE WHEN {fmt} > 0 THEN {d} END AS d_{name}")
+        birth_bad = " OR ".join(
+            f"({cond})" for cond, _ in _date_checks(f"y_{name}", f"m_{name}", f"d_{name}", today_int)
+        )
+        st[FINAL].append(
             f"CASE WHEN {empty} THEN {req} "
-            f"WHEN {n} ~ '^\\d(\\.\\d+)?E\\+?\\d+$' OR {n} ~ '^\\d+\\.\\d*$' THEN 'id_spreadsheet_damaged' "
-            f"WHEN NOT ({up} OR {cand} ~ '^\\d{{17}}[0-9X]$') THEN 'id_format' "
+            f"WHEN {fmt} = 0 THEN CASE WHEN {n} ~ '^[0-9]([.][0-9]+)?E[+]?[0-9]+$' OR {n} ~ '^[0-9]+[.][0-9]*$' "
+            f"THEN 'id_spreadsheet_damaged' ELSE 'id_format' END "
             f"WHEN {birth_bad} THEN 'id_birth_date' "
-            f"WHEN NOT {up} AND right({cand}, 1) <> {ck} THEN "
+            f"WHEN {fmt} = 18 AND right({cand}, 1) <> {ck} THEN "
             f"CASE WHEN {cand} LIKE '%000' THEN 'id_spreadsheet_damaged' ELSE 'id_check_digit' END END AS {e}"
         )
-        layers.l4.append(
-            f"CASE WHEN {empty} THEN {default} WHEN {up} THEN {cand} || {ck} ELSE {cand} END AS {v}"
+        st[FINAL].append(
+            f"CASE WHEN {empty} THEN {default} WHEN {fmt} = 15 THEN {cand} || {ck} ELSE {cand} END AS {v}"
         )
         return
 
     if t == FieldType.DATE:
-        layers.l1.append(f"btrim({_fw(raw)}, {lit(WHITESPACE)}) AS {n}")
-        dm = f"dm_{f.name}"
-        layers.l2.append(f"regexp_match({n}, {lit(DATE_RE)}) AS {dm}")
-        y, m, d = f"y_{f.name}", f"m_{f.name}", f"d_{f.name}"
-        layers.l3.append(f"({dm})[1]::int AS {y}")
-        layers.l3.append(f"coalesce(({dm})[2], ({dm})[4])::int AS {m}")
-        layers.l3.append(f"coalesce(({dm})[3], ({dm})[5])::int AS {d}")
-        checks = " ".join(
-            f"WHEN {cond} THEN '{code}'" for cond, code in _date_checks(y, m, d, today_int, prefix="date")
+        other = f"replace(replace(replace(btrim({_tr(raw, DATE_FW, DATE_HW)}, {lit(WHITESPACE)}), '年', '-'), '月', '-'), '日', '')"
+        st[0].append(f"replace({_ascii_or(raw, f'btrim({raw})', other)}, 'T', ' ') AS {n}")
+        dp, tp = f"dp_{name}", f"tp_{name}"
+        st[1].append(f"replace(replace(split_part({n}, ' ', 1), '/', '-'), '.', '-') AS {dp}")
+        st[1].append(f"btrim(substr({n}, length(split_part({n}, ' ', 1)) + 1)) AS {tp}")
+        shape = f"shape_{name}"
+        part = [f"split_part({dp}, '-', {i})" for i in (1, 2, 3)]
+        st[2].append(
+            f"CASE WHEN NOT ({tp} = '' OR {tp} ~ '^[0-9]+:[0-9]+(:[0-9]+([.][0-9]+)?)?$') THEN 0 "
+            f"WHEN {dp} ~ '^[0-9]+-[0-9]+-[0-9]+$' AND length({part[0]}) = 4 AND length({part[1]}) <= 2 "
+            f"AND length({part[2]}) <= 2 THEN 1 "
+            f"WHEN length({dp}) = 8 AND {dp} ~ '^[0-9]+$' THEN 2 ELSE 0 END AS {shape}"
         )
-        layers.l4.append(
-            f"CASE WHEN {empty} THEN {req} WHEN {y} IS NULL THEN 'date_format' {checks} END AS {e}"
+        y, m, d = f"y_{name}", f"m_{name}", f"d_{name}"
+        st[3].append(f"CASE {shape} WHEN 1 THEN {part[0]}::int WHEN 2 THEN left({dp}, 4)::int END AS {y}")
+        st[3].append(
+            f"CASE {shape} WHEN 1 THEN {part[1]}::int WHEN 2 THEN substr({dp}, 5, 2)::int END AS {m}"
         )
-        bad = " OR ".join(f"({cond})" for cond, _ in _date_checks(y, m, d, today_int, prefix="date"))
-        layers.l4.append(
+        st[3].append(f"CASE {shape} WHEN 1 THEN {part[2]}::int WHEN 2 THEN right({dp}, 2)::int END AS {d}")
+        checks = _date_checks(y, m, d, today_int)
+        whens = " ".join(f"WHEN {cond} THEN '{code}'" for cond, code in checks)
+        st[FINAL].append(
+            f"CASE WHEN {empty} THEN {req} WHEN {y} IS NULL THEN 'date_format' {whens} END AS {e}"
+        )
+        bad = " OR ".join(f"({cond})" for cond, _ in checks)
+        st[FINAL].append(
             f"CASE WHEN {empty} OR {y} IS NULL OR {bad} THEN {default} ELSE make_date({y}, {m}, {d}) END AS {v}"
         )
         return
 
     if t == FieldType.MONEY:
-        cleaned = f"btrim({_fw(raw)}, {lit(WHITESPACE)})"
-        for ch in (",", "，", " ", "¥"):
-            cleaned = f"replace({cleaned}, {lit(ch)}, '')"
-        layers.l1.append(f"regexp_replace({cleaned}, '元$', '') AS {n}")
-        ok_re = r"^\d{1,12}(\.\d{0,2})?$"
-        layers.l4.append(
-            f"CASE WHEN {empty} THEN {req} WHEN {n} ~ '^-\\d*\\.?\\d+$' THEN 'money_negative' "
-            f"WHEN {n} !~ {lit(ok_re)} THEN 'money_format' END AS {e}"
+        # Plain "1234.56" passes the first pattern; only other cells are cleaned (thousands
+        # separators, ¥/元, full-width digits).
+        n0 = f"n0_{name}"
+        st[0].append(f"btrim({raw}) AS {n0}")
+        other = f"btrim({_ascii_or(n0, n0, _tr(n0, MONEY_FW, MONEY_HW))}, {lit(WHITESPACE)})"
+        for ch in (",", "，", " ", "¥", "元"):
+            other = f"replace({other}, {lit(ch)}, '')"
+        st[1].append(f"CASE WHEN {n0} ~ '^[0-9]*[.]?[0-9]*$' THEN {n0} ELSE {other} END AS {n}")
+        good = f"good_{name}"
+        st[2].append(
+            f"({n} ~ '^[0-9]+([.][0-9]?[0-9]?)?$' AND (length({n}) <= 12 OR strpos({n}, '.') BETWEEN 2 AND 13)) AS {good}"
         )
-        layers.l4.append(
-            f"CASE WHEN {empty} OR {n} !~ {lit(ok_re)} THEN {default} ELSE {n}::numeric(14,2) END AS {v}"
+        st[FINAL].append(
+            f"CASE WHEN {empty} THEN {req} WHEN {good} THEN NULL "
+            f"WHEN left({n}, 1) = '-' AND substr({n}, 2) ~ '^[0-9]*[.]?[0-9]+$' THEN 'money_negative' "
+            f"ELSE 'money_format' END AS {e}"
         )
+        st[FINAL].append(f"CASE WHEN {good} THEN {n}::numeric(14,2) ELSE {default} END AS {v}")
         return
 
     if t == FieldType.ENUM:
-        layers.l1.append(f"lower(replace(btrim({_fw(raw)}, {lit(WHITESPACE)}), ' ', '')) AS {n}")
-        mapped = f"map_{f.name}"
-        whens = []
-        for c in f.choices:
-            labels = {lbl.lower() for lbl in (*c.labels, str(c.code))}
-            whens.append(
-                f"WHEN {n} IN ({', '.join(lit(x) for x in sorted(labels))}) THEN {lit(c.code)}::{sql_type(f)}"
-            )
-        layers.l2.append(f"CASE {' '.join(whens)} END AS {mapped}")
-        layers.l4.append(f"CASE WHEN {empty} THEN {req} WHEN {mapped} IS NULL THEN 'enum' END AS {e}")
-        layers.l4.append(f"CASE WHEN {empty} THEN {default} ELSE {mapped} END AS {v}")
+        st[0].append(f"lower(btrim({raw}, {lit(WHITESPACE)})) AS {n}")
+
+        def mapping(x: str) -> str:
+            whens = []
+            for c in f.choices:
+                labels = sorted({lbl.lower() for lbl in (*c.labels, str(c.code))})
+                whens.append(
+                    f"WHEN {x} IN ({', '.join(lit(lbl) for lbl in labels)}) THEN {lit(c.code)}::{sql_type(f)}"
+                )
+            return f"CASE {' '.join(whens)} END"
+
+        mapped = f"map_{name}"
+        st[1].append(f"{mapping(n)} AS {mapped}")
+        # Full-width letters or inner spaces: a second, costlier try only where the first failed.
+        folded = "lower(replace(" + _tr(n) + ", ' ', ''))"
+        st[2].append(
+            f"CASE WHEN {mapped} IS NOT NULL OR {empty} THEN {mapped} "
+            f"ELSE {mapping(folded)} END AS map2_{name}"
+        )
+        st[FINAL].append(f"CASE WHEN {empty} THEN {req} WHEN map2_{name} IS NULL THEN 'enum' END AS {e}")
+        st[FINAL].append(f"CASE WHEN {empty} THEN {default} ELSE map2_{name} END AS {v}")
         return
 
     # Text-like types.
-    if t == FieldType.TEXT:
-        layers.l1.append(f"btrim({raw}, {lit(WHITESPACE)}) AS {n}")
-    elif t == FieldType.CODE:
-        layers.l1.append(f"btrim({_fw(raw)}, {lit(WHITESPACE)}) AS {n}")
+    ws = lit(WHITESPACE)
+    if t == FieldType.TEXT or t == FieldType.CODE:
+        st[0].append(f"btrim({raw}, {ws}) AS {n}")
     else:  # REGION, ICD10, CERTIFICATE_NO: no inner spaces, upper case
-        layers.l1.append(f"upper(replace(btrim({_fw(raw)}, {lit(WHITESPACE)}), ' ', '')) AS {n}")
+        st[0].append(
+            f"upper(replace({_ascii_or(raw, f'btrim({raw}, {ws})', f'btrim({_tr(raw)}, {ws})')}, ' ', '')) AS {n}"
+        )
     checks = []
     if t == FieldType.REGION:
-        checks.append((f"{n} !~ '^\\d{{6}}(\\d{{3}}){{0,2}}$'", "region_format"))
+        checks.append((f"NOT ({n} ~ '^[0-9]+$' AND length({n}) IN (6, 9, 12))", "region_format"))
         checks.append((f"left({n}, 4) <> {lit(city_prefix)}", "region_outside_city"))
     elif t == FieldType.ICD10:
-        checks.append(
-            (f"{n} !~ '^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z+*]{{0,12}})?$' OR length({n}) > 20", "icd_format")
-        )
+        checks.append((f"{n} !~ '^[A-Z][0-9][0-9A-Z]([.][0-9A-Z+*]*)?$' OR length({n}) > 20", "icd_format"))
     elif t == FieldType.CERTIFICATE_NO:
-        checks.append((f"{n} !~ '^\\d{{17}}[0-9X][1-7][1-4][0-9A-Z]{{0,2}}$'", "certificate_format"))
+        checks.append(
+            (
+                f"NOT (length({n}) BETWEEN 20 AND 22 AND left({n}, 18) ~ '^[0-9]+X?$' "
+                f"AND substr({n}, 19, 1) IN ('1', '2', '3', '4', '5', '6', '7') "
+                f"AND substr({n}, 20, 1) IN ('1', '2', '3', '4') AND substr({n}, 21) ~ '^[0-9A-Z]*$')",
+                "certificate_format",
+            )
+        )
     if f.max_length:
         checks.append((f"length({n}) > {f.max_length}", "text_too_long"))
     whens = " ".join(f"WHEN {cond} THEN '{code}'" for cond, code in checks)
-    layers.l4.append(f"CASE WHEN {empty} THEN {req} {whens} END AS {e}")
-    layers.l4.append(f"CASE WHEN {empty} THEN {default} ELSE {n} END AS {v}")
+    st[FINAL].append(f"CASE WHEN {empty} THEN {req} {whens} END AS {e}")
+    st[FINAL].append(f"CASE WHEN {empty} THEN {default} ELSE {n} END AS {v}")
 
 
 _REF = re.compile(r"\{(\w+)\}")
@@ -202,26 +253,63 @@ def raw_column(hmap: HeaderMap, field_name: str) -> str:
     return "NULL::text" if index is None else f"c{index}"
 
 
-def validated_table_sql(spec: Spec, hmap: HeaderMap, *, today: date, city_prefix: str) -> str:
-    """`CREATE TEMP TABLE jz_v AS …` for this spec and file layout."""
-    today_int = today.year * 10000 + today.month * 100 + today.day
-    layers = Layers([], [], [], [])
-    for f in spec.fields:
-        _field_sql(f, raw_column(hmap, f.name), today_int, city_prefix, layers)
+def _chain(first: str, st: list[list[str]]) -> str:
+    query = first
+    for stage in st[1:]:
+        if stage:
+            query = f"(SELECT {', '.join(['l.*', *stage])} FROM {query} l OFFSET 0)"
+    return query
 
+
+def uses_dictionary(spec: Spec, f: Field) -> bool:
+    """Fields with few distinct values (dates, codes, a person's ID on many rows) are checked once
+    per distinct value and joined back: a hash join costs less than re-checking every row."""
+    if f.type in (FieldType.DATE, FieldType.ENUM, FieldType.ICD10):
+        return True
+    return f.type == FieldType.ID18 and f.name != spec.natural_key
+
+
+def validated_table_sql(spec: Spec, hmap: HeaderMap, *, today: date, city_prefix: str) -> list[str]:
+    """Statements building `jz_v` (and its per-field dictionaries `jz_d<n>`) for this file layout."""
+    today_int = today.year * 10000 + today.month * 100 + today.day
+    statements: list[str] = []
+    st: list[list[str]] = [[] for _ in range(STAGES)]
+    joins: list[str] = []
+    for f in spec.fields:
+        raw = raw_column(hmap, f.name)
+        if raw.startswith("NULL") or not uses_dictionary(spec, f):
+            _field_sql(f, raw, today_int, city_prefix, st)
+            continue
+        d = f"jz_d{len(joins)}"
+        dst: list[list[str]] = [[] for _ in range(STAGES)]
+        _field_sql(f, "raw", today_int, city_prefix, dst)
+        first = f"(SELECT raw, {', '.join(dst[0])} FROM (SELECT DISTINCT coalesce({raw}, '') AS raw FROM jz_stg) s OFFSET 0)"
+        statements.append(
+            f"CREATE TEMP TABLE {d} ON COMMIT DROP AS SELECT raw, e_{f.name}, f_{f.name} FROM {_chain(first, dst)} x"
+        )
+        statements.append(f"ANALYZE {d}")
+        joins.append(f"JOIN {d} ON {d}.raw = coalesce(s.{raw}, '')")
+        st[0].append(f"{d}.e_{f.name}, {d}.f_{f.name}")
+
+    # A row is empty when every cell is NULL: COPY reads an unquoted empty cell as NULL, and the
+    # Python paths skip blank rows. (A row of quoted empty strings or spaces is a data row, rejected
+    # for its required cells.) num_nonnulls is one cheap call; concatenating and trimming every
+    # row's text costs more than validating a field.
     ncols = len(hmap.headers)
-    cells = [f"c{i}" for i in range(ncols)]
-    concat = " || ".join(f"concat({', '.join(cells[i : i + 90])})" for i in range(0, ncols, 90)) or "''"
-    not_empty = f"(pre_err IS NOT NULL OR btrim({concat}, {lit(WHITESPACE)}) <> '')"
+    cells = [f"s.c{i}" for i in range(ncols)]
+    nonnull = " + ".join(f"num_nonnulls({', '.join(cells[i : i + 90])})" for i in range(0, ncols, 90)) or "0"
+    not_empty = f"(s.pre_err IS NOT NULL OR {nonnull} > 0)"
 
     def layer(select: list[str], inner: str) -> str:
-        cols = ", ".join(["l.*", *select]) if select else "l.*"
-        return f"(SELECT {cols} FROM {inner} l OFFSET 0)"
+        if not select:
+            return inner
+        return f"(SELECT {', '.join(['l.*', *select])} FROM {inner} l OFFSET 0)"
 
-    l1 = f"(SELECT row_no, pre_err, {', '.join(layers.l1)} FROM jz_stg WHERE {not_empty} OFFSET 0)"
-    l2 = layer(layers.l2, l1)
-    l3 = layer(layers.l3, l2)
-    l4 = layer(layers.l4, l3)
+    first = (
+        f"(SELECT s.row_no, s.pre_err, {', '.join(st[0])} FROM jz_stg s {' '.join(joins)} "
+        f"WHERE {not_empty} OFFSET 0)"
+    )
+    l4 = _chain(first, st)
 
     # L5: derived values (e.g. self_paid from the other amounts) where the cell was empty/absent.
     l5_select = []
@@ -253,4 +341,5 @@ def validated_table_sql(spec: Spec, hmap: HeaderMap, *, today: date, city_prefix
     ok_terms = ["pre_err IS NULL"] + [f"e_{f.name} IS NULL" for f in spec.fields]
     ok_terms += [f"NOT r_{c.code}" for c in spec.row_checks]
     outputs.append(f"({' AND '.join(ok_terms)}) AS ok")
-    return f"CREATE TEMP TABLE jz_v ON COMMIT DROP AS SELECT {', '.join(outputs)} FROM {l6} v"
+    statements.append(f"CREATE TEMP TABLE jz_v ON COMMIT DROP AS SELECT {', '.join(outputs)} FROM {l6} v")
+    return statements

@@ -3,6 +3,7 @@
 Exits with status 1 when the file itself is rejected (nothing changed), 2 when the load failed.
 """
 
+import logging
 import time
 from pathlib import Path
 
@@ -32,6 +33,13 @@ class Command(BaseCommand):
             uploader = get_user_model().objects.filter(username=user).first()
             if uploader is None:
                 raise CommandError(_("用户不存在：%(user)s") % {"user": user})
+        if options.get("verbosity", 1) >= 2:
+            # Per-step timings of the loader (staging, validate, merge …).
+            handler = logging.StreamHandler(self.stdout)
+            handler.setFormatter(logging.Formatter("  %(message)s"))
+            engine_logger = logging.getLogger("imports.loading.engine")
+            engine_logger.addHandler(handler)
+            engine_logger.setLevel(logging.INFO)
         started = time.monotonic()
         with file_path.open("rb") as fileobj:
             submission = services.batch_submit(
