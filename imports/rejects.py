@@ -37,10 +37,10 @@ def mask_ids(value: object) -> str:
     """The text of a cell with every resident ID in it masked (130921********123X)."""
     if value is None:
         return ""
-    text = str(value)
-    if not any(ch.isdigit() for ch in text):
+    text = value if isinstance(value, str) else str(value)
+    if len(text) < 15:  # too short to hold an ID; most cells end here
         return text
-    normalised = unicodedata.normalize("NFKC", text)  # full-width digits are still an ID
+    normalised = text if text.isascii() else unicodedata.normalize("NFKC", text)  # full-width digits
     if not _ID_LIKE.search(normalised):
         return text
     return _ID_LIKE.sub(lambda m: idcard.mask(m.group(0).upper()), normalised)
