@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard
-from households.models import ID18_REGEX
+from households.models import ID18_REGEX, Relation
 
 
 class Department(models.Model):
@@ -79,6 +79,10 @@ class ImportBatch(models.Model):
     error_code = models.CharField(_("错误代码"), max_length=40, blank=True)
     error_message = models.TextField(_("错误说明"), blank=True)
     extra_columns = models.JSONField(_("未使用的列"), default=list, blank=True)
+    # The file's header texts in file order: RejectedRow.raw is a jsonb dict (no key order), so a
+    # download lists raw cells in this order.
+    columns = models.JSONField(_("文件列"), default=list, blank=True)
+    encoding = models.CharField(_("文件编码"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")
@@ -254,3 +258,74 @@ class UnemploymentRegistration(FeedRecord):
         constraints = [
             models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="unemployment_id_format")
         ]
+
+
+class RosterEntry(FeedRecord):
+    """The latest roster row per person as civil affairs sent it.
+
+    The loader merges roster files into this table like any feed (which gives loaded / corrected /
+    duplicate and the change history); `monitoring.roster` then projects the accepted rows onto
+    households, persons and monitoring records.
+    """
+
+    household_id_number = models.CharField(_("户主身份证号"), max_length=18)
+    relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
+    region_code = models.CharField(_("行政区划代码"), max_length=12)
+    address = models.CharField(_("家庭住址"), max_length=200, blank=True)
+    area_type = models.CharField(_("城乡类别"), max_length=10)
+    category = models.CharField(_("监测类别"), max_length=20)
+    since = models.DateField(_("纳入日期"))
+    status = models.CharField(_("状态"), max_length=10, default="active")
+    exit_date = models.DateField(_("退出日期"), null=True, blank=True)
+    household_annual_income = models.DecimalField(
+        _("家庭年收入"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("低收入人口名册记录")
+        verbose_name_plural = _("低收入人口名册记录")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="rosterentry_id_number_unique"),
+            models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="rosterentry_id_format"),
+        ]
+
+
+class FeedRecordChange(models.Model):
+    """A correction: a re-sent record whose content differed from what was stored.
+
+    `before` and `after` hold only the fields that changed (stored values, dates as ISO text).
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    category = models.CharField(_("数据类别"), max_length=40, choices=FeedCategory.choices)
+    key = models.CharField(_("记录键"), max_length=64)
+    before = models.JSONField(_("变更前"))
+    after = models.JSONField(_("变更后"))
+    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("记录更正")
+        verbose_name_plural = _("记录更正")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["category", "key"], name="feedrecordchange_cat_key")]
+
+
+class NameMismatch(models.Model):
+    """A loaded row whose name differs from the registry's name for that resident ID (a warning)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="name_mismatches")
+    row_number = models.IntegerField(_("行号"))
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    name_in_file = models.CharField(_("文件中的姓名"), max_length=50)
+    name_in_registry = models.CharField(_("登记的姓名"), max_length=50)
+
+    class Meta:
+        verbose_name = _("姓名不符")
+        verbose_name_plural = _("姓名不符")
+        ordering = ["batch", "row_number"]
+        indexes = [models.Index(fields=["batch", "row_number"], name="namemismatch_batch_row")]
+
+    @property
+    def masked_id(self) -> str:
+        return idcard.mask(self.id_number)

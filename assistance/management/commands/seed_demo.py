@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
+from alerts.models import Responsibility
+from assistance.demo_history import build_demo_history
 from households import idcard
 from households.models import AreaType, Household, Person, Region, RegionLevel, Relation, Role, User
 from monitoring.models import MonitoringCategory, MonitoringRecord
@@ -57,6 +59,7 @@ class Command(BaseCommand):
         else:
             self._registry(households, random.Random(seed), Faker("zh_CN"))
         self._users()
+        build_demo_history(today=date.today(), stdout=self.stdout)
 
     def _regions(self) -> list[Region]:
         villages = []
@@ -180,3 +183,20 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+        self._town_caseworkers()
+
+    def _town_caseworkers(self) -> None:
+        """Every demo town gets a responsible caseworker, so new alerts are assigned automatically."""
+        named = {"130921101": "jingban_a", "130921102": "jingban_b"}
+        for county_code, towns in DEMO_COUNTIES.items():
+            for t, town_name in enumerate(towns, start=1):
+                code = f"{county_code}{100 + t:03d}"
+                username = named.get(code, f"jingban_{code}")
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"first_name": f"{town_name}经办人", "role": Role.CASEWORKER, "scope_id": code},
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+                Responsibility.objects.get_or_create(region_id=code, defaults={"caseworker": user})
