@@ -37,10 +37,10 @@ def mask_ids(value: object) -> str:
     """The text of a cell with every resident ID in it masked (130921********123X)."""
     if value is None:
         return ""
-    text = str(value)
-    if not any(ch.isdigit() for ch in text):
+    text = value if isinstance(value, str) else str(value)
+    if len(text) < 15:  # too short to hold an ID; most cells end here
         return text
-    normalised = unicodedata.normalize("NFKC", text)  # full-width digits are still an ID
+    normalised = text if text.isascii() else unicodedata.normalize("NFKC", text)  # full-width digits
     if not _ID_LIKE.search(normalised):
         return text
     return _ID_LIKE.sub(lambda m: idcard.mask(m.group(0).upper()), normalised)
@@ -60,58 +60,13 @@ def masked_raw(raw: dict) -> list[tuple[str, str]]:
     return [(str(key), mask_ids(value)) for key, value in (raw or {}).items()]
 
 
-def _header_order(batch: ImportBatch) -> list[str]:
-    """The original column headers of the batch's file, in file order (empty if unreadable).
-
-    Rejected rows keep their cells in a jsonb dict, and jsonb does not keep key order, so the
-    file's own header line is the only record of the order the admin knows from the file.
-    """
-    if not batch.file:
-        return []
-    try:
-        with batch.file.open("rb") as fh:
-            return [str(h).strip() for h in read_header(fh)]
-    except Exception:
-        # The order is cosmetic: an unreadable or missing file must not stop the download.
-        return []
-
-
-def read_header(fh) -> list[str]:
-    """First non-empty row of a .csv/.txt (UTF-8 or GB18030) or .xlsx (a zip archive) file."""
-    is_xlsx = fh.read(4) == b"PK\x03\x04"
-    fh.seek(0)
-    if is_xlsx:
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(fh, read_only=True, data_only=True)
-        try:
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
-                if any(cell not in (None, "") for cell in row):
-                    return ["" if cell is None else str(cell) for cell in row]
-        finally:
-            workbook.close()
-        return []
-    head = fh.read(256 * 1024)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = head.decode(encoding)
-            break
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:  # a multi-byte character cut by the read
-                text = head[: exc.start].decode(encoding)
-                break
-    else:
-        return []
-    for line in text.splitlines():
-        delimiter = "\t" if line.count("\t") > line.count(",") else ","
-        cells = next(csv.reader([line], delimiter=delimiter), [])
-        if any(cell.strip() for cell in cells):
-            return cells
-    return []
-
-
 def rejected_columns(batch: ImportBatch) -> list[str]:
-    """The original columns for the CSV: the file's header order, then any other stored key."""
+    """The original columns for the CSV, in the file's order.
+
+    Rejected rows keep their cells in a jsonb dict, which does not keep key order, so the order
+    comes from the batch's `columns` (the file's header as the loader read it); keys the batch does
+    not list (a batch loaded before `columns` existed) follow in stored order.
+    """
     stored: list[str] = []
     seen: set[str] = set()
     # The keys of a few rows are enough: every rejected row of a file shares its header.
@@ -120,11 +75,9 @@ def rejected_columns(batch: ImportBatch) -> list[str]:
             if key not in seen:
                 seen.add(key)
                 stored.append(key)
-    if not stored:
-        return []
-    order = {name: i for i, name in enumerate(_header_order(batch))}
-    stored_at = {key: i for i, key in enumerate(stored)}
-    return sorted(stored, key=lambda key: (order.get(key.strip(), len(order)), stored_at[key]))
+    header = [c for c in batch.columns or [] if c in seen]
+    listed = set(header)
+    return header + [key for key in stored if key not in listed]
 
 
 class _Echo:

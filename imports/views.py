@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from imports import selectors
 from imports.forms import UploadForm
@@ -85,9 +87,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/batch_detail.html", context)
 
 
-@login_required
 def batch_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx every second; once the load ended the page reloads."""
+    if not request.user.is_authenticated:
+        # A session that expired while polling: send the whole page to sign in, rather than
+        # letting htmx swap the sign-in form into the progress bar.
+        login = redirect_to_login(reverse("imports:batch_detail", args=[pk]))
+        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
     batch = selectors.batch_get(user=request.user, pk=pk)
     progress = batch_progress(batch)
     if progress.finished and request.htmx:

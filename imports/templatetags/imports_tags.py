@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from imports.models import BatchStatus
+from imports.rejects import mask_ids
 
 register = template.Library()
 
@@ -48,3 +49,9 @@ def person_name(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def masked(value) -> str:
+    """Text from a batch (an error message) with any resident ID in it masked."""
+    return mask_ids(value)

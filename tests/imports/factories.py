@@ -22,6 +22,7 @@ class BatchFactory(DjangoModelFactory):
 
     class Meta:
         model = ImportBatch
+        skip_postgeneration_save = True
 
     category = FeedCategory.MEDICAL_SETTLEMENT
     department = factory.LazyAttribute(lambda o: department_for(o.category))

@@ -64,6 +64,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, regions):
         assert response.status_code == 302 and "/login/" in response["Location"], url
 
 
+def test_an_expired_session_while_polling_sends_the_whole_page_to_sign_in(client, regions):
+    batch = BatchFactory(status=BatchStatus.RUNNING, finished_at=None)
+    response = client.get(reverse("imports:batch_progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/login/?next=")
+    assert reverse("imports:batch_detail", args=[batch.pk]) in response["HX-Redirect"].replace("%2F", "/")
+
+
 def test_missing_batch_is_404_for_a_data_admin(client_for, data_admin):
     client = client_for(data_admin)
     for name in ("batch_detail", "batch_progress", "batch_rejects_csv"):
@@ -92,6 +100,7 @@ def test_batch_list_shows_newest_first_with_status_counts_and_who(client_for, da
     text = page_text(client_for(data_admin).get(reverse("imports:batch_list")))
     assert text.index(f"#{newer.pk}") < text.index(f"#{older.pk}")
     assert "名册_十一月.xlsx" in text and "低收入人口名册 民政局" in text and "文件被拒" in text
+    assert "没有导入任何行：缺少必填列：身份证号（id_number）" in text
     assert "医保结算明细 医疗保障局" in text and "已完成" in text
     assert f"1242 1200 30 5 7 2 {data_admin.get_full_name()}" in text
     assert "4.0 秒" in text
@@ -182,6 +191,15 @@ def test_detail_of_a_rejected_file_shows_why(client_for, data_admin):
     assert "缺少必填列：残疾类别（disability_type）、发证日期（issued_on）" in text
     assert "missing_columns" in text
     assert "下载全部" not in text
+
+
+def test_an_id_in_a_file_level_error_is_masked_on_list_and_detail(client_for, data_admin):
+    id_number = make_id_number()
+    batch = BatchFactory(status=BatchStatus.FAILED, error_message=f"第 2 行 {id_number} 处理时出错")
+    client = client_for(data_admin)
+    for url in (reverse("imports:batch_list"), reverse("imports:batch_detail", args=[batch.pk])):
+        html = client.get(url).content.decode()
+        assert id_number not in html and f"{id_number[:6]}********{id_number[-4:]}" in html, url
 
 
 def test_detail_lists_rejected_rows_with_masked_ids_and_a_reason_summary(client_for, data_admin):
