@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert, RuleVersion
-from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person
+from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person, rule_defaults  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 SELF_PAY = "high_medical_self_pay"
 
 

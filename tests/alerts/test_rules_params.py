@@ -6,6 +6,9 @@ from django.core.exceptions import ValidationError
 from alerts.models import RuleVersion
 from alerts.rules import default_params, expand_codes, normalize_code, validate_params
 from alerts.services.rules import current_rule_versions, rule_version_create
+from tests.alerts.feed_factories import rule_defaults  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("rule_defaults")
 
 
 def test_defaults_follow_domain():
