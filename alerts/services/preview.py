@@ -22,6 +22,7 @@ def preview_counts(
     result: dict[str, dict[str, int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION READ ONLY")
+        cursor.execute("SET LOCAL jit = off")  # see run_county
         for rule, params in drafts.items():
             cleaned = validate_params(rule, params)
             cursor.execute(

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+import pytest
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -125,3 +126,11 @@ def monitored_person(
         person=person, since=since, status="exited" if exit_date else "active", exit_date=exit_date
     )
     return person
+
+
+@pytest.fixture
+def rule_defaults(db):
+    """Version 1 of every rule, even after a transactional test emptied what the migration seeded."""
+    from alerts.services.rules import ensure_default_rule_versions
+
+    ensure_default_rule_versions()

@@ -10,10 +10,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from alerts.models import MonitoringRun
-from tests.alerts.feed_factories import DiagnosisFactory, MedicalSettlementFactory, monitored_person
+from tests.alerts.feed_factories import (  # noqa: F401
+    DiagnosisFactory,
+    MedicalSettlementFactory,
+    monitored_person,
+    rule_defaults,
+)
 
 AS_OF = date(2026, 11, 18)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 
 
 def run_command(*args) -> str:

@@ -21,10 +21,11 @@ from tests.alerts.feed_factories import (
     MedicalSettlementFactory,
     UnemploymentRegistrationFactory,
     monitored_person,
+    rule_defaults,  # noqa: F401
 )
 
 AS_OF = date(2026, 11, 18)  # a Wednesday: "auto" may run incrementally
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 
 
 def snapshot():

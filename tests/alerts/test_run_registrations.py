@@ -10,10 +10,11 @@ from tests.alerts.feed_factories import (
     DisabilityCertificateFactory,
     UnemploymentRegistrationFactory,
     monitored_person,
+    rule_defaults,  # noqa: F401
 )
 
 AS_OF = date(2026, 11, 20)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 
 
 def keys(rule: str) -> set[str]:

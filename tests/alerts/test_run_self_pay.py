@@ -7,11 +7,11 @@ import pytest
 
 from alerts.models import Alert, AlertEvent
 from alerts.services.run import monitoring_run
-from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person
+from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person, rule_defaults  # noqa: F401
 
 AS_OF = date(2026, 11, 20)
 RULE = "high_medical_self_pay"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 
 
 def pay(person, amount: str, day: date = AS_OF):

@@ -7,11 +7,16 @@ import pytest
 from alerts.models import Alert
 from alerts.services.rules import rule_version_create
 from alerts.services.run import monitoring_run
-from tests.alerts.feed_factories import DiagnosisFactory, MedicalSettlementFactory, monitored_person
+from tests.alerts.feed_factories import (  # noqa: F401
+    DiagnosisFactory,
+    MedicalSettlementFactory,
+    monitored_person,
+    rule_defaults,
+)
 
 AS_OF = date(2026, 11, 20)
 RULE = "serious_disease"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 
 
 def diseases_of(person) -> list[str]:
