@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert, AlertEvent, HomeVisit
+from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
 from monitoring.models import MonitoringRecord
@@ -104,8 +104,11 @@ def evidence_for(alert: Alert, user=None) -> Evidence:
 
 def history(alert: Alert) -> list[AlertEvent]:
     events = list(alert.events.select_related("actor").order_by("at", "id"))
+    statuses = dict(AlertStatus.choices)
     for event in events:
         event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.from_label = statuses.get(event.from_status, event.from_status)
+        event.to_label = statuses.get(event.to_status, event.to_status)
     return events
 
 

@@ -99,7 +99,7 @@ def inbox_row(alert, detail_prefix: str, selectable: bool) -> str:
         assignee = alert.assignee.get_full_name() or alert.assignee.username
         assignee_html = format_html("{}", assignee)
     else:
-        assignee_html = format_html('<span class="text-muted">{}</span>', _("待分派"))
+        assignee_html = format_html('<span class="text-muted">{}</span>', _("未分派"))
     return format_html(
         '<tr class="{}" data-alert="{}">{}<td>{}</td><td><a href="{}">{}</a></td><td><a href="{}">{}</a></td>'
         '<td class="font-monospace small">{}</td><td class="small">{}</td><td class="small">{}</td>'
