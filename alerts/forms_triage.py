@@ -120,6 +120,7 @@ class AssignForm(VersionedForm):
     def __init__(self, *args, alert, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users(region_code=alert.region_id)
+        self.fields["assignee"].empty_label = _("请选择经办人")
         self.fields["assignee"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username}（{u.scope.name}）"
         )
@@ -150,7 +151,7 @@ class BulkAssignForm(forms.Form):
 class VisitForm(VersionedForm):
     visited_on = forms.DateField(
         label=_("核查日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("请填写核查日期。"), "invalid": DATE_INVALID},
     )
     visitors = forms.CharField(
@@ -169,7 +170,7 @@ class VisitForm(VersionedForm):
     follow_up_on = forms.DateField(
         label=_("回访日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": DATE_INVALID},
     )
 

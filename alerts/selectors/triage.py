@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert, AlertEvent, HomeVisit
+from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
 from monitoring.models import MonitoringRecord
@@ -68,8 +68,10 @@ def _reverse(name: str, *args) -> str | None:
         return None
 
 
-def evidence_for(alert: Alert, user) -> Evidence:
-    """The evidence contract rendered for people; tolerant of missing keys (older alerts)."""
+def evidence_for(alert: Alert, user=None) -> Evidence:
+    """The evidence contract rendered for people; tolerant of missing keys (older alerts).
+
+    Links to source records and batches only for a `user` allowed to open them."""
     raw = alert.evidence if isinstance(alert.evidence, dict) else {}
     summary = raw.get("summary") or raw.get("summary_zh") or ""
     values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
@@ -84,6 +86,9 @@ def evidence_for(alert: Alert, user) -> Evidence:
             str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x
         )
         record_url = None
+        if user is None:
+            sources.append(EvidenceSource(label=label, record_url=None, batch_url=None, batch_id=batch_id))
+            continue
         if model and record_id is not None and user.has_perm(f"imports.view_{model}"):
             record_url = _reverse(f"admin:imports_{model}_change", record_id)
         batch_url = None
@@ -99,8 +104,11 @@ def evidence_for(alert: Alert, user) -> Evidence:
 
 def history(alert: Alert) -> list[AlertEvent]:
     events = list(alert.events.select_related("actor").order_by("at", "id"))
+    statuses = dict(AlertStatus.choices)
     for event in events:
         event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.from_label = statuses.get(event.from_status, event.from_status)
+        event.to_label = statuses.get(event.to_status, event.to_status)
     return events
 
 

@@ -2,6 +2,8 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -21,14 +23,29 @@ def overdue_days(alert) -> int:
     return max((timezone.localdate() - alert.deadline).days, 0)
 
 
-@register.inclusion_tag("alerts/triage/_status_badge.html")
-def status_badge(alert):
-    return {"label": alert.get_status_display(), "css": STATUS_CLASSES.get(alert.status, "text-bg-light")}
+# Plain functions rather than inclusion tags: the inbox draws these 50 times per page, and a
+# template render per cell was most of the page's server time.
+@register.simple_tag
+def status_badge(alert) -> str:
+    css = STATUS_CLASSES.get(alert.status, "text-bg-light")
+    return format_html('<span class="badge {}">{}</span>', css, alert.get_status_display())
 
 
-@register.inclusion_tag("alerts/triage/_deadline.html")
-def deadline_badge(alert):
-    return {"alert": alert, "days": overdue_days(alert)}
+@register.simple_tag
+def deadline_badge(alert) -> str:
+    """The deadline; past it, in red with an "overdue N days" badge."""
+    days = overdue_days(alert)
+    day = alert.deadline.isoformat()
+    if not days:
+        return format_html('<span class="text-nowrap">{}</span>', day)
+    return format_html(
+        '<span class="text-nowrap text-danger fw-semibold">{}</span> '
+        '<span class="badge text-bg-danger overdue-badge" title="{}">'
+        '<i class="bi bi-exclamation-triangle-fill"></i> {}</span>',
+        day,
+        _("已超过办理期限"),
+        _("逾期 %(days)d 天") % {"days": days},
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -58,3 +75,46 @@ def monitoring_summary(values) -> str:
         if values.get(key):
             parts.append(f"{label} {values[key]}")
     return "，".join(parts) or "—"
+
+
+@register.simple_tag
+def inbox_row(alert, detail_prefix: str, selectable: bool) -> str:
+    """One row of the inbox table. Built in Python: at 50 rows the template version (two URL
+    reversals, a dozen lookups and filters per row) cost more than all the page's SQL together.
+    `detail_prefix` is the detail URL without the id (reversed once per page)."""
+    overdue = overdue_days(alert) > 0
+    url = f"{detail_prefix}{alert.pk}/"
+    checkbox = ""
+    if selectable:
+        checkbox = (
+            format_html(
+                '<td><input class="form-check-input" type="checkbox" name="alerts" value="{}" aria-label="{}"></td>',
+                alert.pk,
+                _("选择 #%(id)d") % {"id": alert.pk},
+            )
+            if alert.status != "closed"
+            else format_html("<td></td>")
+        )
+    if alert.assignee_id:
+        assignee = alert.assignee.get_full_name() or alert.assignee.username
+        assignee_html = format_html("{}", assignee)
+    else:
+        assignee_html = format_html('<span class="text-muted">{}</span>', _("未分派"))
+    return format_html(
+        '<tr class="{}" data-alert="{}">{}<td>{}</td><td><a href="{}">{}</a></td><td><a href="{}">{}</a></td>'
+        '<td class="font-monospace small">{}</td><td class="small">{}</td><td class="small">{}</td>'
+        '<td>{}</td><td class="small">{}</td></tr>',
+        "overdue-row table-danger" if overdue else "",
+        alert.pk,
+        checkbox,
+        deadline_badge(alert),
+        url,
+        alert.get_rule_display(),
+        url,
+        alert.person.name,
+        alert.person.masked_id,
+        alert.region.name,
+        alert.raised_on.isoformat(),
+        status_badge(alert),
+        assignee_html,
+    )
