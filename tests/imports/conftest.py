@@ -17,24 +17,15 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def _departments(db):
-    # Seeded by a data migration, but a transactional (browser) test empties every table and the
-    # test database is reused, so seed them again (idempotent).
-    from imports.departments import seed_departments
-    from imports.models import Department
-
-    seed_departments(Department)
-
-
 @pytest.fixture
 def superuser(regions):
     return UserFactory(username="root", role=Role.CASEWORKER, is_superuser=True, scope=None)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def departments(db):
-    # Transactional tests empty the tables the data migration seeded.
+    # Seeded by a data migration, but a transactional (browser) test empties every table and the
+    # test database is reused, so seed them again (idempotent).
     seed_departments(Department)
 
 
