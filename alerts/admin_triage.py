@@ -1,1 +1,275 @@
-"""Admin for alerts and their triage."""
+"""Admin for alerts and their triage.
+
+The admin is a read-mostly view of the user's own region: alerts (masked IDs, evidence read-only,
+history and visits inline) and the history and visits themselves. Nothing here edits an alert
+directly; the one admin action, bulk assignment, calls the same service as the inbox, so every
+change is in the alert's history. Handling an alert happens on its triage page (linked).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
+from alerts.selectors.triage import ACTION_LABELS, assignee_choices, evidence_for
+from alerts.services import triage as services
+from households.models import Region, Role, User
+from households.scoping import scope_queryset
+
+BULK_LIMIT = 500
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已逾期")), ("no", _("未逾期"))]
+
+    def queryset(self, request, queryset):
+        open_ = queryset.exclude(status=AlertStatus.CLOSED)
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return open_.filter(deadline__lt=today)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=open_.filter(deadline__lt=today).values("pk"))
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AlertEventInline(ReadOnlyInline):
+    model = AlertEvent
+    fields = ("at", "actor", "action_label", "from_status", "to_status", "note")
+    readonly_fields = fields
+    ordering = ("at", "id")
+    verbose_name_plural = _("处理记录")
+
+    @admin.display(description=_("操作"))
+    def action_label(self, obj):
+        return ACTION_LABELS.get(obj.action, obj.action)
+
+
+class HomeVisitInline(ReadOnlyInline):
+    model = HomeVisit
+    fields = ("visited_on", "visitors", "findings", "household_situation", "follow_up_on", "recorded_by")
+    readonly_fields = fields
+
+
+class BulkAssignAdminForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("分派给"), queryset=None, error_messages={"required": _("请选择经办人。")}
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignee_choices(user=user)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows outside the user's region are not in the queryset, so they are 404 in every view."""
+
+    region_path = "region__code"
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user, self.region_path)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(ScopedAdmin):
+    list_display = (
+        "id",
+        "rule",
+        "person_name",
+        "masked_id",
+        "region_name",
+        "status",
+        "assignee",
+        "deadline_display",
+        "raised_on",
+    )
+    list_filter = ("status", "rule", OverdueFilter, "raised_on", "outcome")
+    list_select_related = ("person", "region", "assignee")
+    # "^" = name starts with, "=" = the exact ID; never a substring scan over resident IDs
+    search_fields = ("^person__name", "=person__id_number")
+    search_help_text = _("按姓名开头或完整身份证号搜索")
+    ordering = ("deadline", "id")
+    show_full_result_count = False  # no unbounded count(*) over a million alerts
+    actions = ("bulk_assign",)
+    inlines = (AlertEventInline, HomeVisitInline)
+    fields = (
+        "triage_link",
+        "rule",
+        "rule_version",
+        "person_name",
+        "masked_id",
+        "region",
+        "raised_on",
+        "deadline",
+        "status",
+        "assignee",
+        "outcome",
+        "close_note",
+        "closed_at",
+        "verified_at",
+        "evidence_display",
+        "lock_version",
+    )
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        # the change form is read-only (view); the changelist keeps its actions
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description=_("姓名"), ordering="person__name")
+    def person_name(self, obj):
+        return obj.person.name
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.person.masked_id
+
+    @admin.display(description=_("所在区域"))
+    def region_name(self, obj):
+        return obj.region.name
+
+    @admin.display(description=_("办理期限"), ordering="deadline")
+    def deadline_display(self, obj):
+        if obj.status != AlertStatus.CLOSED and obj.deadline < timezone.localdate():
+            return format_html('<strong style="color:#b02a37">{} {}</strong>', obj.deadline, _("（逾期）"))
+        return obj.deadline
+
+    @admin.display(description=_("办理页面"))
+    def triage_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("alerts:alert_detail", args=[obj.pk]), _("在预警处置页面办理")
+        )
+
+    @admin.display(description=_("预警依据"))
+    def evidence_display(self, obj):
+        evidence = evidence_for(obj, user=None)  # labels only: the admin page links nothing out
+        items = format_html_join("", "<li>{}</li>", ((s.label,) for s in evidence.sources)) or format_html(
+            "<li>{}</li>", _("（无来源记录）")
+        )
+        return format_html("<p>{}</p><ul>{}</ul>", evidence.summary or "—", items)
+
+    @admin.action(description=_("批量分派所选预警"), permissions=["change"])
+    def bulk_assign(self, request: HttpRequest, queryset: QuerySet[Alert]):
+        if not services.can_bulk_assign(request.user):
+            self.message_user(request, _("批量分派仅限督导和乡镇负责人。"), messages.ERROR)
+            return None
+        if queryset.count() > BULK_LIMIT:
+            self.message_user(
+                request,
+                _("一次最多批量分派 %(n)d 条预警，请缩小筛选范围。") % {"n": BULK_LIMIT},
+                messages.ERROR,
+            )
+            return None
+        form = BulkAssignAdminForm(request.POST if "apply" in request.POST else None, user=request.user)
+        if form.is_valid():
+            result = services.alert_bulk_assign(
+                actor=request.user,
+                alert_ids=list(queryset.values_list("pk", flat=True)),
+                assignee=form.cleaned_data["assignee"],
+            )
+            self.message_user(
+                request,
+                _("已分派 %(n)d 条，%(skipped)d 条未改动（已办结、已由该经办人办理或不在其管辖区域）。")
+                % {"n": result.assigned, "skipped": result.skipped},
+                messages.SUCCESS,
+            )
+            return None
+        return render(
+            request,
+            "admin/alerts/bulk_assign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("批量分派预警"),
+                "form": form,
+                "alerts": queryset.select_related("person"),
+                "count": queryset.count(),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(AlertEvent)
+class AlertEventAdmin(ScopedAdmin):
+    region_path = "alert__region__code"
+    list_display = ("alert", "at", "actor", "action", "from_status", "to_status")
+    list_filter = ("action", "to_status")
+    list_select_related = ("alert", "actor")
+    show_full_result_count = False
+    readonly_fields = ("alert", "actor", "at", "action", "from_status", "to_status", "note", "data")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(ScopedAdmin):
+    region_path = "alert__region__code"
+    list_display = ("alert", "visited_on", "visitors", "recorded_by", "follow_up_on")
+    list_select_related = ("alert", "recorded_by")
+    readonly_fields = (
+        "alert",
+        "household",
+        "visited_on",
+        "visitors",
+        "findings",
+        "household_situation",
+        "follow_up_on",
+        "recorded_by",
+        "created_at",
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(ScopedAdmin):
+    """Who receives new alerts of a village or town; supervisors keep it up to date."""
+
+    list_display = ("region", "caseworker")
+    autocomplete_fields = ()
+    list_select_related = ("region", "caseworker")
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("alerts.add_responsibility")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("alerts.delete_responsibility")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = scope_queryset(Region.objects.all(), request.user, "code")
+        if db_field.name == "caseworker":
+            kwargs["queryset"] = scope_queryset(
+                User.objects.filter(role=Role.CASEWORKER, is_active=True), request.user, "scope__code"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -173,7 +173,7 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
                 (rule, rule_version_id, dedupe_key, person_id, household_id, region_id, raised_on, evidence,
                  status, assignee_id, deadline, outcome, close_note, closed_at, lock_version, created_at, updated_at)
             SELECT gen.rule, rv.id, 'bench:' || gen.g, p.person_id, p.household_id, p.region_code, gen.raised_on,
-                   jsonb_build_object('summary_zh', '基准测试数据', 'values', '{}'::jsonb, 'sources', '[]'::jsonb),
+                   jsonb_build_object('summary', '基准测试数据', 'values', '{}'::jsonb, 'sources', '[]'::jsonb),
                    st.status,
                    CASE WHEN st.status <> 'new' AND cardinality(%(users)s::bigint[]) > 0
                         THEN (%(users)s::bigint[])[1 + gen.g %% cardinality(%(users)s::bigint[])] END,

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from imports import views
+
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.batch_list, name="batch_list"),
+    path("upload/", views.batch_upload, name="batch_upload"),
+    path("<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("<int:pk>/progress/", views.batch_progress_fragment, name="batch_progress"),
+    path("<int:pk>/rejected.csv", views.batch_rejects_csv, name="batch_rejects_csv"),
+]

@@ -16,20 +16,25 @@ OTHER_COUNTY_VILLAGE = "130984101201"  # 河间市
 def django_db_setup(django_db_setup, django_db_blocker):
     # Transactional tests (browser, Celery) empty every table when they finish, which also removes
     # what data migrations seeded; with --reuse-db that would leak into the next run.
+    with django_db_blocker.unblock():
+        _seed_reference_data()
+
+
+def _seed_reference_data():
     from households.divisions import seed_cangzhou
     from households.models import Region
+    from imports.departments import seed_departments
+    from imports.models import Department
 
-    with django_db_blocker.unblock():
-        seed_cangzhou(Region)
+    seed_cangzhou(Region)
+    seed_departments(Department)
 
 
 @pytest.fixture
 def cangzhou(db):
-    """The seeded divisions again, for tests that run after a transactional test emptied them."""
-    from households.divisions import seed_cangzhou
-    from households.models import Region
-
-    seed_cangzhou(Region)
+    """The seeded divisions and departments again, for tests that run after a transactional test
+    emptied them."""
+    _seed_reference_data()
 
 
 @pytest.fixture(autouse=True)

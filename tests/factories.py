@@ -128,7 +128,7 @@ class AlertFactory(DjangoModelFactory):
     deadline = factory.LazyAttribute(lambda o: o.raised_on + timedelta(days=15))
     evidence = factory.LazyAttribute(
         lambda o: {
-            "summary_zh": "近365天个人自付 23,410.50 元，达到阈值 10,000 元",
+            "summary": "近365天个人自付 23,410.50 元，达到阈值 10,000 元",
             "values": {},
             "sources": [],
         }

@@ -4,16 +4,23 @@ Lives in the most downstream app because it fills every part of the system. Dete
 random seed) and idempotent: it does nothing when demo households already exist.
 """
 
+import csv
+import io
 import random
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
+from alerts.models import Responsibility
+from assistance.demo_history import build_demo_history, import_demo_file
 from households import idcard
-from households.models import AreaType, Household, Person, Region, RegionLevel, Relation, Role, User
-from monitoring.models import MonitoringCategory, MonitoringRecord
+from households.models import Household, Region, RegionLevel, Role, User
+from imports.models import FeedCategory
+from monitoring.models import MonitoringCategory
 
 DEMO_PASSWORD = "demo-2025"
 # county code → town names (each town gets villages below it)
@@ -24,6 +31,21 @@ DEMO_COUNTIES = {
     "130922": ["清州镇", "金牛镇", "马厂镇"],
 }
 VILLAGES_PER_TOWN = 4
+ROSTER_HEADER = [
+    "身份证号",
+    "姓名",
+    "户主身份证号",
+    "与户主关系",
+    "村(社区)代码",
+    "家庭住址",
+    "城乡类别",
+    "监测类别",
+    "纳入日期",
+    "状态",
+    "退出日期",
+    "家庭年收入（元）",
+    "联系电话",
+]
 CATEGORY_WEIGHTS = [
     (MonitoringCategory.DIBAO, 45),
     (MonitoringCategory.TEKUN, 8),
@@ -52,11 +74,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, households: int, seed: int, **options):
-        if Household.objects.exists():
-            self.stdout.write("已有家庭数据，跳过演示数据生成。")
-        else:
-            self._registry(households, random.Random(seed), Faker("zh_CN"))
+        fresh = not Household.objects.exists()
+        villages = self._regions()
         self._users()
+        if fresh:
+            self._registry(villages, households, random.Random(seed), Faker("zh_CN"))
+        else:
+            self.stdout.write("已有家庭数据，跳过演示名册生成。")
+        build_demo_history(today=date.today(), stdout=self.stdout)
 
     def _regions(self) -> list[Region]:
         villages = []
@@ -80,82 +105,70 @@ class Command(BaseCommand):
                     villages.append(village)
         return villages
 
-    def _registry(self, count: int, rng: random.Random, fake: Faker) -> None:
+    def _registry(self, villages: list[Region], count: int, rng: random.Random, fake: Faker) -> None:
+        """The registry arrives as the civil-affairs roster file does, through the roster import."""
         Faker.seed(rng.randint(0, 10**6))
-        villages = self._regions()
         used: set[str] = set()
         today = date.today()
-        households, people, plans = [], [], []
+        rows = []
         for _ in range(count):
             village = rng.choice(villages)
             county = village.code[:6]
             head_born = date(rng.randint(1940, 1995), rng.randint(1, 12), rng.randint(1, 28))
             head_id = make_id_number(rng, county, head_born, used)
             urban = "街道" in village.parent.name
-            household = Household(
-                head_id_number=head_id,
-                region=village,
-                address=f"{village.parent.parent.name}{village.parent.name}{village.name}{rng.randint(1, 120)}号",
-                area_type=AreaType.URBAN if urban else AreaType.RURAL,
-                annual_income=rng.randint(2000, 30000),
+            address = (
+                f"{village.parent.parent.name}{village.parent.name}{village.name}{rng.randint(1, 120)}号"
             )
-            households.append(household)
             surname = fake.last_name()
-            members = [(head_id, surname + fake.first_name(), Relation.HEAD, head_born)]
+            members = [(head_id, surname + fake.first_name(), "户主")]
             if rng.random() < 0.7:
                 born = head_born + timedelta(days=rng.randint(-1500, 1500))
-                members.append((make_id_number(rng, county, born, used), fake.name(), Relation.SPOUSE, born))
+                members.append((make_id_number(rng, county, born, used), fake.name(), "配偶"))
             for _child in range(rng.choice([0, 0, 1, 1, 2, 3])):
                 born = date(
                     min(head_born.year + rng.randint(20, 35), today.year - 1),
                     rng.randint(1, 12),
                     rng.randint(1, 28),
                 )
-                members.append(
-                    (
-                        make_id_number(rng, county, born, used),
-                        surname + fake.first_name(),
-                        Relation.CHILD,
-                        born,
-                    )
-                )
+                members.append((make_id_number(rng, county, born, used), surname + fake.first_name(), "子女"))
             category = rng.choices(
                 [c for c, _ in CATEGORY_WEIGHTS], weights=[w for _, w in CATEGORY_WEIGHTS]
             )[0]
             since = today - timedelta(days=rng.randint(30, 2000))
-            plans.append((household, members, category, since))
-        Household.objects.bulk_create(households, batch_size=2000)
-        for household, members, _category, _since in plans:
-            for id_number, name, relation, born in members:
-                info = idcard.describe(id_number)
-                people.append(
-                    Person(
-                        id_number=id_number,
-                        name=name,
-                        birth_date=born,
-                        sex=info.sex,
-                        household=household,
-                        relation=relation,
-                        phone=f"13{rng.randint(100000000, 999999999)}",
-                    )
-                )
-        Person.objects.bulk_create(people, batch_size=5000)
-        by_id = {p.id_number: p for p in people}
-        records = [
-            MonitoringRecord(
-                person=by_id[id_number],
-                household=household,
-                region_code=household.region_id,
-                category=category,
-                since=since,
+            # A few households left monitoring (income rose, moved away) since they were enrolled.
+            exit_date = (
+                since + timedelta(days=rng.randint(1, (today - since).days)) if rng.random() < 0.03 else None
             )
-            for household, members, category, since in plans
-            for id_number, *_ in members
-        ]
-        MonitoringRecord.objects.bulk_create(records, batch_size=5000)
-        self.stdout.write(
-            f"已生成 {len(households)} 户家庭、{len(people)} 名人员、{len(records)} 条监测记录。"
-        )
+            income = rng.randint(2000, 30000)
+            for id_number, name, relation in members:
+                rows.append(
+                    [
+                        id_number,
+                        name,
+                        head_id,
+                        relation,
+                        village.code,
+                        address,
+                        "城镇" if urban else "农村",
+                        MonitoringCategory(category).label,
+                        since.isoformat(),
+                        "退出" if exit_date else "在册",
+                        exit_date.isoformat() if exit_date else "",
+                        f"{income}.00" if relation == "户主" else "",
+                        f"13{rng.randint(100000000, 999999999)}",
+                    ]
+                )
+        # What the civil-affairs system exports now and then: a row the import must refuse.
+        broken = list(rows[0])
+        broken[0], broken[4] = broken[0][:-1] + ("0" if broken[0][-1] != "0" else "1"), "110101"
+        rows.append(broken)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "低收入人口名册.csv"
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\r\n").writerows([ROSTER_HEADER, *rows])
+            path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+            import_demo_file(category=FeedCategory.ROSTER, path=path, stdout=self.stdout)
 
     def _users(self) -> None:
         demo_users = [
@@ -180,3 +193,20 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+        self._town_caseworkers()
+
+    def _town_caseworkers(self) -> None:
+        """Every demo town gets a responsible caseworker, so new alerts are assigned automatically."""
+        named = {"130921101": "jingban_a", "130921102": "jingban_b"}
+        for county_code, towns in DEMO_COUNTIES.items():
+            for t, town_name in enumerate(towns, start=1):
+                code = f"{county_code}{100 + t:03d}"
+                username = named.get(code, f"jingban_{code}")
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"first_name": f"{town_name}经办人", "role": Role.CASEWORKER, "scope_id": code},
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+                Responsibility.objects.get_or_create(region_id=code, defaults={"caseworker": user})

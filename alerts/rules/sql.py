@@ -1,0 +1,266 @@
+"""The four rules as SQL: one statement per rule and county, over the feed tables.
+
+Each rule is written once as a chain of CTEs ending in `fresh` — the alerts the rule would raise
+for the as-of date that do not exist yet — and used two ways: `INSERT … SELECT … ON CONFLICT
+(rule, dedupe_key) DO NOTHING` by the run, `SELECT count(*) … GROUP BY county` by the what-if
+preview. Same text, so the preview cannot drift from what the run does.
+
+Named parameters every statement takes: as_of (date), county (a LIKE pattern on the household's
+region code: '130921%' or '%'), rule, version_id, run_id, deadline_days, and the rule's own
+parameters. In incremental mode, `touched` limits the monitored people to those whose inputs may
+have changed since the baseline run (see `alerts.services.run`).
+"""
+
+from decimal import Decimal
+
+from alerts.models import RuleCode
+from alerts.rules.definitions import normalize_code
+
+MONEY = "'FM999,999,999,990.00'"
+
+MONITORED = """
+monitored AS (
+    SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income
+    FROM monitoring_monitoringrecord m
+    JOIN households_person p ON p.id = m.person_id
+    JOIN households_household h ON h.id = p.household_id
+    WHERE m.since <= %(as_of)s::date AND (m.exit_date IS NULL OR m.exit_date > %(as_of)s::date)
+      AND h.region_id LIKE %(county)s
+      {touched}
+)"""
+
+# People whose inputs changed since the baseline run: their monitoring record changed or started,
+# or a batch finished after the baseline's watermark wrote one of the rule's feed rows.
+TOUCHED_MONITORING = """
+    SELECT p2.id_number FROM monitoring_monitoringrecord m2 JOIN households_person p2 ON p2.id = m2.person_id
+    WHERE m2.updated_at > %(watermark)s OR m2.since > %(prev_as_of)s::date"""
+TOUCHED_BATCH = "\n    UNION SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
+TOUCHED_SQL = {
+    RuleCode.HIGH_MEDICAL_SELF_PAY: TOUCHED_MONITORING
+    + TOUCHED_BATCH.format(table="imports_medicalsettlement")
+    # A person whose cooldown ended since the baseline may be alerted again with no new record.
+    + """
+    UNION SELECT p3.id_number FROM alerts_alert a3 JOIN households_person p3 ON p3.id = a3.person_id
+    WHERE a3.rule = %(rule)s AND a3.raised_on > %(prev_as_of)s::date - %(cooldown_days)s
+      AND a3.raised_on <= %(as_of)s::date - %(cooldown_days)s""",
+    RuleCode.SERIOUS_DISEASE: TOUCHED_MONITORING
+    + TOUCHED_BATCH.format(table="imports_medicalsettlement")
+    + TOUCHED_BATCH.format(table="imports_diagnosis"),
+    RuleCode.REGISTERED_UNEMPLOYMENT: TOUCHED_MONITORING
+    + TOUCHED_BATCH.format(table="imports_unemploymentregistration")
+    + """
+    UNION SELECT id_number FROM imports_unemploymentregistration
+    WHERE registered_on > %(prev_as_of)s::date AND registered_on <= %(as_of)s::date""",
+    RuleCode.NEW_SEVERE_DISABILITY: TOUCHED_MONITORING
+    + TOUCHED_BATCH.format(table="imports_disabilitycertificate")
+    + """
+    UNION SELECT id_number FROM imports_disabilitycertificate
+    WHERE issued_on > %(prev_as_of)s::date AND issued_on <= %(as_of)s::date""",
+}
+
+WINDOW = "{col} > %(as_of)s::date - %(window_days)s AND {col} <= %(as_of)s::date"
+
+# --- 1. high medical self-pay: one alert per person per cooldown period ---------------------------
+SELF_PAY = f"""
+cand AS (
+    SELECT mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income,
+           sum(s.self_paid) AS total,
+           mo.person_id::text || ':' || %(as_of)s::text AS dedupe_key
+    FROM monitored mo
+    JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
+    GROUP BY mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income
+    HAVING sum(s.self_paid) >= %(threshold_yuan)s::numeric
+),
+fresh AS (
+    SELECT c.* FROM cand c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM alerts_alert a
+        WHERE a.person_id = c.person_id AND a.rule = %(rule)s
+          AND a.raised_on > %(as_of)s::date - %(cooldown_days)s
+          AND a.raised_on < %(as_of)s::date + %(cooldown_days)s
+    )
+)"""
+SELF_PAY_EVIDENCE = f"""
+jsonb_build_object(
+    'summary', '近' || %(window_days)s || '天个人自付 ' || to_char(f.total, {MONEY})
+               || ' 元，达到阈值 ' || to_char(%(threshold_yuan)s::numeric, {MONEY}) || ' 元',
+    'values', jsonb_build_object(
+        'self_paid_total', f.total::text,
+        'threshold_yuan', to_char(%(threshold_yuan)s::numeric, 'FM999999999990.00'),
+        'window_days', %(window_days)s,
+        'household_self_paid_total', (
+            SELECT sum(s.self_paid)::text FROM households_person hp
+            JOIN imports_medicalsettlement s ON s.id_number = hp.id_number
+                 AND {WINDOW.format(col="s.settle_date")}
+            WHERE hp.household_id = f.household_id),
+        'household_annual_income', f.annual_income::text),
+    'sources', (
+        SELECT jsonb_agg(jsonb_build_object(
+            'table', 'medical_settlement', 'id', s.id, 'key', s.settlement_id, 'date', s.settle_date,
+            'batch_id', s.batch_id,
+            'label', '医保结算 ' || s.settlement_id || ' ' || s.settle_date || ' 个人自付 '
+                     || to_char(s.self_paid, {MONEY}) || ' 元') ORDER BY s.settle_date, s.id)
+        FROM imports_medicalsettlement s
+        WHERE s.id_number = f.id_number AND {WINDOW.format(col="s.settle_date")})
+)"""
+
+# --- 2. serious disease: one alert per person per disease ------------------------------------------
+SERIOUS = f"""
+diseases AS (
+    SELECT * FROM unnest(%(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
+        AS d(name, prefix, child)
+),
+events AS (
+    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
+           'medical_settlement' AS tbl, s.id, s.settlement_id AS key, s.settle_date AS day, s.batch_id,
+           s.diagnosis_code AS code, s.diagnosis_name AS code_name,
+           upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
+    FROM monitored mo
+    JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
+    WHERE s.diagnosis_code <> ''
+    UNION ALL
+    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
+           'diagnosis', g.id, g.record_id, g.diagnosed_on, g.batch_id,
+           g.diagnosis_code, g.diagnosis_name,
+           upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
+    FROM monitored mo
+    JOIN imports_diagnosis g ON g.id_number = mo.id_number AND {WINDOW.format(col="g.diagnosed_on")}
+),
+cand AS (
+    -- The latest qualifying record of each person and disease is the one shown as evidence.
+    SELECT DISTINCT ON (e.person_id, d.name)
+           e.*, d.name AS disease, d.child, e.person_id::text || ':' || d.name AS dedupe_key
+    FROM events e
+    JOIN diseases d ON left(e.norm, 3) = left(d.prefix, 3) AND e.norm LIKE d.prefix || '%%'
+    WHERE NOT d.child OR e.day < e.birth_date + interval '18 years'
+    ORDER BY e.person_id, d.name, e.day DESC, e.id DESC
+),
+fresh AS (
+    SELECT c.* FROM cand c
+    WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
+)"""
+SERIOUS_EVIDENCE = """
+jsonb_build_object(
+    'summary', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算' ELSE '疾病诊断' END
+               || '记录 ' || f.day || ' 诊断 ' || f.code
+               || CASE WHEN f.code_name <> '' THEN '（' || f.code_name || '）' ELSE '' END
+               || '，属重特大疾病“' || f.disease || '”'
+               || CASE WHEN f.child THEN '（儿童病种，就诊时未满18周岁）' ELSE '' END,
+    'values', jsonb_build_object('disease', f.disease, 'code', f.code, 'window_days', %(window_days)s,
+                                 'child_only', f.child),
+    'sources', jsonb_build_array(jsonb_build_object(
+        'table', f.tbl, 'id', f.id, 'key', f.key, 'date', f.day, 'batch_id', f.batch_id,
+        'label', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算 ' ELSE '疾病诊断 ' END
+                 || f.key || ' ' || f.day || ' ' || f.code || ' ' || f.code_name))
+)"""
+
+# --- 3. registered unemployment: one alert per registration --------------------------------------
+UNEMPLOYMENT = f"""
+cand AS (
+    SELECT mo.person_id, mo.household_id, mo.region_id, u.id, u.registration_no AS dedupe_key,
+           u.registered_on, u.batch_id
+    FROM monitored mo
+    JOIN imports_unemploymentregistration u ON u.id_number = mo.id_number
+    WHERE u.status = 'unemployed' AND {WINDOW.format(col="u.registered_on")}
+      AND (u.ended_on IS NULL OR u.ended_on > %(as_of)s::date)
+),
+fresh AS (
+    SELECT c.* FROM cand c
+    WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
+)"""
+UNEMPLOYMENT_EVIDENCE = """
+jsonb_build_object(
+    'summary', f.registered_on || ' 办理失业登记（登记编号 ' || f.dedupe_key || '），至今仍为登记失业',
+    'values', jsonb_build_object('registration_no', f.dedupe_key, 'registered_on', f.registered_on,
+                                 'window_days', %(window_days)s),
+    'sources', jsonb_build_array(jsonb_build_object(
+        'table', 'unemployment_registration', 'id', f.id, 'key', f.dedupe_key, 'date', f.registered_on,
+        'batch_id', f.batch_id, 'label', '失业登记 ' || f.dedupe_key || ' ' || f.registered_on))
+)"""
+
+# --- 4. new severe disability: one alert per certificate -----------------------------------------
+GRADE = "(ARRAY['一级', '二级', '三级', '四级'])[{col}]"
+KIND = "(ARRAY['视力', '听力', '言语', '肢体', '智力', '精神', '多重'])[{col}]"
+DISABILITY = f"""
+cand AS (
+    SELECT mo.person_id, mo.household_id, mo.region_id, c.id, c.certificate_no AS dedupe_key,
+           c.issued_on, c.batch_id, c.grade, c.disability_type
+    FROM monitored mo
+    JOIN imports_disabilitycertificate c ON c.id_number = mo.id_number
+    WHERE c.grade IN (1, 2) AND c.status = 'valid' AND {WINDOW.format(col="c.issued_on")}
+),
+fresh AS (
+    SELECT c.* FROM cand c
+    WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
+)"""
+DISABILITY_EVIDENCE = f"""
+jsonb_build_object(
+    'summary', f.issued_on || ' 新办残疾人证，' || {GRADE.format(col="f.grade")}
+               || coalesce({KIND.format(col="f.disability_type")}, '') || '残疾（证号 ' || f.dedupe_key || '）',
+    'values', jsonb_build_object('certificate_no', f.dedupe_key, 'grade', f.grade,
+                                 'disability_type', f.disability_type, 'issued_on', f.issued_on,
+                                 'window_days', %(window_days)s),
+    'sources', jsonb_build_array(jsonb_build_object(
+        'table', 'disability_certificate', 'id', f.id, 'key', f.dedupe_key, 'date', f.issued_on,
+        'batch_id', f.batch_id,
+        'label', '残疾人证 ' || f.dedupe_key || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
+)"""
+
+RULE_SQL = {
+    RuleCode.HIGH_MEDICAL_SELF_PAY: (SELF_PAY, SELF_PAY_EVIDENCE),
+    RuleCode.SERIOUS_DISEASE: (SERIOUS, SERIOUS_EVIDENCE),
+    RuleCode.REGISTERED_UNEMPLOYMENT: (UNEMPLOYMENT, UNEMPLOYMENT_EVIDENCE),
+    RuleCode.NEW_SEVERE_DISABILITY: (DISABILITY, DISABILITY_EVIDENCE),
+}
+
+
+def _ctes(rule: str, incremental: bool) -> str:
+    touched = f"AND p.id_number IN ({TOUCHED_SQL[rule]}\n    )" if incremental else ""
+    return "WITH " + MONITORED.format(touched=touched) + ",\n" + RULE_SQL[rule][0]
+
+
+def insert_sql(rule: str, *, incremental: bool) -> str:
+    """One statement: raise the rule's fresh alerts in one county, record their raising in each
+    alert's history, and return (candidates, alerts raised)."""
+    return f"""{_ctes(rule, incremental)},
+ins AS (
+    INSERT INTO alerts_alert
+        (rule, rule_version_id, run_id, dedupe_key, person_id, household_id, region_id, raised_on,
+         evidence, status, assignee_id, deadline, outcome, close_note, closed_at, verified_at,
+         lock_version, created_at, updated_at)
+    SELECT %(rule)s, %(version_id)s, %(run_id)s, f.dedupe_key, f.person_id, f.household_id, f.region_id,
+           %(as_of)s::date, {RULE_SQL[rule][1]}, 'new', NULL, %(as_of)s::date + %(deadline_days)s,
+           '', '', NULL, NULL, 0, now(), now()
+    FROM fresh f
+    ON CONFLICT (rule, dedupe_key) DO NOTHING
+    RETURNING id
+), ev AS (
+    INSERT INTO alerts_alertevent (alert_id, actor_id, at, action, from_status, to_status, note, data)
+    SELECT ins.id, NULL, now(), 'raised', '', 'new', '监测运行产生预警',
+           jsonb_build_object('run_id', %(run_id)s, 'rule_version_id', %(version_id)s)
+    FROM ins
+)
+SELECT (SELECT count(*) FROM cand), (SELECT count(*) FROM ins)"""
+
+
+def preview_sql(rule: str) -> str:
+    """The alerts the rule would raise, counted by county, raising nothing."""
+    return f"""{_ctes(rule, False)}
+SELECT left(f.region_id, 6) AS county, count(*) FROM fresh f GROUP BY 1 ORDER BY 1"""
+
+
+def rule_params(rule: str, params: dict) -> dict:
+    """The rule's parameters as SQL parameters (the disease list as three parallel arrays)."""
+    out = {"window_days": int(params["window_days"])}
+    if rule == RuleCode.HIGH_MEDICAL_SELF_PAY:
+        out["threshold_yuan"] = Decimal(str(params["threshold_yuan"]))
+        out["cooldown_days"] = int(params["cooldown_days"])
+    if rule == RuleCode.SERIOUS_DISEASE:
+        names, prefixes, child = [], [], []
+        for disease in params["diseases"]:
+            for code in disease["codes"]:
+                names.append(disease["name"])
+                prefixes.append(normalize_code(code))
+                child.append(bool(disease.get("child")))
+        out.update(d_names=names, d_prefixes=prefixes, d_child=child)
+    return out

@@ -1,0 +1,203 @@
+"""Reads for one alert and one household's roll-up, always scoped to the requesting user."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Length
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
+from households.models import Household, Person, Region, RegionLevel, Role, User
+from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
+from monitoring.models import MonitoringRecord
+
+# feed table (evidence contract) → the model name in the admin
+SOURCE_MODELS = {
+    "medical_settlement": ("medicalsettlement", _("医保结算")),
+    "diagnosis": ("diagnosis", _("诊断")),
+    "disability_certificate": ("disabilitycertificate", _("残疾证")),
+    "unemployment_registration": ("unemploymentregistration", _("失业登记")),
+}
+
+ACTION_LABELS = {
+    "auto_assign": _("自动分派"),
+    "claim": _("认领"),
+    "assign": _("分派"),
+    "reassign": _("改派"),
+    "bulk_assign": _("批量分派"),
+    "start_verification": _("开始核查"),
+    "record_visit": _("登记入户核查"),
+    "close": _("办结"),
+    "reopen": _("重新打开"),
+}
+
+
+def alert_get(*, user, pk: int) -> Alert:
+    """One alert of the user's scope, or 404 (out of scope looks exactly like missing)."""
+    qs = Alert.objects.select_related(
+        "person", "household", "region", "region__parent", "assignee", "rule_version"
+    )
+    return get_in_scope_or_404(qs, user, pk=pk)
+
+
+def household_get(*, user, pk: int) -> Household:
+    return get_in_scope_or_404(Household.objects.select_related("region"), user, pk=pk)
+
+
+@dataclass
+class EvidenceSource:
+    label: str
+    record_url: str | None
+    batch_url: str | None
+    batch_id: int | None
+
+
+@dataclass
+class Evidence:
+    summary: str
+    values: dict
+    sources: list[EvidenceSource]
+
+
+def _reverse(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def evidence_for(alert: Alert, user=None) -> Evidence:
+    """The evidence contract rendered for people; tolerant of missing keys (older alerts).
+
+    Links to source records and batches only for a `user` allowed to open them."""
+    raw = alert.evidence if isinstance(alert.evidence, dict) else {}
+    summary = raw.get("summary") or raw.get("summary_zh") or ""
+    values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
+    sources = []
+    for item in raw.get("sources") or []:
+        if not isinstance(item, dict):
+            continue
+        model, table_label = SOURCE_MODELS.get(item.get("table", ""), (None, ""))
+        record_id = item.get("id")
+        batch_id = item.get("batch_id")
+        label = item.get("label") or " ".join(
+            str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x
+        )
+        record_url = None
+        if user is None:
+            sources.append(EvidenceSource(label=label, record_url=None, batch_url=None, batch_id=batch_id))
+            continue
+        if model and record_id is not None and user.has_perm(f"imports.view_{model}"):
+            record_url = _reverse(f"admin:imports_{model}_change", record_id)
+        batch_url = None
+        if batch_id is not None:
+            batch_url = _reverse("imports:batch_detail", batch_id)
+            if batch_url is None and user.has_perm("imports.view_importbatch"):
+                batch_url = _reverse("admin:imports_importbatch_change", batch_id)
+        sources.append(
+            EvidenceSource(label=label, record_url=record_url, batch_url=batch_url, batch_id=batch_id)
+        )
+    return Evidence(summary=summary, values=values, sources=sources)
+
+
+def history(alert: Alert) -> list[AlertEvent]:
+    events = list(alert.events.select_related("actor").order_by("at", "id"))
+    statuses = dict(AlertStatus.choices)
+    for event in events:
+        event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.from_label = statuses.get(event.from_status, event.from_status)
+        event.to_label = statuses.get(event.to_status, event.to_status)
+    return events
+
+
+def household_members(household: Household) -> QuerySet[Person]:
+    return household.members.select_related("monitoring").order_by("relation", "birth_date")
+
+
+def household_alerts(*, user, household: Household) -> QuerySet[Alert]:
+    return (
+        scope_queryset(Alert.objects.filter(household=household), user)
+        .select_related("person", "assignee")
+        .order_by("-raised_on", "-id")
+    )
+
+
+def household_visits(*, user, household: Household) -> QuerySet[HomeVisit]:
+    return (
+        scope_queryset(HomeVisit.objects.filter(household=household), user, "alert__region__code")
+        .select_related("alert", "recorded_by")
+        .order_by("-visited_on", "-id")
+    )
+
+
+def household_monitoring(*, household: Household) -> QuerySet[MonitoringRecord]:
+    return (
+        MonitoringRecord.objects.filter(household=household)
+        .select_related("person")
+        .prefetch_related(Prefetch("history", to_attr="changes"))
+        .order_by("person__relation", "since")
+    )
+
+
+def alert_detail(*, user, alert: Alert) -> dict:
+    """Everything the detail page shows about an alert already fetched in scope."""
+    household = alert.household
+    other_alerts = household_alerts(user=user, household=household).exclude(pk=alert.pk)[:20]
+    return {
+        "alert": alert,
+        "is_overdue": is_overdue(alert),
+        "evidence": evidence_for(alert, user),
+        "events": history(alert),
+        "members": household_members(household),
+        "other_alerts": other_alerts,
+        "visits": household_visits(user=user, household=household)[:20],
+        "alert_visits": alert.visits.select_related("recorded_by"),
+    }
+
+
+def is_overdue(alert: Alert) -> bool:
+    return alert.status != "closed" and alert.deadline < timezone.localdate()
+
+
+# --- choices for the inbox filters and assignment forms ---
+
+
+def region_choices(*, user, selected: str = "") -> list[Region]:
+    """Regions a user may filter by: down two levels below their scope, plus the selected region's
+    children (so villages are reachable from a county or city scope without listing thousands)."""
+    prefix = user_prefix(user)
+    if prefix is None:
+        return []
+    scope_len = len(prefix)
+    # city prefix "1309" → counties (6) and towns (9); county → towns, villages; town → villages
+    lengths = {4: (6, 9), 6: (9, 12), 9: (12,), 12: ()}.get(scope_len, (6, 9))
+    qs = Region.objects.filter(code__startswith=prefix).annotate(n=Length("code"))
+    regions = list(qs.filter(n__in=lengths).order_by("code"))
+    if selected and len(selected) > 6 and selected.startswith(prefix):
+        known = {r.code for r in regions}
+        regions += [r for r in qs.filter(parent_id=selected).order_by("code") if r.code not in known]
+        regions.sort(key=lambda r: r.code)
+    return regions
+
+
+def region_in_user_scope(*, user, code: str) -> bool:
+    prefix = user_prefix(user)
+    return (
+        prefix is not None
+        and code.startswith(prefix)
+        and Region.objects.filter(code=code).exclude(level=RegionLevel.CITY).exists()
+    )
+
+
+def assignee_choices(*, user) -> QuerySet[User]:
+    """Caseworkers a user may filter by: those whose scope lies inside the user's own scope."""
+    prefix = user_prefix(user)
+    if prefix is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(role=Role.CASEWORKER, is_active=True, scope__code__startswith=prefix)
+        .select_related("scope")
+        .order_by("scope__code", "username")
+    )

@@ -1,0 +1,217 @@
+"""Admin of the imports app: batches and their rejected rows, the feed tables, departments.
+
+Everything a department sent is read-only here: feed records change only through a new batch
+(the loader keeps counts and history right), so the admin can browse but not edit or delete them.
+Resident IDs are masked wherever a record or a rejected row's cells are shown.
+"""
+
+from django.contrib import admin
+from django.db.models import Model
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from households.admin import IdOrNameSearchMixin
+from imports.models import (
+    Department,
+    Diagnosis,
+    DisabilityCertificate,
+    FeedCategory,
+    ImportBatch,
+    MedicalSettlement,
+    RejectedRow,
+    UnemploymentRegistration,
+)
+from imports.rejects import mask_ids, masked_raw
+from imports.resources import DepartmentResource
+
+
+class ReadOnlyAdminMixin:
+    """View only: no add, change or delete, whatever the user's role allows elsewhere."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(ImportExportModelAdmin):
+    resource_classes = [DepartmentResource]
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+    def has_import_permission(self, request):
+        # An import creates and renames departments.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # batches and feed records point at departments (PROTECT)
+
+
+def _changelist(model: type[Model], **params) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse(f"admin:imports_{model._meta.model_name}_changelist") + (f"?{query}" if query else "")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "category",
+        "department",
+        "file_name",
+        "status",
+        "data_rows",
+        "loaded",
+        "corrected",
+        "duplicate",
+        "rejected",
+        "name_mismatch",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_filter = ["status", "category", "department"]
+    list_select_related = ["department", "uploaded_by"]
+    search_fields = ["file_name", "=sha256"]
+    search_help_text = _("文件名，或完整的 SHA-256")
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["category", "department", "status", "report_links"]}),
+        (_("文件"), {"fields": ["file_name", "size_bytes", "sha256", "uploaded_by", "created_at"]}),
+        (
+            _("行数"),
+            {"fields": ["data_rows", "loaded", "corrected", "duplicate", "rejected", "name_mismatch"]},
+        ),
+        (
+            _("处理"),
+            {"fields": ["started_at", "finished_at", "error_code", "error_message", "extra_columns"]},
+        ),
+    ]
+    readonly_fields = ["report_links"]
+
+    @admin.display(description=_("报告"))
+    def report_links(self, obj: ImportBatch):
+        links = [(reverse("imports:batch_detail", args=[obj.pk]), _("批次报告页"))]
+        if obj.rejected:
+            links += [
+                (_changelist(RejectedRow, batch__id__exact=obj.pk), _("被拒绝的行（%d）") % obj.rejected),
+                (reverse("imports:batch_rejects_csv", args=[obj.pk]), _("下载被拒绝的行（CSV）")),
+            ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["batch", "row_number", "column", "reason_code", "masked_message"]
+    list_filter = ["reason_code"]
+    list_select_related = ["batch"]
+    fields = ["batch", "row_number", "column", "reason_code", "masked_message", "masked_cells"]
+    readonly_fields = ["masked_message", "masked_cells"]
+    show_full_result_count = False
+
+    @admin.display(description=_("说明"))
+    def masked_message(self, obj: RejectedRow) -> str:
+        return mask_ids(obj.message)
+
+    @admin.display(description=_("原始内容"))
+    def masked_cells(self, obj: RejectedRow):
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(obj.raw))
+        return format_html('<table class="rejected-raw">{}</table>', rows)
+
+
+class BatchOfCategoryFilter(admin.SimpleListFilter):
+    """Filter by one of the latest batches of the table's category (a few, not every batch)."""
+
+    title = _("导入批次")
+    parameter_name = "batch"
+    limit = 20
+
+    def lookups(self, request, model_admin):
+        batches = ImportBatch.objects.filter(category=model_admin.category).order_by("-id")[: self.limit]
+        return [(str(b.pk), f"#{b.pk} {b.file_name}") for b in batches]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(batch_id=int(value)) if value and value.isdigit() else queryset
+
+
+class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin):
+    """A department record table: browse, search by full ID or name, never edit."""
+
+    category: str = ""
+    key_field = ""
+    date_field = ""
+    masked_fields: tuple[str, ...] = ("id_number",)
+    list_filter = [BatchOfCategoryFilter]
+    search_fields = ["name"]
+    search_help_text = _("输入完整身份证号，或姓名开头")
+    list_select_related = ["batch"]
+    show_full_result_count = False
+
+    def get_list_display(self, request):
+        return [self.key_field, "masked_id", "name", self.date_field, "batch", "updated_at"]
+
+    def get_fields(self, request, obj=None):
+        hidden = {"id", *self.masked_fields}
+        return ["masked_id"] + [f.name for f in self.model._meta.concrete_fields if f.name not in hidden]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["masked_id"]
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id
+
+
+@admin.register(MedicalSettlement)
+class MedicalSettlementAdmin(FeedRecordAdmin):
+    category = FeedCategory.MEDICAL_SETTLEMENT
+    key_field = "settlement_id"
+    date_field = date_hierarchy = "settle_date"
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request)[:4], "visit_type", "total_cost", "self_paid", "batch"]
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(FeedRecordAdmin):
+    category = FeedCategory.DIAGNOSIS
+    key_field = "record_id"
+    date_field = date_hierarchy = "diagnosed_on"
+
+
+@admin.register(DisabilityCertificate)
+class DisabilityCertificateAdmin(FeedRecordAdmin):
+    category = FeedCategory.DISABILITY_CERTIFICATE
+    key_field = "masked_certificate_no"  # the certificate number starts with the full resident ID
+    date_field = date_hierarchy = "issued_on"
+    masked_fields = ("id_number", "certificate_no")
+
+    def get_fields(self, request, obj=None):
+        return ["masked_certificate_no", *super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["masked_id", "masked_certificate_no"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request)[:4], "disability_type", "grade", "status", "batch"]
+
+    @admin.display(description=_("残疾人证号"), ordering="certificate_no")
+    def masked_certificate_no(self, obj):
+        return mask_ids(obj.certificate_no)
+
+
+@admin.register(UnemploymentRegistration)
+class UnemploymentRegistrationAdmin(FeedRecordAdmin):
+    category = FeedCategory.UNEMPLOYMENT_REGISTRATION
+    key_field = "registration_no"
+    date_field = date_hierarchy = "registered_on"
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request)[:4], "status", "ended_on", "batch"]

@@ -1,0 +1,117 @@
+"""Rejected rows as people see them: IDs masked, formula-escaped, streamed as a CSV.
+
+The CSV is what a data admin downloads to fix a department's file: one line per rejected row with
+the file row number, the column, the reason and the message, then the row's original cells. It is
+streamed from the database in chunks so a batch with 100,000 rejected rows never sits in memory.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from households import idcard
+from imports.models import ImportBatch, RejectedRow
+
+# A resident ID inside any text: 6-digit area code, a plausible birth date, sequence, check
+# character (18 characters), or the first-generation 15-digit form. The birth-date part keeps
+# long settlement or registration numbers from being masked by accident; a certificate number
+# (ID + type + grade) still has its ID part masked.
+_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_ID_LIKE = re.compile(
+    rf"(?<![0-9A-Za-z])[1-9]\d{{5}}(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[0-9Xx]"
+    rf"|(?<![0-9A-Za-z])[1-9]\d{{5}}\d{{2}}{_DATE}\d{{3}}(?![0-9])"
+)
+
+# Spreadsheets treat a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+FIXED_HEADERS = ("行号", "列", "原因代码", "说明")
+CHUNK_SIZE = 2000
+
+
+def mask_ids(value: object) -> str:
+    """The text of a cell with every resident ID in it masked (130921********123X)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) < 15:  # too short to hold an ID; most cells end here
+        return text
+    normalised = text if text.isascii() else unicodedata.normalize("NFKC", text)  # full-width digits
+    if not _ID_LIKE.search(normalised):
+        return text
+    return _ID_LIKE.sub(lambda m: idcard.mask(m.group(0).upper()), normalised)
+
+
+def escape_formula(text: str) -> str:
+    """Make a spreadsheet show the cell as text instead of evaluating it."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def safe_cell(value: object) -> str:
+    return escape_formula(mask_ids(value))
+
+
+def masked_raw(raw: dict) -> list[tuple[str, str]]:
+    """A rejected row's original cells with IDs masked, for showing on a page or in the admin."""
+    return [(str(key), mask_ids(value)) for key, value in (raw or {}).items()]
+
+
+def rejected_columns(batch: ImportBatch) -> list[str]:
+    """The original columns for the CSV, in the file's order.
+
+    Rejected rows keep their cells in a jsonb dict, which does not keep key order, so the order
+    comes from the batch's `columns` (the file's header as the loader read it); keys the batch does
+    not list (a batch loaded before `columns` existed) follow in stored order.
+    """
+    stored: list[str] = []
+    seen: set[str] = set()
+    # The keys of a few rows are enough: every rejected row of a file shares its header.
+    for raw in RejectedRow.objects.filter(batch=batch).values_list("raw", flat=True)[:50]:
+        for key in raw or {}:
+            if key not in seen:
+                seen.add(key)
+                stored.append(key)
+    header = [c for c in batch.columns or [] if c in seen]
+    listed = set(header)
+    return header + [key for key in stored if key not in listed]
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
+    """The batch's rejected rows as CSV text, chunk by chunk, starting with a UTF-8 BOM."""
+    columns = rejected_columns(batch)
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow([_(h) for h in FIXED_HEADERS] + [escape_formula(c) for c in columns])
+    rows = (
+        RejectedRow.objects.filter(batch=batch)
+        .order_by("row_number", "id")
+        .values_list("row_number", "column", "reason_code", "message", "raw")
+    )
+    buffer = io.StringIO()
+    buffered = csv.writer(buffer)
+    for n, (row_number, column, reason_code, message, raw) in enumerate(
+        rows.iterator(chunk_size=CHUNK_SIZE), 1
+    ):
+        raw = raw or {}
+        extra = [key for key in raw if key not in columns]  # a row with cells past the header
+        buffered.writerow(
+            [row_number, safe_cell(column), safe_cell(reason_code), safe_cell(message)]
+            + [safe_cell(raw.get(key, "")) for key in columns]
+            + [safe_cell(raw[key]) for key in extra]
+        )
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,109 @@
+"""Reads of the imports app for its pages: who may see batches, lists, a batch's report.
+
+Batches are the data admin's business (city-wide, no personal data in the counts); rejected rows
+carry residents' cells, so every text shown from them goes through `rejects.mask_ids`.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, QuerySet
+from django.shortcuts import get_object_or_404
+
+from households.models import Role
+from imports.models import BatchStatus, FeedCategory, ImportBatch, RejectedRow
+from imports.rejects import mask_ids
+
+PREVIEW_ROWS = 100
+
+
+def can_manage_imports(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.DATA_ADMIN)
+    )
+
+
+def require_import_access(user) -> None:
+    if not can_manage_imports(user):
+        raise PermissionDenied("数据导入仅向数据管理员开放")
+
+
+def batch_list(*, user, category: str = "", status: str = "") -> QuerySet[ImportBatch]:
+    """Batches newest first, optionally of one category and status."""
+    require_import_access(user)
+    qs = ImportBatch.objects.select_related("department", "uploaded_by").order_by("-id")
+    if category in FeedCategory.values:
+        qs = qs.filter(category=category)
+    if status in BatchStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def batch_get(*, user, pk: int) -> ImportBatch:
+    require_import_access(user)
+    return get_object_or_404(ImportBatch.objects.select_related("department", "uploaded_by"), pk=pk)
+
+
+@dataclass(frozen=True)
+class RejectPreview:
+    row_number: int
+    column: str
+    reason_code: str
+    message: str
+    value: str  # the offending cell when the row kept it under that column, masked
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason_code: str
+    count: int
+    example: str
+
+
+def rejected_preview(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[RejectPreview]:
+    """The first rejected rows in file order, with resident IDs masked in every text."""
+    rows = RejectedRow.objects.filter(batch=batch).order_by("row_number", "id")[:limit]
+    return [
+        RejectPreview(
+            row_number=r.row_number,
+            column=mask_ids(r.column),
+            reason_code=r.reason_code,
+            message=mask_ids(r.message),
+            value=mask_ids((r.raw or {}).get(r.column, "")) if r.column else "",
+        )
+        for r in rows
+    ]
+
+
+def rejection_reasons(*, batch: ImportBatch) -> list[ReasonCount]:
+    """How many rows were rejected for each reason, most frequent first, with one example message."""
+    rows = (
+        RejectedRow.objects.filter(batch=batch)
+        .values("reason_code")
+        .annotate(n=Count("id"), example=Min("message"))
+        .order_by("-n", "reason_code")
+    )
+    return [ReasonCount(r["reason_code"], r["n"], mask_ids(r["example"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class BatchFigures:
+    """What the detail page says about a batch's counts and timing."""
+
+    accounted: int  # loaded + corrected + duplicate + rejected
+    adds_up: bool
+    duration: timedelta | None
+    rows_per_second: float | None
+
+
+def batch_figures(batch: ImportBatch) -> BatchFigures:
+    accounted = batch.loaded + batch.corrected + batch.duplicate + batch.rejected
+    duration = batch.finished_at - batch.started_at if batch.started_at and batch.finished_at else None
+    seconds = duration.total_seconds() if duration else 0
+    return BatchFigures(
+        accounted=accounted,
+        adds_up=accounted == batch.data_rows,
+        duration=duration,
+        rows_per_second=batch.data_rows / seconds if seconds > 0 and batch.data_rows else None,
+    )

@@ -1,0 +1,113 @@
+"""The data admin's import pages: upload, batch list, batch report, live progress, rejects CSV."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+
+from imports import selectors
+from imports.forms import UploadForm
+from imports.models import BatchStatus, FeedCategory
+from imports.progress import batch_progress
+from imports.rejects import rejected_rows_csv
+from imports.services import batch_submit
+
+PAGE_SIZE = 50
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category", "")
+    status = request.GET.get("status", "")
+    qs = selectors.batch_list(user=request.user, category=category, status=status)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        qs = qs.filter(id__lt=int(before))
+    page = list(qs[: PAGE_SIZE + 1])
+    has_next = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    context = {
+        "batches": [(b, selectors.batch_figures(b)) for b in page],
+        "category": category,
+        "status": status,
+        "categories": FeedCategory.choices,
+        "statuses": BatchStatus.choices,
+        "next_before": page[-1].id if has_next else None,
+        "first_page": not before,
+    }
+    return render(request, "imports/batch_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_upload(request: HttpRequest) -> HttpResponse:
+    selectors.require_import_access(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        submission = batch_submit(
+            category=form.cleaned_data["category"],
+            fileobj=upload,
+            file_name=upload.name,
+            user=request.user,
+        )
+        batch = submission.batch
+        if submission.resubmitted:
+            when = f"{timezone.localtime(batch.created_at):%Y-%m-%d %H:%M}"
+            if batch.status == BatchStatus.SUCCEEDED:
+                text = _("该文件已于 %(when)s 导入（批次 #%(id)s），未做任何更改。")
+            else:
+                text = _("该文件已于 %(when)s 上传（批次 #%(id)s），正在导入，未重复提交。")
+            messages.warning(request, text % {"when": when, "id": batch.pk})
+        else:
+            messages.success(request, _("文件已上传（批次 #%(id)s），正在排队导入。") % {"id": batch.pk})
+        return redirect("imports:batch_detail", pk=batch.pk)
+    return render(request, "imports/batch_upload.html", {"form": form})
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    context = {
+        "batch": batch,
+        "figures": selectors.batch_figures(batch),
+        "in_progress": batch.status in (BatchStatus.PENDING, BatchStatus.RUNNING),
+        "progress": batch_progress(batch),
+        "preview": selectors.rejected_preview(batch=batch) if batch.rejected else [],
+        "reasons": selectors.rejection_reasons(batch=batch) if batch.rejected else [],
+        "preview_limit": selectors.PREVIEW_ROWS,
+    }
+    return render(request, "imports/batch_detail.html", context)
+
+
+def batch_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar, polled by htmx every second; once the load ended the page reloads."""
+    if not request.user.is_authenticated:
+        # A session that expired while polling: send the whole page to sign in, rather than
+        # letting htmx swap the sign-in form into the progress bar.
+        login = redirect_to_login(reverse("imports:batch_detail", args=[pk]))
+        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    progress = batch_progress(batch)
+    if progress.finished and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "imports/_batch_progress.html", {"batch": batch, "progress": progress})
+
+
+@login_required
+def batch_rejects_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in rejected_rows_csv(batch)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_("批次%(id)s-被拒绝的行.csv") % {"id": batch.pk}
+    )
+    return response

@@ -1,0 +1,306 @@
+"""Triage pages: region scope on every page, action and filter; forms, messages, htmx fragments."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
+from households.models import Role
+from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
+from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A, VILLAGE_B
+from tests.factories import UserFactory, region
+
+pytestmark = pytest.mark.django_db
+
+INBOX = reverse("alerts:inbox")
+
+
+def ids_in(response) -> set[int]:
+    return {a.pk for a in response.context["page"].alerts}
+
+
+@pytest.fixture
+def two_towns(caseworker_a, caseworker_b):
+    return {
+        "a": alert_in(VILLAGE_A, name="甲村民"),
+        "b": alert_in(VILLAGE_B, name="乙村民"),
+        "far": alert_in(OTHER_COUNTY_VILLAGE, name="远方人"),
+    }
+
+
+def test_inbox_shows_only_own_town_for_every_filter(client_for, caseworker_a, caseworker_b, two_towns):
+    a, b = two_towns["a"], two_towns["b"]
+    queries = [
+        {},
+        {"status": "all"},
+        {"status": "new"},
+        {"rule": "high_medical_self_pay"},
+        {"region": VILLAGE_B},  # another town's village: refused, not widened
+        {"region": "130921"},  # the county above: refused
+        {"assignee": "none"},
+        {"assignee": str(caseworker_b.pk)},
+        {"q": "乙村民"},
+        {"q": b.person.id_number},
+        {"q": b.person.id_number[:10]},
+        {"raised_from": "2000-01-01", "raised_to": "2100-01-01"},
+    ]
+    for params in queries:
+        response = client_for(caseworker_a).get(INBOX, params)
+        assert response.status_code == 200
+        assert b.pk not in ids_in(response) and two_towns["far"].pk not in ids_in(response), params
+        assert b.person.masked_id not in response.content.decode()  # nothing of town B's row shows
+    response = client_for(caseworker_b).get(INBOX, {"q": "乙村民"})
+    assert ids_in(response) == {b.pk}
+    response = client_for(caseworker_b).get(INBOX, {"region": VILLAGE_A})
+    assert a.pk not in ids_in(response)
+    assert "不在您的管辖范围内" in response.content.decode()
+
+
+def test_county_supervisor_sees_both_towns_but_not_other_county(client_for, county_supervisor, two_towns):
+    response = client_for(county_supervisor).get(INBOX)
+    assert ids_in(response) == {two_towns["a"].pk, two_towns["b"].pk}
+    response = client_for(county_supervisor).get(INBOX, {"region": VILLAGE_B})
+    assert ids_in(response) == {two_towns["b"].pk}
+
+
+def test_every_alert_page_and_action_of_another_town_is_404(
+    client_for, caseworker_a, caseworker_b, two_towns
+):
+    b = two_towns["b"]
+    client = client_for(caseworker_a)
+    assert client.get(reverse("alerts:alert_detail", args=[b.pk])).status_code == 404
+    assert client.get(reverse("alerts:household_alerts", args=[b.household_id])).status_code == 404
+    for name, data in [
+        ("alert_claim", {}),
+        ("alert_assign", {"assignee": caseworker_a.pk}),
+        ("alert_start_verification", {}),
+        (
+            "alert_record_visit",
+            {"visited_on": date.today(), "visitors": "x", "findings": "x", "household_situation": "x"},
+        ),
+        ("alert_close", {"outcome": "data_error", "note": "x"}),
+        ("alert_reopen", {"note": "x"}),
+    ]:
+        response = client.post(reverse(f"alerts:{name}", args=[b.pk]), {"lock_version": 0, **data})
+        assert response.status_code == 404, name
+    b.refresh_from_db()
+    assert (b.status, b.lock_version) == (AlertStatus.NEW, 0)
+    assert not AlertEvent.objects.filter(alert=b).exists()
+    # bulk assign of another town's alert changes nothing
+    client.post(reverse("alerts:bulk_assign"), {"alerts": [b.pk], "assignee": caseworker_a.pk})
+    b.refresh_from_db()
+    assert b.assignee is None
+    # own alert works
+    a = two_towns["a"]
+    assert client.get(reverse("alerts:alert_detail", args=[a.pk])).status_code == 200
+    assert client.get(reverse("alerts:household_alerts", args=[a.household_id])).status_code == 200
+
+
+def test_detail_shows_masked_id_household_evidence_and_history(client_for, caseworker_a):
+    alert = alert_in(
+        VILLAGE_A,
+        name="王大明",
+        evidence={
+            "summary": "近365天个人自付 23,410.50 元，达到阈值 10,000.00 元",
+            "values": {"disease": "肺癌", "code": "C34.901"},
+            "sources": [
+                {
+                    "table": "medical_settlement",
+                    "id": 1,
+                    "batch_id": 9,
+                    "label": "医保结算 JS2025000123 2026-03-02",
+                },
+                {"table": "unknown"},  # tolerated
+            ],
+        },
+    )
+    sibling = alert_in(VILLAGE_A)
+    sibling.household = alert.household
+    sibling.save(update_fields=["household"])
+    client = client_for(caseworker_a)
+    client.post(reverse("alerts:alert_claim", args=[alert.pk]), {"lock_version": 0})
+    html = client.get(reverse("alerts:alert_detail", args=[alert.pk])).content.decode()
+    assert "近365天个人自付 23,410.50 元" in html
+    assert "医保结算 JS2025000123 2026-03-02" in html and "导入批次 #9" in html
+    assert "肺癌" in html
+    assert alert.person.masked_id in html and alert.person.id_number not in html
+    assert reverse("alerts:alert_detail", args=[sibling.pk]) in html  # other alerts of the household
+    assert reverse("alerts:household_alerts", args=[alert.household_id]) in html
+    assert "认领" in html and caseworker_a.get_full_name() in html
+
+
+def test_detail_without_evidence_keys_does_not_crash(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, evidence={})
+    assert client_for(caseworker_a).get(reverse("alerts:alert_detail", args=[alert.pk])).status_code == 200
+
+
+def test_close_without_note_shows_chinese_error_and_changes_nothing(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:alert_close", args=[alert.pk]),
+        {"lock_version": 0, "outcome": "data_error", "note": ""},
+    )
+    assert response.status_code == 400
+    assert "办结必须填写办结说明" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.VERIFYING
+
+
+def test_enrol_without_visit_is_refused_with_message(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:alert_close", args=[alert.pk]),
+        {"lock_version": 0, "outcome": Outcome.ENROL_DIBAO, "note": "符合"},
+        follow=True,
+    )
+    assert "需要先登记入户核查记录" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.VERIFYING
+
+
+def test_invalid_transition_message_is_shown(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=caseworker_a)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:alert_claim", args=[alert.pk]), {"lock_version": 0}, follow=True
+    )
+    assert "当前状态为“已分派”，不能认领" in response.content.decode()
+
+
+def test_stale_form_in_the_browser_gets_the_message_and_nothing_is_overwritten(
+    client, caseworker_a, county_supervisor
+):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
+    visit_for(alert, caseworker_a)
+    client.force_login(caseworker_a)
+    client.post(
+        reverse("alerts:alert_close", args=[alert.pk]),
+        {"lock_version": 0, "outcome": Outcome.ENROL_DIBAO, "note": "第一人办结"},
+    )
+    client.force_login(county_supervisor)
+    response = client.post(
+        reverse("alerts:alert_close", args=[alert.pk]),
+        {"lock_version": 0, "outcome": Outcome.NOT_ELIGIBLE, "note": "第二人办结"},
+        follow=True,
+    )
+    assert "该预警已被他人修改" in response.content.decode()
+    alert.refresh_from_db()
+    assert (alert.outcome, alert.close_note) == (Outcome.ENROL_DIBAO, "第一人办结")
+
+
+def test_record_visit_through_the_page(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a, raised_on=date.today())
+    response = client_for(caseworker_a).post(
+        reverse("alerts:alert_record_visit", args=[alert.pk]),
+        {
+            "lock_version": 0,
+            "visited_on": date.today().isoformat(),
+            "visitors": "李四",
+            "findings": "住院",
+            "household_situation": "困难",
+        },
+        follow=True,
+    )
+    assert "已登记入户核查" in response.content.decode()
+    visit = HomeVisit.objects.get(alert=alert)
+    assert (visit.recorded_by, visit.visitors) == (caseworker_a, "李四")
+    response = client_for(caseworker_a).post(
+        reverse("alerts:alert_record_visit", args=[alert.pk]), {"lock_version": 1, "visited_on": "昨天"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "日期格式应为" in html and "请填写核查人员" in html
+
+
+def test_filters_overdue_mine_and_search(client_for, caseworker_a):
+    late = overdue_alert_in(VILLAGE_A, name="逾期人")
+    mine = alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=caseworker_a, name="我的人")
+    fresh = alert_in(VILLAGE_A, name="新来人")
+    client = client_for(caseworker_a)
+    assert ids_in(client.get(INBOX, {"overdue": "on"})) == {late.pk}
+    assert ids_in(client.get(INBOX, {"assignee": "mine"})) == {mine.pk}
+    assert ids_in(client.get(INBOX, {"q": "新来"})) == {fresh.pk}
+    assert ids_in(client.get(INBOX, {"q": fresh.person.id_number})) == {fresh.pk}
+    assert ids_in(client.get(INBOX, {"status": "assigned"})) == {mine.pk}
+    html = client.get(INBOX, {"q": "1309"}).content.decode()
+    assert "请输入至少6位" in html
+    html = client.get(INBOX).content.decode()
+    assert "逾期 15 天" in html and "overdue-row" in html
+    order = [a.pk for a in client.get(INBOX).context["page"].alerts]
+    assert order[0] == late.pk and set(order) == {late.pk, mine.pk, fresh.pk}  # earliest deadline first
+
+
+def test_keyset_pagination_and_capped_counts(client_for, caseworker_a, settings, monkeypatch):
+    from alerts.selectors import inbox as inbox_selectors
+
+    monkeypatch.setattr(inbox_selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(inbox_selectors, "COUNT_CAP", 3)
+    today = date.today()
+    alerts = [
+        alert_in(VILLAGE_A, raised_on=today, deadline=today + timedelta(days=d)) for d in (3, 1, 1, 2, 5)
+    ]
+    client = client_for(caseworker_a)
+    response = client.get(INBOX)
+    page = response.context["page"]
+    assert page.counts["new"] == "3+" and page.counts["closed"] == "0"
+    seen = []
+    params = {}
+    while True:
+        page = client.get(INBOX, params).context["page"]
+        seen += [(a.deadline, a.pk) for a in page.alerts]
+        if not page.next_cursor:
+            break
+        params = {"after": page.next_cursor.encode()}
+    assert seen == sorted((a.deadline, a.pk) for a in alerts)
+
+
+def test_htmx_request_gets_only_the_results_fragment(client_for, caseworker_a):
+    alert_in(VILLAGE_A)
+    client = client_for(caseworker_a)
+    full = client.get(INBOX).content.decode()
+    fragment = client.get(INBOX, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in full and 'id="inbox-filters"' in full
+    assert "<html" not in fragment and "inbox-table" in fragment
+
+
+def test_bulk_assign_page_for_town_lead_only(client_for, caseworker_a):
+    village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    alerts = [alert_in(VILLAGE_A) for _ in range(3)]
+    client = client_for(caseworker_a)
+    assert 'name="alerts"' in client.get(INBOX).content.decode()
+    response = client.post(
+        reverse("alerts:bulk_assign"),
+        {"alerts": [a.pk for a in alerts[:2]], "assignee": village_cw.pk, "next": INBOX + "?status=all"},
+    )
+    assert response.status_code == 302 and response["Location"] == INBOX + "?status=all"
+    assert {a.pk for a in village_cw.assigned_alerts.all()} == {a.pk for a in alerts[:2]}
+    client = client_for(village_cw)
+    assert 'name="alerts"' not in client.get(INBOX).content.decode()
+    response = client.post(
+        reverse("alerts:bulk_assign"), {"alerts": [alerts[2].pk], "assignee": village_cw.pk}, follow=True
+    )
+    assert "批量分派仅限督导和乡镇负责人" in response.content.decode()
+    alerts[2].refresh_from_db()
+    assert alerts[2].assignee is None
+
+
+def test_household_rollup_lists_alerts_visits_and_monitoring(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
+    visit_for(alert, caseworker_a, findings="屋顶漏雨")
+    html = (
+        client_for(caseworker_a)
+        .get(reverse("alerts:household_alerts", args=[alert.household_id]))
+        .content.decode()
+    )
+    assert "屋顶漏雨" in html and "低保" in html
+    assert reverse("alerts:alert_detail", args=[alert.pk]) in html
+    detail = (
+        client_for(caseworker_a).get(reverse("households:detail", args=[alert.household_id])).content.decode()
+    )
+    assert reverse("alerts:household_alerts", args=[alert.household_id]) in detail
+
+
+def test_anonymous_is_sent_to_login(client, caseworker_a):
+    alert = alert_in(VILLAGE_A)
+    for url in (INBOX, reverse("alerts:alert_detail", args=[alert.pk])):
+        assert client.get(url).status_code == 302

@@ -1,0 +1,35 @@
+"""Factories for the triage tests: alerts placed in a region, in a given state."""
+
+from datetime import date, timedelta
+
+from alerts.models import Alert, AlertStatus, HomeVisit
+from tests.factories import AlertFactory, HouseholdFactory, MonitoringRecordFactory, PersonFactory, region
+
+
+def alert_in(
+    region_code: str, *, name: str | None = None, status: str = AlertStatus.NEW, assignee=None, **kwargs
+) -> Alert:
+    """An alert about a monitored person of a household in `region_code`."""
+    person_kwargs = {"household": HouseholdFactory(region=region(region_code))}
+    if name:
+        person_kwargs["name"] = name
+    person = PersonFactory(**person_kwargs)
+    MonitoringRecordFactory(person=person)
+    return AlertFactory(person=person, status=status, assignee=assignee, **kwargs)
+
+
+def overdue_alert_in(region_code: str, **kwargs) -> Alert:
+    raised = date.today() - timedelta(days=30)
+    return alert_in(region_code, raised_on=raised, deadline=raised + timedelta(days=15), **kwargs)
+
+
+def visit_for(alert: Alert, user, **kwargs) -> HomeVisit:
+    values = {
+        "visited_on": alert.raised_on,
+        "visitors": "李四、王五",
+        "findings": "核实属实",
+        "household_situation": "一家三口，主要劳动力住院",
+        "recorded_by": user,
+    }
+    values.update(kwargs)
+    return HomeVisit.objects.create(alert=alert, household=alert.household, **values)

@@ -1,0 +1,124 @@
+"""A caseworker's day in the browser: filter the inbox, open an alert, visit, close."""
+
+from datetime import date, timedelta
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_caseworker_filters_opens_visits_and_closes_an_alert(
+    page, login, screenshot, caseworker_a, caseworker_b
+):
+    from alerts.models import AlertEvent, AlertStatus, HomeVisit
+    from tests.alerts.triage_factories import alert_in, overdue_alert_in
+    from tests.conftest import VILLAGE_A, VILLAGE_B
+
+    today = date.today()
+    target = alert_in(
+        VILLAGE_A,
+        name="王秀英",
+        rule="serious_disease",
+        raised_on=today - timedelta(days=2),
+        deadline=today + timedelta(days=5),
+        evidence={
+            "summary": "近365天确诊重特大疾病：肺癌（C34.901）",
+            "values": {"disease": "肺癌", "code": "C34.901"},
+            "sources": [
+                {"table": "diagnosis", "id": 7, "batch_id": 3, "label": "诊断记录 ZD0007 2026-11-20 肺癌"}
+            ],
+        },
+    )
+    overdue_alert_in(VILLAGE_A, name="李建国")
+    for i in range(3):
+        alert_in(VILLAGE_A, name=f"赵六{i}")
+    other_town = alert_in(VILLAGE_B, name="外镇人")
+
+    login(caseworker_a)
+    page.click("text=预警处置")
+    page.wait_for_selector(".inbox-table")
+    assert page.locator("tr[data-alert]").count() == 5
+    assert "外镇人" not in page.content()
+    # the overdue alert stands out
+    overdue_row = page.locator("tr.overdue-row")
+    assert overdue_row.count() == 1 and "李建国" in overdue_row.inner_text()
+    assert "逾期 15 天" in overdue_row.inner_text()
+    screenshot("triage-inbox")
+
+    # filter by category (htmx swaps the results and the URL follows)
+    page.select_option("#id_rule", "serious_disease")
+    page.wait_for_function("document.querySelectorAll('tr[data-alert]').length === 1")
+    assert "rule=serious_disease" in page.url
+    assert "王秀英" in page.locator(".inbox-table").inner_text()
+    # and by name
+    page.select_option("#id_rule", "")
+    page.wait_for_function("document.querySelectorAll('tr[data-alert]').length === 5")
+    page.fill("#id_q", "李建")
+    page.wait_for_function(
+        "document.querySelectorAll('tr[data-alert]').length === 1"
+        " && document.querySelector('.inbox-table').innerText.includes('李建国')"
+    )
+    page.fill("#id_q", "王")
+    page.wait_for_function(
+        "document.querySelectorAll('tr[data-alert]').length === 1"
+        " && document.querySelector('.inbox-table').innerText.includes('王秀英')"
+    )
+    screenshot("triage-inbox-filtered")
+
+    page.click("text=王秀英")
+    page.wait_for_selector("#evidence")
+    assert "近365天确诊重特大疾病：肺癌（C34.901）" in page.inner_text("#evidence")
+    assert target.person.masked_id in page.inner_text("#household")
+    assert target.person.id_number not in page.content()
+
+    page.click("#btn-claim")
+    page.wait_for_selector("text=已认领该预警")
+    page.click("#btn-verify")
+    page.wait_for_selector("#visit-form")
+
+    # closing as 纳入低保 before any visit is refused with the rule in words
+    page.select_option("#close-form select[name=outcome]", "enrol_dibao")
+    page.fill("#close-form textarea[name=note]", "家庭符合低保条件")
+    page.click("#btn-close")
+    page.wait_for_selector("text=需要先登记入户核查记录")
+
+    assert page.input_value("#visit-form input[name=visited_on]") == today.isoformat()  # defaults to today
+    page.fill("#visit-form input[name=visitors]", "李四、王五")
+    page.fill("#visit-form textarea[name=findings]", "患者住院化疗，自付费用高")
+    page.fill("#visit-form textarea[name=household_situation]", "三口之家，无其他收入来源")
+    page.click("#btn-visit")
+    page.wait_for_selector("text=已登记入户核查")
+    assert "患者住院化疗" in page.inner_text("#visits")
+    screenshot("triage-detail")
+
+    page.select_option("#close-form select[name=outcome]", "enrol_dibao")
+    page.fill("#close-form textarea[name=note]", "家庭符合低保条件，已纳入")
+    page.click("#btn-close")
+    page.wait_for_selector("text=预警已办结")
+    assert page.inner_text("#alert-status") == "已办结"
+    assert page.inner_text("#alert-outcome") == "纳入低保"
+    history = page.inner_text("#history")
+    for step in ("认领", "开始核查", "登记入户核查", "办结", "待分派 → 已分派", "核查中 → 已办结"):
+        assert step in history
+    screenshot("triage-detail-closed")
+
+    target.refresh_from_db()
+    assert (target.status, target.outcome, target.assignee) == (
+        AlertStatus.CLOSED,
+        "enrol_dibao",
+        caseworker_a,
+    )
+    assert HomeVisit.objects.filter(alert=target, recorded_by=caseworker_a).count() == 1
+    assert AlertEvent.objects.filter(alert=target, actor=caseworker_a).count() == 4
+
+    # the household roll-up shows the closed alert and the visit
+    page.click("#household-rollup-link")
+    page.wait_for_selector("#household-alerts")
+    assert "纳入低保" in page.inner_text("#household-alerts")
+    assert "患者住院化疗" in page.inner_text("#household-visits")
+
+    # back in the inbox, the closed alert has left the open list
+    page.goto("/alerts/inbox/")
+    assert "王秀英" not in page.locator(".inbox-table").inner_text()
+    response = page.request.get(f"/alerts/inbox/{other_town.pk}/")  # another town's alert
+    assert response.status == 404 and "外镇人" not in response.text()

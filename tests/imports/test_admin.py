@@ -1,0 +1,269 @@
+"""The imports admin: batches and department records browsable, never editable, IDs masked."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.urls import reverse
+
+from households import idcard
+from imports.models import (
+    Department,
+    Diagnosis,
+    DisabilityCertificate,
+    FeedCategory,
+    ImportBatch,
+    MedicalSettlement,
+    RejectedRow,
+    UnemploymentRegistration,
+)
+from imports.resources import DepartmentResource
+from tests.factories import make_id_number
+from tests.imports.factories import BatchFactory, RejectedRowFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_url(model, view="changelist", *args):
+    return reverse(f"admin:imports_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def records():
+    """One record in each feed table, each from its own batch, with a fresh resident ID."""
+    made = {}
+    ids = {}
+    for model, category, extra in (
+        (
+            MedicalSettlement,
+            FeedCategory.MEDICAL_SETTLEMENT,
+            {
+                "settlement_id": "JS0001",
+                "settle_date": date(2026, 10, 3),
+                "total_cost": Decimal("5230.10"),
+                "self_paid": Decimal("1200.00"),
+            },
+        ),
+        (
+            Diagnosis,
+            FeedCategory.DIAGNOSIS,
+            {"record_id": "BA0001", "diagnosed_on": date(2026, 9, 1), "diagnosis_code": "C34.901"},
+        ),
+        (
+            DisabilityCertificate,
+            FeedCategory.DISABILITY_CERTIFICATE,
+            {"disability_type": 4, "grade": 2, "issued_on": date(2020, 5, 6)},
+        ),
+        (
+            UnemploymentRegistration,
+            FeedCategory.UNEMPLOYMENT_REGISTRATION,
+            {"registration_no": "SY0001", "registered_on": date(2026, 8, 1)},
+        ),
+    ):
+        id_number = make_id_number()
+        if model is DisabilityCertificate:
+            extra = {**extra, "certificate_no": f"{id_number}42"}
+        batch = BatchFactory(category=category, loaded=1)
+        made[model] = model.objects.create(id_number=id_number, name="赵六", batch=batch, **extra)
+        ids[model] = id_number
+    return made, ids
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["data_admin", "superuser"])
+def test_data_admins_browse_every_imports_admin_list(request, client_for, persona, records):
+    client = client_for(request.getfixturevalue(persona))
+    RejectedRowFactory()
+    for model in (
+        ImportBatch,
+        Department,
+        MedicalSettlement,
+        Diagnosis,
+        DisabilityCertificate,
+        UnemploymentRegistration,
+    ):
+        assert client.get(admin_url(model)).status_code == 200, model
+    assert client.get(admin_url(RejectedRow)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["caseworker_a", "county_supervisor", "city_supervisor"])
+def test_others_cannot_reach_department_records_or_rejected_rows(request, client_for, persona, records):
+    made, _ = records
+    row = RejectedRowFactory()
+    client = client_for(request.getfixturevalue(persona))
+    for model, obj in [*made.items(), (RejectedRow, row)]:
+        assert client.get(admin_url(model)).status_code == 403, model
+        assert client.get(admin_url(model, "change", obj.pk)).status_code == 403, model
+    assert client.get(admin_url(Department)).status_code == 403
+
+
+def test_caseworkers_cannot_see_batches_in_the_admin(client_for, caseworker_a):
+    batch = BatchFactory()
+    client = client_for(caseworker_a)
+    assert client.get(admin_url(ImportBatch)).status_code == 403
+    assert client.get(admin_url(ImportBatch, "change", batch.pk)).status_code == 403
+
+
+# --- batches ------------------------------------------------------------------------------------
+
+
+def test_batch_list_shows_status_and_counts_and_the_batch_is_read_only(client_for, data_admin):
+    batch = BatchFactory(
+        file_name="结算_11月.csv", loaded=40, corrected=3, duplicate=2, rejected=5, name_mismatch=1
+    )
+    client = client_for(data_admin)
+    html = client.get(admin_url(ImportBatch)).content.decode()
+    assert "结算_11月.csv" in html and "已完成" in html
+    for figure in ("50", "40", "3", "2", "5", "1"):
+        assert f">{figure}</td>" in html
+    assert admin_url(ImportBatch, "add") not in html
+
+    page = client.get(admin_url(ImportBatch, "change", batch.pk)).content.decode()
+    assert 'name="_save"' not in page
+    assert reverse("imports:batch_detail", args=[batch.pk]) in page
+    assert f"{admin_url(RejectedRow)}?batch__id__exact={batch.pk}" in page
+    assert reverse("imports:batch_rejects_csv", args=[batch.pk]) in page
+
+    assert client.post(admin_url(ImportBatch, "change", batch.pk), {"status": "failed"}).status_code == 403
+    assert client.get(admin_url(ImportBatch, "add")).status_code == 403
+    assert client.post(admin_url(ImportBatch, "delete", batch.pk), {"post": "yes"}).status_code == 403
+    batch.refresh_from_db()
+    assert batch.status == "succeeded"
+
+
+def test_rejected_rows_admin_masks_ids_in_message_and_original_cells(client_for, data_admin):
+    id_number = make_id_number()
+    row = RejectedRowFactory(
+        message=f"身份证号 {id_number} 不在名册中", raw={"身份证号": id_number, "姓名": "钱七"}
+    )
+    client = client_for(data_admin)
+    for url in (admin_url(RejectedRow), admin_url(RejectedRow, "change", row.pk)):
+        html = client.get(url).content.decode()
+        assert id_number not in html and idcard.mask(id_number) in html, url
+    detail = client.get(admin_url(RejectedRow, "change", row.pk)).content.decode()
+    assert "钱七" in detail
+    filtered = client.get(admin_url(RejectedRow), {"batch__id__exact": row.batch_id})
+    assert filtered.status_code == 200 and list(filtered.context["cl"].result_list) == [row]
+    assert client.post(admin_url(RejectedRow, "delete", row.pk), {"post": "yes"}).status_code == 403
+
+
+# --- feed tables --------------------------------------------------------------------------------
+
+
+FEEDS = [MedicalSettlement, Diagnosis, DisabilityCertificate, UnemploymentRegistration]
+
+
+@pytest.mark.parametrize("model", FEEDS)
+def test_feed_records_are_listed_and_shown_with_masked_ids_only(client_for, data_admin, records, model):
+    made, ids = records
+    client = client_for(data_admin)
+    for url in (admin_url(model), admin_url(model, "change", made[model].pk)):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert ids[model] not in html, url
+        assert idcard.mask(ids[model]) in html, url
+        assert "赵六" in html
+
+
+@pytest.mark.parametrize("model", FEEDS)
+def test_feed_records_cannot_be_added_changed_or_deleted(client_for, data_admin, records, model):
+    made, _ = records
+    obj = made[model]
+    client = client_for(data_admin)
+    page = client.get(admin_url(model, "change", obj.pk)).content.decode()
+    assert 'name="_save"' not in page
+    assert client.get(admin_url(model, "add")).status_code == 403
+    assert client.post(admin_url(model, "change", obj.pk), {"name": "改名"}).status_code == 403
+    assert client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    changelist = client.post(
+        admin_url(model), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
+    assert changelist.status_code in (200, 302)
+    obj.refresh_from_db()
+    assert obj.name == "赵六"
+
+
+@pytest.mark.parametrize("model", FEEDS)
+def test_feed_records_are_found_by_full_id_or_name(client_for, data_admin, records, model):
+    made, ids = records
+    client = client_for(data_admin)
+
+    def found(term):
+        return list(client.get(admin_url(model), {"q": term}).context["cl"].result_list)
+
+    id_number = ids[model]
+    assert found(id_number) == [made[model]]
+    assert found(f" {id_number.lower()} ") == [made[model]]
+    assert found("赵") == [made[model]]
+    assert found("孙") == []
+    assert found(id_number[:17] + ("0" if id_number[-1] != "0" else "1")) == []  # wrong check digit
+
+
+@pytest.mark.parametrize("model", FEEDS)
+def test_feed_records_are_filtered_by_batch_and_browsed_by_date(client_for, data_admin, records, model):
+    made, _ = records
+    obj = made[model]
+    client = client_for(data_admin)
+    response = client.get(admin_url(model))
+    html = response.content.decode()
+    assert f"?batch={obj.batch_id}" in html  # the batch filter offers the category's batches
+    field, day = obj_date(obj)
+    assert f"?{field}__year={day.year}" in html  # date hierarchy
+    assert list(client.get(admin_url(model), {"batch": obj.batch_id}).context["cl"].result_list) == [obj]
+    other = BatchFactory(category=obj.batch.category)
+    assert list(client.get(admin_url(model), {"batch": other.pk}).context["cl"].result_list) == []
+
+
+def obj_date(obj) -> tuple[str, date]:
+    for field in ("settle_date", "diagnosed_on", "issued_on", "registered_on"):
+        if hasattr(obj, field):
+            return field, getattr(obj, field)
+    raise AssertionError(obj)
+
+
+def test_disability_certificate_numbers_are_masked_because_they_start_with_the_id(
+    client_for, data_admin, records
+):
+    made, ids = records
+    cert = made[DisabilityCertificate]
+    client = client_for(data_admin)
+    for url in (admin_url(DisabilityCertificate), admin_url(DisabilityCertificate, "change", cert.pk)):
+        html = client.get(url).content.decode()
+        assert cert.certificate_no not in html
+        assert f"{idcard.mask(ids[DisabilityCertificate])}42" in html
+
+
+# --- departments via django-import-export -------------------------------------------------------
+
+
+def test_departments_offer_import_and_export_to_data_admins(client_for, data_admin):
+    client = client_for(data_admin)
+    html = client.get(admin_url(Department)).content.decode()
+    assert admin_url(Department, "import") in html and admin_url(Department, "export") in html
+    assert client.get(admin_url(Department, "import")).status_code == 200
+    assert "医疗保障局" in html
+
+
+def test_department_resource_exports_and_reimports_by_code():
+    exported = DepartmentResource().export()
+    assert exported.headers == ["code", "name"]
+    assert ("healthcare_security", "医疗保障局") in [tuple(r) for r in exported]
+
+    data = tablib.Dataset(headers=["code", "name"])
+    data.append(["healthcare_security", "沧州市医疗保障局"])
+    data.append(["statistics", "统计局"])
+    before = Department.objects.count()
+    result = DepartmentResource().import_data(data, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Department.objects.get(code="healthcare_security").name == "沧州市医疗保障局"
+    assert Department.objects.count() == before + 1
+
+
+def test_departments_cannot_be_deleted(client_for, data_admin):
+    department = Department.objects.get(code="healthcare_security")
+    client = client_for(data_admin)
+    assert client.post(admin_url(Department, "delete", department.pk), {"post": "yes"}).status_code == 403
