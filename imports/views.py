@@ -83,6 +83,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": selectors.rejected_preview(batch=batch) if batch.rejected else [],
         "reasons": selectors.rejection_reasons(batch=batch) if batch.rejected else [],
         "preview_limit": selectors.PREVIEW_ROWS,
+        "mismatches": selectors.name_mismatches(batch=batch) if batch.name_mismatch else [],
+        "corrections": selectors.corrections(batch=batch) if batch.corrected else [],
     }
     return render(request, "imports/batch_detail.html", context)
 
