@@ -18,9 +18,12 @@ from imports.models import (
     Diagnosis,
     DisabilityCertificate,
     FeedCategory,
+    FeedRecordChange,
     ImportBatch,
     MedicalSettlement,
+    NameMismatch,
     RejectedRow,
+    RosterEntry,
     UnemploymentRegistration,
 )
 from imports.rejects import mask_ids, masked_raw
@@ -103,6 +106,14 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 (_changelist(RejectedRow, batch__id__exact=obj.pk), _("被拒绝的行（%d）") % obj.rejected),
                 (reverse("imports:batch_rejects_csv", args=[obj.pk]), _("下载被拒绝的行（CSV）")),
             ]
+        if obj.name_mismatch:
+            links.append(
+                (_changelist(NameMismatch, batch__id__exact=obj.pk), _("姓名不符（%d）") % obj.name_mismatch)
+            )
+        if obj.corrected:
+            links.append(
+                (_changelist(FeedRecordChange, batch__id__exact=obj.pk), _("更正（%d）") % obj.corrected)
+            )
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
@@ -133,7 +144,7 @@ class BatchOfCategoryFilter(admin.SimpleListFilter):
     limit = 20
 
     def lookups(self, request, model_admin):
-        batches = ImportBatch.objects.filter(category=model_admin.category).order_by("-id")[: self.limit]
+        batches = ImportBatch.objects.filter(category=model_admin.feed_category).order_by("-id")[: self.limit]
         return [(str(b.pk), f"#{b.pk} {b.file_name}") for b in batches]
 
     def queryset(self, request, queryset):
@@ -144,7 +155,7 @@ class BatchOfCategoryFilter(admin.SimpleListFilter):
 class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin):
     """A department record table: browse, search by full ID or name, never edit."""
 
-    category: str = ""
+    feed_category: str = ""
     key_field = ""
     date_field = ""
     masked_fields: tuple[str, ...] = ("id_number",)
@@ -171,7 +182,7 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin)
 
 @admin.register(MedicalSettlement)
 class MedicalSettlementAdmin(FeedRecordAdmin):
-    category = FeedCategory.MEDICAL_SETTLEMENT
+    feed_category = FeedCategory.MEDICAL_SETTLEMENT
     key_field = "settlement_id"
     date_field = date_hierarchy = "settle_date"
 
@@ -181,14 +192,14 @@ class MedicalSettlementAdmin(FeedRecordAdmin):
 
 @admin.register(Diagnosis)
 class DiagnosisAdmin(FeedRecordAdmin):
-    category = FeedCategory.DIAGNOSIS
+    feed_category = FeedCategory.DIAGNOSIS
     key_field = "record_id"
     date_field = date_hierarchy = "diagnosed_on"
 
 
 @admin.register(DisabilityCertificate)
 class DisabilityCertificateAdmin(FeedRecordAdmin):
-    category = FeedCategory.DISABILITY_CERTIFICATE
+    feed_category = FeedCategory.DISABILITY_CERTIFICATE
     key_field = "masked_certificate_no"  # the certificate number starts with the full resident ID
     date_field = date_hierarchy = "issued_on"
     masked_fields = ("id_number", "certificate_no")
@@ -209,9 +220,90 @@ class DisabilityCertificateAdmin(FeedRecordAdmin):
 
 @admin.register(UnemploymentRegistration)
 class UnemploymentRegistrationAdmin(FeedRecordAdmin):
-    category = FeedCategory.UNEMPLOYMENT_REGISTRATION
+    feed_category = FeedCategory.UNEMPLOYMENT_REGISTRATION
     key_field = "registration_no"
     date_field = date_hierarchy = "registered_on"
 
     def get_list_display(self, request):
         return [*super().get_list_display(request)[:4], "status", "ended_on", "batch"]
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(FeedRecordAdmin):
+    feed_category = FeedCategory.ROSTER
+    key_field = "masked_id"  # the roster's natural key is the resident ID itself
+    date_field = date_hierarchy = "since"
+    masked_fields = ("id_number", "household_id_number")
+
+    def get_list_display(self, request):
+        return [
+            "masked_id",
+            "name",
+            "masked_household_id",
+            "relation",
+            "region_code",
+            "category",
+            "since",
+            "status",
+            "batch",
+        ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [fields[0], "masked_household_id", *fields[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["masked_id", "masked_household_id"]
+
+    @admin.display(description=_("户主身份证号"))
+    def masked_household_id(self, obj):
+        return mask_ids(obj.household_id_number)
+
+
+@admin.register(NameMismatch)
+class NameMismatchAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin):
+    list_display = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
+    list_select_related = ["batch"]
+    fields = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
+    readonly_fields = ["masked_id"]
+    search_fields = ["name_in_file"]
+    search_help_text = _("输入完整身份证号，或文件中姓名的开头")
+    name_field = "name_in_file"
+    show_full_result_count = False
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id
+
+
+@admin.register(FeedRecordChange)
+class FeedRecordChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["batch", "category", "masked_key", "changed_fields", "changed_at"]
+    list_filter = ["category"]
+    list_select_related = ["batch"]
+    fields = ["batch", "category", "masked_key", "masked_before", "masked_after", "changed_at"]
+    readonly_fields = ["masked_key", "masked_before", "masked_after"]
+    search_fields = ["=key"]
+    search_help_text = _("输入完整的记录键（结算流水号、证号或身份证号）")
+    show_full_result_count = False
+
+    @admin.display(description=_("记录键"), ordering="key")
+    def masked_key(self, obj):
+        return mask_ids(obj.key)
+
+    @admin.display(description=_("变化的字段"))
+    def changed_fields(self, obj):
+        return "、".join(sorted({*(obj.before or {}), *(obj.after or {})}))
+
+    @staticmethod
+    def _cells(values: dict):
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(values))
+        return format_html('<table class="rejected-raw">{}</table>', rows)
+
+    @admin.display(description=_("变更前"))
+    def masked_before(self, obj):
+        return self._cells(obj.before)
+
+    @admin.display(description=_("变更后"))
+    def masked_after(self, obj):
+        return self._cells(obj.after)

@@ -6,14 +6,16 @@ carry residents' cells, so every text shown from them goes through `rejects.mask
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, QuerySet
 from django.shortcuts import get_object_or_404
 
 from households.models import Role
-from imports.models import BatchStatus, FeedCategory, ImportBatch, RejectedRow
+from imports.models import BatchStatus, FeedCategory, FeedRecordChange, ImportBatch, NameMismatch, RejectedRow
 from imports.rejects import mask_ids
+from imports.specs import SPECS, FieldType
 
 PREVIEW_ROWS = 100
 
@@ -107,3 +109,61 @@ def batch_figures(batch: ImportBatch) -> BatchFigures:
         duration=duration,
         rows_per_second=batch.data_rows / seconds if seconds > 0 and batch.data_rows else None,
     )
+
+
+def name_mismatches(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[NameMismatch]:
+    """Loaded rows whose name differs from the registry's (a warning), in file order."""
+    return list(NameMismatch.objects.filter(batch=batch).order_by("row_number", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CorrectionPreview:
+    key: str
+    changes: list[FieldChange]
+
+
+def _shown_value(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        for choice in field.choices:
+            if str(choice.code) == str(value):
+                return choice.labels[0]
+    if field is not None and field.type == FieldType.MONEY:
+        try:
+            return f"{Decimal(str(value)):.2f}"
+        except InvalidOperation:
+            pass
+    return mask_ids(value)
+
+
+def corrections(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[CorrectionPreview]:
+    """Records this batch corrected: the changed fields, before → after, with Chinese labels."""
+    spec = SPECS.get(batch.category)
+    fields = {f.name: f for f in spec.fields} if spec else {}
+    order = {name: i for i, name in enumerate(fields)}  # jsonb keys come sorted by length
+    previews = []
+    for change in FeedRecordChange.objects.filter(batch=batch).order_by("id")[:limit]:
+        before, after = change.before or {}, change.after or {}
+        names = sorted({*before, *after}, key=lambda n: (order.get(n, len(order)), n))
+        previews.append(
+            CorrectionPreview(
+                key=mask_ids(change.key),
+                changes=[
+                    FieldChange(
+                        label=fields[n].label if n in fields else n,
+                        before=_shown_value(fields.get(n), before.get(n)),
+                        after=_shown_value(fields.get(n), after.get(n)),
+                    )
+                    for n in names
+                ],
+            )
+        )
+    return previews

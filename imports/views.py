@@ -67,7 +67,12 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
                 text = _("该文件已于 %(when)s 上传（批次 #%(id)s），正在导入，未重复提交。")
             messages.warning(request, text % {"when": when, "id": batch.pk})
         else:
-            messages.success(request, _("文件已上传（批次 #%(id)s），正在排队导入。") % {"id": batch.pk})
+            batch.refresh_from_db(fields=["status"])  # without a broker the load already ran
+            if batch.status in (BatchStatus.PENDING, BatchStatus.RUNNING):
+                text = _("文件已上传（批次 #%(id)s），正在排队导入。")
+            else:
+                text = _("文件已上传并处理完毕（批次 #%(id)s），结果如下。")
+            messages.success(request, text % {"id": batch.pk})
         return redirect("imports:batch_detail", pk=batch.pk)
     return render(request, "imports/batch_upload.html", {"form": form})
 
@@ -83,6 +88,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": selectors.rejected_preview(batch=batch) if batch.rejected else [],
         "reasons": selectors.rejection_reasons(batch=batch) if batch.rejected else [],
         "preview_limit": selectors.PREVIEW_ROWS,
+        "mismatches": selectors.name_mismatches(batch=batch) if batch.name_mismatch else [],
+        "corrections": selectors.corrections(batch=batch) if batch.corrected else [],
     }
     return render(request, "imports/batch_detail.html", context)
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from imports.models import BatchStatus
 from imports.rejects import mask_ids
@@ -17,6 +18,20 @@ STATUS_BADGES = {
     BatchStatus.REJECTED: "danger",
     BatchStatus.FAILED: "warning",
 }
+
+
+ENCODINGS = {
+    "utf-8-sig": "UTF-8",
+    "utf-8": "UTF-8",
+    "gb18030": "GBK / GB18030",
+    "xlsx": _lazy("Excel 工作簿（.xlsx）"),
+}
+
+
+@register.filter
+def encoding_label(value: str) -> str:
+    """How the loader read the file, in the words a data admin uses."""
+    return str(ENCODINGS.get(value, value)) if value else "—"
 
 
 @register.filter

@@ -13,9 +13,12 @@ from imports.models import (
     Diagnosis,
     DisabilityCertificate,
     FeedCategory,
+    FeedRecordChange,
     ImportBatch,
     MedicalSettlement,
+    NameMismatch,
     RejectedRow,
+    RosterEntry,
     UnemploymentRegistration,
 )
 from imports.resources import DepartmentResource
@@ -60,8 +63,21 @@ def records():
             FeedCategory.UNEMPLOYMENT_REGISTRATION,
             {"registration_no": "SY0001", "registered_on": date(2026, 8, 1)},
         ),
+        (
+            RosterEntry,
+            FeedCategory.ROSTER,
+            {
+                "relation": "head",
+                "region_code": "130921101201",
+                "area_type": "rural",
+                "category": "dibao",
+                "since": date(2024, 3, 1),
+            },
+        ),
     ):
         id_number = make_id_number()
+        if model is RosterEntry:
+            extra = {**extra, "household_id_number": id_number}
         if model is DisabilityCertificate:
             extra = {**extra, "certificate_no": f"{id_number}42"}
         batch = BatchFactory(category=category, loaded=1)
@@ -84,6 +100,9 @@ def test_data_admins_browse_every_imports_admin_list(request, client_for, person
         Diagnosis,
         DisabilityCertificate,
         UnemploymentRegistration,
+        RosterEntry,
+        NameMismatch,
+        FeedRecordChange,
     ):
         assert client.get(admin_url(model)).status_code == 200, model
     assert client.get(admin_url(RejectedRow)).status_code == 200
@@ -153,7 +172,7 @@ def test_rejected_rows_admin_masks_ids_in_message_and_original_cells(client_for,
 # --- feed tables --------------------------------------------------------------------------------
 
 
-FEEDS = [MedicalSettlement, Diagnosis, DisabilityCertificate, UnemploymentRegistration]
+FEEDS = [MedicalSettlement, Diagnosis, DisabilityCertificate, UnemploymentRegistration, RosterEntry]
 
 
 @pytest.mark.parametrize("model", FEEDS)
@@ -219,7 +238,7 @@ def test_feed_records_are_filtered_by_batch_and_browsed_by_date(client_for, data
 
 
 def obj_date(obj) -> tuple[str, date]:
-    for field in ("settle_date", "diagnosed_on", "issued_on", "registered_on"):
+    for field in ("settle_date", "diagnosed_on", "issued_on", "registered_on", "since"):
         if hasattr(obj, field):
             return field, getattr(obj, field)
     raise AssertionError(obj)
@@ -267,3 +286,54 @@ def test_departments_cannot_be_deleted(client_for, data_admin):
     department = Department.objects.get(code="healthcare_security")
     client = client_for(data_admin)
     assert client.post(admin_url(Department, "delete", department.pk), {"post": "yes"}).status_code == 403
+
+
+def test_roster_entries_mask_the_household_heads_id_too(client_for, data_admin, records):
+    made, _ = records
+    entry = made[RosterEntry]
+    entry.household_id_number = make_id_number()
+    entry.save()
+    client = client_for(data_admin)
+    for url in (admin_url(RosterEntry), admin_url(RosterEntry, "change", entry.pk)):
+        html = client.get(url).content.decode()
+        assert entry.household_id_number not in html
+        assert idcard.mask(entry.household_id_number) in html
+
+
+def test_name_mismatches_and_corrections_are_browsable_read_only_and_masked(client_for, data_admin):
+    batch = BatchFactory(category=FeedCategory.ROSTER, loaded=1, corrected=1, name_mismatch=1)
+    id_number, head_id = make_id_number(), make_id_number()
+    mismatch = NameMismatch.objects.create(
+        batch=batch, row_number=5, id_number=id_number, name_in_file="周八", name_in_registry="周捌"
+    )
+    change = FeedRecordChange.objects.create(
+        batch=batch,
+        category=FeedCategory.ROSTER,
+        key=id_number,
+        before={"household_id_number": head_id, "phone": "1"},
+        after={"household_id_number": id_number, "phone": "2"},
+    )
+    client = client_for(data_admin)
+    pages = [
+        admin_url(NameMismatch),
+        admin_url(NameMismatch, "change", mismatch.pk),
+        admin_url(FeedRecordChange),
+        admin_url(FeedRecordChange, "change", change.pk),
+    ]
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert id_number not in html and head_id not in html, url
+        assert idcard.mask(id_number) in html, url
+    assert "周八" in client.get(pages[0]).content.decode()
+    found = client.get(admin_url(NameMismatch), {"q": id_number}).context["cl"].result_list
+    assert list(found) == [mismatch]
+    found = client.get(admin_url(FeedRecordChange), {"q": id_number}).context["cl"].result_list
+    assert list(found) == [change]
+    for model, obj in ((NameMismatch, mismatch), (FeedRecordChange, change)):
+        assert client.get(admin_url(model, "add")).status_code == 403
+        assert client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    batch_page = client.get(admin_url(ImportBatch, "change", batch.pk)).content.decode()
+    assert f"{admin_url(NameMismatch)}?batch__id__exact={batch.pk}" in batch_page
+    assert f"{admin_url(FeedRecordChange)}?batch__id__exact={batch.pk}" in batch_page
