@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertStatus
 from households import idcard
@@ -56,7 +57,7 @@ class Cursor:
     @classmethod
     def decode(cls, raw: str) -> "Cursor | None":
         try:
-            day, _, pk = raw.partition("_")
+            day, _sep, pk = raw.partition("_")
             return cls(date.fromisoformat(day), int(pk))
         except ValueError:
             return None
@@ -87,7 +88,9 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
             except idcard.IdNumberError as exc:
                 return qs.none(), exc.message
         if len(value) < MIN_ID_PREFIX or not value[:17].isdigit():
-            return qs.none(), f"按身份证号搜索请输入至少{MIN_ID_PREFIX}位开头数字，或完整的身份证号"
+            return qs.none(), _("按身份证号搜索请输入至少%(n)d位开头数字，或完整的身份证号") % {
+                "n": MIN_ID_PREFIX
+            }
         people = list(
             Person.objects.filter(id_number__startswith=value, **scope_filter).values_list("id", flat=True)[
                 : MAX_NAME_MATCHES + 1
@@ -96,7 +99,12 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
         note = ""
         if len(people) > MAX_NAME_MATCHES:
             people = people[:MAX_NAME_MATCHES]
-            note = f"身份证号以“{value}”开头的人员超过{MAX_NAME_MATCHES:,}人，只显示其中部分人员的预警；请输入更多位数"
+            note = _(
+                "身份证号以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更多位数"
+            ) % {
+                "value": value,
+                "n": f"{MAX_NAME_MATCHES:,}",
+            }
         return qs.filter(person_id__in=people), note
     people = list(
         Person.objects.filter(name__startswith=query.strip(), **scope_filter).values_list("id", flat=True)[
@@ -106,7 +114,12 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
     note = ""
     if len(people) > MAX_NAME_MATCHES:
         people = people[:MAX_NAME_MATCHES]
-        note = f"姓名以“{query.strip()}”开头的人员超过{MAX_NAME_MATCHES:,}人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
+        note = _(
+            "姓名以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
+        ) % {
+            "value": query.strip(),
+            "n": f"{MAX_NAME_MATCHES:,}",
+        }
     return qs.filter(person_id__in=people), note
 
 
@@ -175,7 +188,7 @@ def inbox_page(
     if len(rows) > size:
         rows = rows[:size]
         next_cursor = Cursor(rows[-1].deadline, rows[-1].id)
-    counts_qs, _ = inbox_queryset(user=user, filters=_without_status(filters))
+    counts_qs, _note = inbox_queryset(user=user, filters=_without_status(filters))
     return InboxPage(alerts=rows, next_cursor=next_cursor, counts=status_counts(counts_qs), search_note=note)
 
 

@@ -71,7 +71,7 @@ def monitoring_summary(values) -> str:
         parts.append(str(dict(MonitoringCategory.choices).get(values["category"], values["category"])))
     if values.get("status"):
         parts.append(str(dict(MonitoringStatus.choices).get(values["status"], values["status"])))
-    for key, label in (("since", "纳入"), ("exit_date", "退出")):
+    for key, label in (("since", _("纳入")), ("exit_date", _("退出"))):
         if values.get(key):
             parts.append(f"{label} {values[key]}")
     return "，".join(parts) or "—"
