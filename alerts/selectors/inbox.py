@@ -173,11 +173,15 @@ def status_counts(qs: QuerySet[Alert]) -> dict[str, str]:
         parts.append(f"SELECT %s, count(*) FROM ({sql}) AS capped")
         params += [status, *sub_params]
     if not parts:
-        return {status: _capped(0) for status in AlertStatus.values}
+        return {status: _capped(0) for status in [*AlertStatus.values, STATUS_OPEN]}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         counts = dict(cursor.fetchall())
-    return {status: _capped(counts.get(status, 0)) for status in AlertStatus.values}
+    result = {status: _capped(counts.get(status, 0)) for status in AlertStatus.values}
+    result[STATUS_OPEN] = _capped(
+        sum(counts.get(status, 0) for status in OPEN)
+    )  # over the cap if any part is
+    return result
 
 
 def inbox_page(

@@ -226,6 +226,8 @@ def test_filters_overdue_mine_and_search(client_for, caseworker_a):
     assert "请输入至少6位" in html
     html = client.get(INBOX).content.decode()
     assert "逾期 15 天" in html and "overdue-row" in html
+    counts = client.get(INBOX).context["page"].counts
+    assert (counts["open"], counts["new"], counts["assigned"]) == ("3", "2", "1")
     order = [a.pk for a in client.get(INBOX).context["page"].alerts]
     assert order[0] == late.pk and set(order) == {late.pk, mine.pk, fresh.pk}  # earliest deadline first
 
@@ -242,7 +244,7 @@ def test_keyset_pagination_and_capped_counts(client_for, caseworker_a, settings,
     client = client_for(caseworker_a)
     response = client.get(INBOX)
     page = response.context["page"]
-    assert page.counts["new"] == "3+" and page.counts["closed"] == "0"
+    assert page.counts["new"] == "3+" and page.counts["closed"] == "0" and page.counts["open"] == "3+"
     seen = []
     params = {}
     while True:
