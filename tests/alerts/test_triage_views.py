@@ -8,7 +8,7 @@ from django.urls import reverse
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from households.models import Role
 from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
-from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A, VILLAGE_B
+from tests.conftest import OTHER_COUNTY_VILLAGE, TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -263,6 +263,16 @@ def test_htmx_request_gets_only_the_results_fragment(client_for, caseworker_a):
     fragment = client.get(INBOX, headers={"HX-Request": "true"}).content.decode()
     assert "<html" in full and 'id="inbox-filters"' in full
     assert "<html" not in fragment and "inbox-table" in fragment
+
+
+def test_city_supervisor_reaches_villages_through_the_region_filter(client_for, city_supervisor):
+    alert = alert_in(VILLAGE_A)
+    client = client_for(city_supervisor)
+    html = client.get(INBOX).content.decode()
+    assert f'value="{VILLAGE_A}"' not in html  # counties and towns only: 1,776 villages would be too many
+    fragment = client.get(INBOX, {"region": TOWN_A}, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-swap-oob="true"' in fragment and f'value="{VILLAGE_A}"' in fragment
+    assert ids_in(client.get(INBOX, {"region": VILLAGE_A})) == {alert.pk}
 
 
 def test_bulk_assign_page_for_town_lead_only(client_for, caseworker_a):
