@@ -256,6 +256,6 @@ def household_alerts(request: HttpRequest, pk: int) -> HttpResponse:
         "members": selectors.household_members(household),
         "alerts": selectors.household_alerts(user=request.user, household=household),
         "visits": selectors.household_visits(user=request.user, household=household),
-        "monitoring": selectors.household_monitoring(household=household),
+        "changes": selectors.household_monitoring_changes(household=household),
     }
     return render(request, "alerts/triage/household.html", context)

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from households.models import Role
+from monitoring.models import MonitoringRecordHistory
 from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
 from tests.conftest import OTHER_COUNTY_VILLAGE, TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
@@ -299,12 +300,16 @@ def test_bulk_assign_page_for_town_lead_only(client_for, caseworker_a):
 def test_household_rollup_lists_alerts_visits_and_monitoring(client_for, caseworker_a):
     alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
     visit_for(alert, caseworker_a, findings="屋顶漏雨")
-    html = (
-        client_for(caseworker_a)
-        .get(reverse("alerts:household_alerts", args=[alert.household_id]))
-        .content.decode()
+    MonitoringRecordHistory.objects.create(
+        record=alert.person.monitoring,
+        before={"category": "dibao_edge", "status": "active"},
+        after={"category": "dibao", "status": "active", "id_number": alert.person.id_number},
     )
+    url = reverse("alerts:household_alerts", args=[alert.household_id])
+    html = client_for(caseworker_a).get(url).content.decode()
     assert "屋顶漏雨" in html and "低保" in html
+    assert "低保边缘，在册" in html  # the monitoring change, in words
+    assert alert.person.id_number not in html  # snapshots never show raw IDs
     assert reverse("alerts:alert_detail", args=[alert.pk]) in html
     detail = (
         client_for(caseworker_a).get(reverse("households:detail", args=[alert.household_id])).content.decode()
