@@ -46,14 +46,12 @@ class InboxFilterForm(forms.Form):
         if selected and selected not in known and selectors.region_in_user_scope(user=user, code=selected):
             regions.append((selected, selected))
         self.fields["region"].choices = [("", _("全部区域")), *regions]
+        self.assignees = list(selectors.assignee_choices(user=user))
         self.fields["assignee"].choices = [
             ("", _("全部经办人")),
             ("mine", _("我的预警")),
             ("none", _("未分派")),
-        ] + [
-            (str(u.pk), f"{u.get_full_name() or u.username}（{u.scope.name}）")
-            for u in selectors.assignee_choices(user=user)
-        ]
+        ] + [(str(u.pk), f"{u.get_full_name() or u.username}（{u.scope.name}）") for u in self.assignees]
         self.fields["region"].error_messages["invalid_choice"] = _("区域“%(value)s”不在您的管辖范围内。")
         self.fields["assignee"].error_messages["invalid_choice"] = _("经办人不在您的管辖范围内。")
 

@@ -209,6 +209,15 @@ class Alert(models.Model):
                 include=["region", "status", "rule", "raised_on", "assignee", "person"],
                 name="alert_triage_inbox",
             ),
+            # The inbox's capped count of closed alerts: region first, so a town's count reads only
+            # that town's entries whatever the other filters.
+            models.Index(
+                fields=["region"],
+                opclasses=["varchar_pattern_ops"],
+                include=["rule", "raised_on", "deadline", "assignee", "person"],
+                condition=Q(status="closed"),
+                name="alert_triage_closed_region",
+            ),
         ]
 
     def __str__(self) -> str:

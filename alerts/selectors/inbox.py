@@ -8,8 +8,11 @@ million-row table.
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertStatus
 from households import idcard
@@ -56,7 +59,7 @@ class Cursor:
     @classmethod
     def decode(cls, raw: str) -> "Cursor | None":
         try:
-            day, _, pk = raw.partition("_")
+            day, _sep, pk = raw.partition("_")
             return cls(date.fromisoformat(day), int(pk))
         except ValueError:
             return None
@@ -87,7 +90,9 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
             except idcard.IdNumberError as exc:
                 return qs.none(), exc.message
         if len(value) < MIN_ID_PREFIX or not value[:17].isdigit():
-            return qs.none(), f"按身份证号搜索请输入至少{MIN_ID_PREFIX}位开头数字，或完整的身份证号"
+            return qs.none(), _("按身份证号搜索请输入至少%(n)d位开头数字，或完整的身份证号") % {
+                "n": MIN_ID_PREFIX
+            }
         people = list(
             Person.objects.filter(id_number__startswith=value, **scope_filter).values_list("id", flat=True)[
                 : MAX_NAME_MATCHES + 1
@@ -96,7 +101,12 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
         note = ""
         if len(people) > MAX_NAME_MATCHES:
             people = people[:MAX_NAME_MATCHES]
-            note = f"身份证号以“{value}”开头的人员超过{MAX_NAME_MATCHES:,}人，只显示其中部分人员的预警；请输入更多位数"
+            note = _(
+                "身份证号以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更多位数"
+            ) % {
+                "value": value,
+                "n": f"{MAX_NAME_MATCHES:,}",
+            }
         return qs.filter(person_id__in=people), note
     people = list(
         Person.objects.filter(name__startswith=query.strip(), **scope_filter).values_list("id", flat=True)[
@@ -106,7 +116,12 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
     note = ""
     if len(people) > MAX_NAME_MATCHES:
         people = people[:MAX_NAME_MATCHES]
-        note = f"姓名以“{query.strip()}”开头的人员超过{MAX_NAME_MATCHES:,}人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
+        note = _(
+            "姓名以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
+        ) % {
+            "value": query.strip(),
+            "n": f"{MAX_NAME_MATCHES:,}",
+        }
     return qs.filter(person_id__in=people), note
 
 
@@ -146,12 +161,27 @@ def _capped(n: int) -> str:
 
 
 def status_counts(qs: QuerySet[Alert]) -> dict[str, str]:
-    """Alerts per status for the current filters (ignoring the status filter), capped."""
-    counts = {}
+    """Alerts per status for the current filters (ignoring the status filter), each count stopping
+    at COUNT_CAP + 1 rows. One round trip: the four capped counts are glued with UNION ALL."""
+    parts, params = [], []
     for status in AlertStatus.values:
-        n = qs.filter(status=status).order_by()[: COUNT_CAP + 1].count()
-        counts[status] = _capped(n)
-    return counts
+        capped = qs.filter(status=status).order_by().values_list("id")[: COUNT_CAP + 1]
+        try:
+            sql, sub_params = capped.query.sql_with_params()
+        except EmptyResultSet:  # e.g. a search that cannot match anything
+            continue
+        parts.append(f"SELECT %s, count(*) FROM ({sql}) AS capped")
+        params += [status, *sub_params]
+    if not parts:
+        return {status: _capped(0) for status in [*AlertStatus.values, STATUS_OPEN]}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        counts = dict(cursor.fetchall())
+    result = {status: _capped(counts.get(status, 0)) for status in AlertStatus.values}
+    result[STATUS_OPEN] = _capped(
+        sum(counts.get(status, 0) for status in OPEN)
+    )  # over the cap if any part is
+    return result
 
 
 def inbox_page(
@@ -175,7 +205,7 @@ def inbox_page(
     if len(rows) > size:
         rows = rows[:size]
         next_cursor = Cursor(rows[-1].deadline, rows[-1].id)
-    counts_qs, _ = inbox_queryset(user=user, filters=_without_status(filters))
+    counts_qs, _note = inbox_queryset(user=user, filters=_without_status(filters))
     return InboxPage(alerts=rows, next_cursor=next_cursor, counts=status_counts(counts_qs), search_note=note)
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
-from monitoring.models import MonitoringRecord
+from monitoring.models import MonitoringRecordHistory
 
 # feed table (evidence contract) → the model name in the admin
 SOURCE_MODELS = {
@@ -132,12 +132,12 @@ def household_visits(*, user, household: Household) -> QuerySet[HomeVisit]:
     )
 
 
-def household_monitoring(*, household: Household) -> QuerySet[MonitoringRecord]:
+def household_monitoring_changes(*, household: Household) -> QuerySet[MonitoringRecordHistory]:
+    """Every change of the household members' monitoring records, newest first."""
     return (
-        MonitoringRecord.objects.filter(household=household)
-        .select_related("person")
-        .prefetch_related(Prefetch("history", to_attr="changes"))
-        .order_by("person__relation", "since")
+        MonitoringRecordHistory.objects.filter(record__household=household)
+        .select_related("record__person")
+        .order_by("-changed_at", "-id")
     )
 
 

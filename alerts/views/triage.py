@@ -43,7 +43,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "after": after,
         "can_bulk_assign": services.can_bulk_assign(request.user),
-        "bulk_form": BulkAssignForm(user=request.user) if services.can_bulk_assign(request.user) else None,
+        # the bulk form's caseworkers are the filter's: one query, not two
+        "bulk_assignees": form.assignees if services.can_bulk_assign(request.user) else [],
         "status_tabs": [
             (inbox_selectors.STATUS_OPEN, _("未办结")),
             *AlertStatus.choices,
@@ -255,6 +256,6 @@ def household_alerts(request: HttpRequest, pk: int) -> HttpResponse:
         "members": selectors.household_members(household),
         "alerts": selectors.household_alerts(user=request.user, household=household),
         "visits": selectors.household_visits(user=request.user, household=household),
-        "monitoring": selectors.household_monitoring(household=household),
+        "changes": selectors.household_monitoring_changes(household=household),
     }
     return render(request, "alerts/triage/household.html", context)

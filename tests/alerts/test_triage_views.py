@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from households.models import Role
+from monitoring.models import MonitoringRecordHistory
 from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
-from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A, VILLAGE_B
+from tests.conftest import OTHER_COUNTY_VILLAGE, TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +227,8 @@ def test_filters_overdue_mine_and_search(client_for, caseworker_a):
     assert "请输入至少6位" in html
     html = client.get(INBOX).content.decode()
     assert "逾期 15 天" in html and "overdue-row" in html
+    counts = client.get(INBOX).context["page"].counts
+    assert (counts["open"], counts["new"], counts["assigned"]) == ("3", "2", "1")
     order = [a.pk for a in client.get(INBOX).context["page"].alerts]
     assert order[0] == late.pk and set(order) == {late.pk, mine.pk, fresh.pk}  # earliest deadline first
 
@@ -242,7 +245,7 @@ def test_keyset_pagination_and_capped_counts(client_for, caseworker_a, settings,
     client = client_for(caseworker_a)
     response = client.get(INBOX)
     page = response.context["page"]
-    assert page.counts["new"] == "3+" and page.counts["closed"] == "0"
+    assert page.counts["new"] == "3+" and page.counts["closed"] == "0" and page.counts["open"] == "3+"
     seen = []
     params = {}
     while True:
@@ -261,6 +264,16 @@ def test_htmx_request_gets_only_the_results_fragment(client_for, caseworker_a):
     fragment = client.get(INBOX, headers={"HX-Request": "true"}).content.decode()
     assert "<html" in full and 'id="inbox-filters"' in full
     assert "<html" not in fragment and "inbox-table" in fragment
+
+
+def test_city_supervisor_reaches_villages_through_the_region_filter(client_for, city_supervisor):
+    alert = alert_in(VILLAGE_A)
+    client = client_for(city_supervisor)
+    html = client.get(INBOX).content.decode()
+    assert f'value="{VILLAGE_A}"' not in html  # counties and towns only: 1,776 villages would be too many
+    fragment = client.get(INBOX, {"region": TOWN_A}, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-swap-oob="true"' in fragment and f'value="{VILLAGE_A}"' in fragment
+    assert ids_in(client.get(INBOX, {"region": VILLAGE_A})) == {alert.pk}
 
 
 def test_bulk_assign_page_for_town_lead_only(client_for, caseworker_a):
@@ -287,12 +300,16 @@ def test_bulk_assign_page_for_town_lead_only(client_for, caseworker_a):
 def test_household_rollup_lists_alerts_visits_and_monitoring(client_for, caseworker_a):
     alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
     visit_for(alert, caseworker_a, findings="屋顶漏雨")
-    html = (
-        client_for(caseworker_a)
-        .get(reverse("alerts:household_alerts", args=[alert.household_id]))
-        .content.decode()
+    MonitoringRecordHistory.objects.create(
+        record=alert.person.monitoring,
+        before={"category": "dibao_edge", "status": "active"},
+        after={"category": "dibao", "status": "active", "id_number": alert.person.id_number},
     )
+    url = reverse("alerts:household_alerts", args=[alert.household_id])
+    html = client_for(caseworker_a).get(url).content.decode()
     assert "屋顶漏雨" in html and "低保" in html
+    assert "低保边缘，在册" in html  # the monitoring change, in words
+    assert alert.person.id_number not in html  # snapshots never show raw IDs
     assert reverse("alerts:alert_detail", args=[alert.pk]) in html
     detail = (
         client_for(caseworker_a).get(reverse("households:detail", args=[alert.household_id])).content.decode()

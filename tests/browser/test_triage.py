@@ -116,6 +116,7 @@ def test_caseworker_filters_opens_visits_and_closes_an_alert(
     page.wait_for_selector("#household-alerts")
     assert "纳入低保" in page.inner_text("#household-alerts")
     assert "患者住院化疗" in page.inner_text("#household-visits")
+    screenshot("triage-household")
 
     # back in the inbox, the closed alert has left the open list
     page.goto("/alerts/inbox/")
