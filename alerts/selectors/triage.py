@@ -22,6 +22,7 @@ SOURCE_MODELS = {
 }
 
 ACTION_LABELS = {
+    "raised": _("产生预警"),
     "auto_assign": _("自动分派"),
     "claim": _("认领"),
     "assign": _("分派"),
