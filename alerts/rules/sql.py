@@ -18,8 +18,10 @@ from alerts.rules.definitions import normalize_code
 
 MONEY = "'FM999,999,999,990.00'"
 
+# Materialised: the county's monitored people first (a few thousand rows), then per-person index
+# scans into the feed tables; inlined, the planner joins the feed first and filters later.
 MONITORED = """
-monitored AS (
+monitored AS MATERIALIZED (
     SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income
     FROM monitoring_monitoringrecord m
     JOIN households_person p ON p.id = m.person_id
@@ -63,22 +65,29 @@ WINDOW = "{col} > %(as_of)s::date - %(window_days)s AND {col} <= %(as_of)s::date
 # --- 1. high medical self-pay: one alert per person per cooldown period ---------------------------
 SELF_PAY = f"""
 cand AS (
-    SELECT mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income,
-           sum(s.self_paid) AS total,
+    SELECT mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income, t.total,
            mo.person_id::text || ':' || %(as_of)s::text AS dedupe_key
     FROM monitored mo
-    JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
-    GROUP BY mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income
-    HAVING sum(s.self_paid) >= %(threshold_yuan)s::numeric
+    -- One index-only range scan per person (run_medsettle_person_date_cover), no big sort or hash.
+    CROSS JOIN LATERAL (
+        SELECT sum(s.self_paid) AS total FROM imports_medicalsettlement s
+        WHERE s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
+    ) t
+    WHERE t.total >= %(threshold_yuan)s::numeric
 ),
 fresh AS (
     SELECT c.* FROM cand c
-    WHERE NOT EXISTS (
+    -- A scalar subquery, not NOT EXISTS, and `a.rule || ''` so no index on rule qualifies: always
+    -- one lookup by person per candidate. The alert table's statistics are stale during a run
+    -- (a first night starts from an empty table), and with them the planner would otherwise
+    -- scan every alert of the rule (alert_rule_raised_on) once per candidate.
+    WHERE (
         SELECT 1 FROM alerts_alert a
-        WHERE a.person_id = c.person_id AND a.rule = %(rule)s
+        WHERE a.person_id = c.person_id AND (a.rule || '') = %(rule)s
           AND a.raised_on > %(as_of)s::date - %(cooldown_days)s
           AND a.raised_on < %(as_of)s::date + %(cooldown_days)s
-    )
+        LIMIT 1
+    ) IS NULL
 )"""
 SELF_PAY_EVIDENCE = f"""
 jsonb_build_object(
@@ -111,17 +120,17 @@ diseases AS (
         AS d(name, prefix, child)
 ),
 events AS (
+    -- Only columns of the covering index run_medsettle_person_date_cover (index-only scans); the
+    -- rest of the chosen record is read for the alerts actually raised.
     SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
-           'medical_settlement' AS tbl, s.id, s.settlement_id AS key, s.settle_date AS day, s.batch_id,
-           s.diagnosis_code AS code, s.diagnosis_name AS code_name,
+           'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
            upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
     FROM monitored mo
     JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
     WHERE s.diagnosis_code <> ''
     UNION ALL
     SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
-           'diagnosis', g.id, g.record_id, g.diagnosed_on, g.batch_id,
-           g.diagnosis_code, g.diagnosis_name,
+           'diagnosis', g.id, g.diagnosed_on, g.diagnosis_code,
            upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
     FROM monitored mo
     JOIN imports_diagnosis g ON g.id_number = mo.id_number AND {WINDOW.format(col="g.diagnosed_on")}
@@ -143,16 +152,23 @@ SERIOUS_EVIDENCE = """
 jsonb_build_object(
     'summary', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算' ELSE '疾病诊断' END
                || '记录 ' || f.day || ' 诊断 ' || f.code
-               || CASE WHEN f.code_name <> '' THEN '（' || f.code_name || '）' ELSE '' END
+               || CASE WHEN src.code_name <> '' THEN '（' || src.code_name || '）' ELSE '' END
                || '，属重特大疾病“' || f.disease || '”'
                || CASE WHEN f.child THEN '（儿童病种，就诊时未满18周岁）' ELSE '' END,
     'values', jsonb_build_object('disease', f.disease, 'code', f.code, 'window_days', %(window_days)s,
                                  'child_only', f.child),
     'sources', jsonb_build_array(jsonb_build_object(
-        'table', f.tbl, 'id', f.id, 'key', f.key, 'date', f.day, 'batch_id', f.batch_id,
+        'table', f.tbl, 'id', f.id, 'key', src.key, 'date', f.day, 'batch_id', src.batch_id,
         'label', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算 ' ELSE '疾病诊断 ' END
-                 || f.key || ' ' || f.day || ' ' || f.code || ' ' || f.code_name))
+                 || src.key || ' ' || f.day || ' ' || f.code || ' ' || src.code_name))
 )"""
+SERIOUS_SOURCE = """
+CROSS JOIN LATERAL (
+    SELECT settlement_id AS key, batch_id, diagnosis_name AS code_name
+    FROM imports_medicalsettlement WHERE f.tbl = 'medical_settlement' AND id = f.id
+    UNION ALL
+    SELECT record_id, batch_id, diagnosis_name FROM imports_diagnosis WHERE f.tbl = 'diagnosis' AND id = f.id
+) src"""
 
 # --- 3. registered unemployment: one alert per registration --------------------------------------
 UNEMPLOYMENT = f"""
@@ -206,11 +222,12 @@ jsonb_build_object(
         'label', '残疾人证 ' || f.dedupe_key || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
 )"""
 
+# (CTEs ending in `fresh`, evidence expression over `f`, extra FROM items for the evidence)
 RULE_SQL = {
-    RuleCode.HIGH_MEDICAL_SELF_PAY: (SELF_PAY, SELF_PAY_EVIDENCE),
-    RuleCode.SERIOUS_DISEASE: (SERIOUS, SERIOUS_EVIDENCE),
-    RuleCode.REGISTERED_UNEMPLOYMENT: (UNEMPLOYMENT, UNEMPLOYMENT_EVIDENCE),
-    RuleCode.NEW_SEVERE_DISABILITY: (DISABILITY, DISABILITY_EVIDENCE),
+    RuleCode.HIGH_MEDICAL_SELF_PAY: (SELF_PAY, SELF_PAY_EVIDENCE, ""),
+    RuleCode.SERIOUS_DISEASE: (SERIOUS, SERIOUS_EVIDENCE, SERIOUS_SOURCE),
+    RuleCode.REGISTERED_UNEMPLOYMENT: (UNEMPLOYMENT, UNEMPLOYMENT_EVIDENCE, ""),
+    RuleCode.NEW_SEVERE_DISABILITY: (DISABILITY, DISABILITY_EVIDENCE, ""),
 }
 
 
@@ -231,7 +248,7 @@ ins AS (
     SELECT %(rule)s, %(version_id)s, %(run_id)s, f.dedupe_key, f.person_id, f.household_id, f.region_id,
            %(as_of)s::date, {RULE_SQL[rule][1]}, 'new', NULL, %(as_of)s::date + %(deadline_days)s,
            '', '', NULL, NULL, 0, now(), now()
-    FROM fresh f
+    FROM fresh f {RULE_SQL[rule][2]}
     ON CONFLICT (rule, dedupe_key) DO NOTHING
     RETURNING id
 ), ev AS (
