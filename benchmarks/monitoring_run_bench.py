@@ -45,8 +45,10 @@ CATEGORIES = {
     "disability_certificate": ("disabled_persons_federation", 0.01),
     "unemployment_registration": ("human_resources", 0.01),
 }
-COMMON_CODES = ["I10", "E11.9", "J18.9", "K29.7", "M54.5", "I25.1", "N39.0", "J44.1", "C34.9", "I63.9",
-                "C92.0", "N18.5", "C16.0", "H25.9", "F20.0", "R51", "Z00.0", "K80.2", "I50.9", "E78.5"]  # fmt: skip
+# Everyday codes (none on the serious-disease list) and codes of serious diseases (DOMAIN.md).
+COMMON_CODES = ["I10", "E11.9", "J18.9", "K29.7", "M54.5", "I25.1", "N39.0", "R51", "Z00.0", "K80.2",
+                "I50.9", "E78.5"]  # fmt: skip
+SERIOUS_CODES = ["C34.9", "I63.9", "C92.0", "N18.5", "C16.0", "H25.9", "F20.0", "J44.1"]
 
 
 def sql(statement: str, params=None) -> int:
@@ -115,15 +117,16 @@ def make_feed(rows: int, as_of: date, *, days: int = 365, batch_ids: dict | None
         batch = (
             f"%(batch_{category})s"
             if batch_ids
-            else f"(SELECT id FROM imports_importbatch WHERE category = '{category}' ORDER BY id "
-            f"OFFSET LEAST(11, ((%(as_of)s::date - day) * 12 / {days})) LIMIT 1)"
+            # The month's batch: make_batches numbered them consecutively, month 0 first.
+            else f"((SELECT min(id) FROM imports_importbatch WHERE category = '{category}') "
+            f"+ LEAST(11, ((%(as_of)s::date - day) * 12 / {days})))"
         )
         common = f"""
             {people_cte()}, gen AS (
                 SELECT g, %(as_of)s::date - ({days} - 1 - (g - 1) * {days} / %(n)s)::int AS day
                 FROM generate_series(1::bigint, %(n)s) g
             )"""
-        params = {"as_of": as_of, "n": n, "codes": COMMON_CODES, "offset": offset}
+        params = {"as_of": as_of, "n": n, "codes": COMMON_CODES, "serious": SERIOUS_CODES, "offset": offset}
         if batch_ids:
             params[f"batch_{category}"] = batch_ids[category]
         if category == "medical_settlement":
@@ -133,8 +136,8 @@ def make_feed(rows: int, as_of: date, *, days: int = 365, batch_ids: dict | None
                 serious_illness_paid, assistance_paid, self_paid)
             SELECT {person_expr("(g + %(offset)s)")}, '', {batch}, now() - interval '2 days',
                    'JS' || (g + %(offset)s), day, '', 'outpatient',
-                   CASE WHEN g %% 200 = 0 THEN (%(codes)s::text[])[9 + g %% 6]
-                        ELSE (%(codes)s::text[])[1 + g %% 20] END, '',
+                   CASE WHEN g %% 300 = 0 THEN (%(serious)s::text[])[1 + (g / 300) %% 8]
+                        ELSE (%(codes)s::text[])[1 + g %% 12] END, '',
                    s.paid * 3, s.paid, 0, 0, s.paid
             FROM gen CROSS JOIN total {person_join("(g + %(offset)s)")}
             CROSS JOIN LATERAL (SELECT round(((random() + 0 * g) ^ 10 * 1500)::numeric, 2) AS paid) s"""
@@ -144,7 +147,8 @@ def make_feed(rows: int, as_of: date, *, days: int = 365, batch_ids: dict | None
                 institution, diagnosis_code, diagnosis_name)
             SELECT {person_expr("(g * 31 + %(offset)s)")}, '', {batch}, now() - interval '2 days',
                    'ZD' || (g + %(offset)s), day, '',
-                   CASE WHEN g %% 10 = 0 THEN (%(codes)s::text[])[9 + g %% 6] ELSE (%(codes)s::text[])[1 + g %% 8] END, ''
+                   CASE WHEN g %% 10 = 0 THEN (%(serious)s::text[])[1 + (g / 10) %% 8]
+                        ELSE (%(codes)s::text[])[1 + g %% 12] END, ''
             FROM gen CROSS JOIN total {person_join("(g * 31 + %(offset)s)")}"""
         elif category == "disability_certificate":
             statement = f"""{common}

@@ -22,7 +22,8 @@ MONEY = "'FM999,999,999,990.00'"
 # scans into the feed tables; inlined, the planner joins the feed first and filters later.
 MONITORED = """
 monitored AS MATERIALIZED (
-    SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income
+    SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income,
+           {recheck} AS recheck
     FROM monitoring_monitoringrecord m
     JOIN households_person p ON p.id = m.person_id
     JOIN households_household h ON h.id = p.household_id
@@ -114,27 +115,12 @@ jsonb_build_object(
 )"""
 
 # --- 2. serious disease: one alert per person per disease ------------------------------------------
-SERIOUS = f"""
+SERIOUS = """
 diseases AS (
     SELECT * FROM unnest(%(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
         AS d(name, prefix, child)
 ),
-events AS (
-    -- Only columns of the covering index run_medsettle_person_date_cover (index-only scans); the
-    -- rest of the chosen record is read for the alerts actually raised.
-    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
-           'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
-           upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
-    FROM monitored mo
-    JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
-    WHERE s.diagnosis_code <> ''
-    UNION ALL
-    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
-           'diagnosis', g.id, g.diagnosed_on, g.diagnosis_code,
-           upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
-    FROM monitored mo
-    JOIN imports_diagnosis g ON g.id_number = mo.id_number AND {WINDOW.format(col="g.diagnosed_on")}
-),
+{events}),
 cand AS (
     -- The latest qualifying record of each person and disease is the one shown as evidence.
     SELECT DISTINCT ON (e.person_id, d.name)
@@ -148,6 +134,48 @@ fresh AS (
     SELECT c.* FROM cand c
     WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
 )"""
+_SETTLEMENT_EVENTS = f"""
+    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
+           'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
+           upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
+    FROM {{source}}
+    WHERE s.diagnosis_code <> '' AND {WINDOW.format(col="s.settle_date")}"""
+_DIAGNOSIS_EVENTS = f"""
+    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
+           'diagnosis', g.id, g.diagnosed_on, g.diagnosis_code,
+           upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
+    FROM {{source}}
+    WHERE {WINDOW.format(col="g.diagnosed_on")}"""
+
+
+def serious_events(incremental: bool) -> str:
+    """The settlements and diagnoses in the window that may name a serious disease.
+
+    Full: every record of every monitored person (settlements through the covering index
+    run_medsettle_person_date_cover: index-only scans; the rest of the chosen record is read only
+    for alerts raised). Incremental: only records of batches finished since the baseline, plus all
+    records of people whose monitoring changed — an older record of anyone else was already seen.
+    """
+    by_person_s = "monitored mo JOIN imports_medicalsettlement s ON s.id_number = mo.id_number"
+    by_person_g = "monitored mo JOIN imports_diagnosis g ON g.id_number = mo.id_number"
+    if not incremental:
+        parts = [_SETTLEMENT_EVENTS.format(source=by_person_s), _DIAGNOSIS_EVENTS.format(source=by_person_g)]
+    else:
+        parts = [
+            _SETTLEMENT_EVENTS.format(source=by_person_s) + " AND mo.recheck",
+            _SETTLEMENT_EVENTS.format(
+                source="imports_medicalsettlement s JOIN monitored mo ON mo.id_number = s.id_number"
+            )
+            + " AND s.batch_id = ANY(%(batches)s)",
+            _DIAGNOSIS_EVENTS.format(source=by_person_g) + " AND mo.recheck",
+            _DIAGNOSIS_EVENTS.format(
+                source="imports_diagnosis g JOIN monitored mo ON mo.id_number = g.id_number"
+            )
+            + " AND g.batch_id = ANY(%(batches)s)",
+        ]
+    return "events AS (" + "\n    UNION ALL".join(parts) + "\n"  # SERIOUS closes it
+
+
 SERIOUS_EVIDENCE = """
 jsonb_build_object(
     'summary', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算' ELSE '疾病诊断' END
@@ -233,7 +261,12 @@ RULE_SQL = {
 
 def _ctes(rule: str, incremental: bool) -> str:
     touched = f"AND p.id_number IN ({TOUCHED_SQL[rule]}\n    )" if incremental else ""
-    return "WITH " + MONITORED.format(touched=touched) + ",\n" + RULE_SQL[rule][0]
+    # recheck: the person's monitoring changed since the baseline, so all their records count again.
+    recheck = "(m.updated_at > %(watermark)s OR m.since > %(prev_as_of)s::date)" if incremental else "true"
+    ctes = RULE_SQL[rule][0]
+    if rule == RuleCode.SERIOUS_DISEASE:
+        ctes = ctes.replace("{events}", serious_events(incremental))
+    return "WITH " + MONITORED.format(touched=touched, recheck=recheck) + ",\n" + ctes
 
 
 def insert_sql(rule: str, *, incremental: bool) -> str:

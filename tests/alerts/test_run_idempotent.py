@@ -191,3 +191,26 @@ def test_celery_task_runs_the_whole_night_eagerly(regions):
     run_id = nightly_monitoring_run.delay(AS_OF.isoformat()).get()
     run = MonitoringRun.objects.get(pk=run_id)
     assert run.status == "succeeded" and Alert.objects.filter(run=run).count() == 6
+
+
+def test_incremental_night_reads_only_new_records_for_serious_disease(regions):
+    old, new = monitored_person(), monitored_person()
+    DiagnosisFactory(id_number=old.id_number, diagnosed_on=AS_OF - timedelta(days=3), diagnosis_code="C16.0")
+    monitoring_run(as_of=AS_OF)
+    as_if_last_night()
+    batch = ImportBatchFactory(category="diagnosis")
+    DiagnosisFactory(id_number=new.id_number, diagnosed_on=AS_OF, diagnosis_code="I63.9", batch=batch)
+    # `old` is in tonight's batch too, with an everyday code: his earlier stomach cancer record is
+    # not read again (a full night would count it as a candidate already alerted).
+    DiagnosisFactory(id_number=old.id_number, diagnosed_on=AS_OF, diagnosis_code="I10", batch=batch)
+    night = monitoring_run(as_of=AS_OF + timedelta(days=1))
+    assert night.counts["modes"]["serious_disease"] == "incremental"
+    assert night.counts["rules"]["serious_disease"] == {"candidates": 1, "new": 1, "already_alerted": 0}
+    alert = Alert.objects.get(person=new, rule="serious_disease")
+    assert (
+        alert.evidence["values"]["disease"] == "脑卒中"
+        and alert.evidence["sources"][0]["batch_id"] == batch.id
+    )
+    assert Alert.objects.filter(rule="serious_disease").count() == 2
+    full = monitoring_run(as_of=AS_OF + timedelta(days=1), mode="full")
+    assert full.counts["rules"]["serious_disease"] == {"candidates": 2, "new": 0, "already_alerted": 2}
