@@ -18,8 +18,9 @@ from alerts.rules.definitions import normalize_code
 
 MONEY = "'FM999,999,999,990.00'"
 
-# Materialised: the county's monitored people first (a few thousand rows), then per-person index
-# scans into the feed tables; inlined, the planner joins the feed first and filters later.
+# Materialised: the county's monitored people first (a few thousand rows; on an incremental night
+# only those touched, looked up by id), then per-person index scans into the feed tables. Inlined,
+# the planner joins the feed first and filters later.
 MONITORED = """
 monitored AS MATERIALIZED (
     SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income,
@@ -62,9 +63,17 @@ TOUCHED_SQL = {
     WHERE issued_on > %(prev_as_of)s::date AND issued_on <= %(as_of)s::date""",
 }
 
-# Whether anything a rule reads changed since the baseline: when not, an incremental night skips
-# the rule altogether. Same conditions as TOUCHED_SQL, as cheap EXISTS checks.
-INPUTS_CHANGED_SQL = {rule: f"SELECT EXISTS ({sql}\n)" for rule, sql in TOUCHED_SQL.items()}
+
+def touched_sql(rule: str) -> str:
+    """Person ids by county whose inputs to `rule` may have changed since the baseline; computed
+    once per run (not once per county) and handed to each county's statement."""
+    return f"""
+    SELECT left(h.region_id, 6), array_agg(p.id ORDER BY p.id)
+    FROM households_person p JOIN households_household h ON h.id = p.household_id
+    WHERE p.id_number IN ({TOUCHED_SQL[rule]}
+    )
+    GROUP BY 1"""
+
 
 WINDOW = "{col} > %(as_of)s::date - %(window_days)s AND {col} <= %(as_of)s::date"
 
@@ -265,7 +274,8 @@ RULE_SQL = {
 
 
 def _ctes(rule: str, incremental: bool) -> str:
-    touched = f"AND p.id_number IN ({TOUCHED_SQL[rule]}\n    )" if incremental else ""
+    # The people to look at tonight were found once, when the run began (`touched_sql`).
+    touched = "AND p.id = ANY(%(touched_ids)s::bigint[])" if incremental else ""
     # recheck: the person's monitoring changed since the baseline, so all their records count again.
     recheck = "(m.updated_at > %(watermark)s OR m.since > %(prev_as_of)s::date)" if incremental else "true"
     ctes = RULE_SQL[rule][0]

@@ -22,7 +22,9 @@ version did not change, only people whose inputs may have changed are evaluated:
 record changed or started, a batch that finished after the baseline began (less a safety margin)
 wrote one of the rule's feed rows, an unemployment registration or disability certificate is dated
 after the baseline's as-of date, or (self-pay) their cooldown ran out. Counts of an incremental run
-cover those people only.
+cover those people only. The touched people are found once when the run begins and kept, by rule
+and county, in the run's `counts["touched"]` (the night's work list), so each county's statement
+looks them up by id instead of recomputing the set.
 """
 
 import time
@@ -34,7 +36,7 @@ from django.utils import timezone
 
 from alerts.assignment import auto_assign_new_alerts
 from alerts.models import Alert, MonitoringRun, RuleCode, RunStatus
-from alerts.rules.sql import INPUTS_CHANGED_SQL, insert_sql, rule_params
+from alerts.rules.sql import insert_sql, rule_params, touched_sql
 from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.rules import current_rule_versions
 from imports.models import ImportBatch
@@ -110,8 +112,10 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
                 "batches": plan["batches"],
                 **rule_params(rule, RuleVersion.objects.get(pk=versions[rule]).params),
             }
-            cursor.execute(INPUTS_CHANGED_SQL[rule], params)
-            plan["modes"][rule] = "incremental" if cursor.fetchone()[0] else "unchanged"
+            cursor.execute(touched_sql(rule), params)
+            touched = dict(cursor.fetchall())
+            plan["modes"][rule] = "incremental" if touched else "unchanged"
+            plan.setdefault("touched", {})[rule] = touched
     return plan
 
 
@@ -181,7 +185,10 @@ def run_county(*, run_id: int, county: str) -> dict:
             }
             if incremental:
                 params.update(
-                    watermark=plan["watermark"], prev_as_of=plan["prev_as_of"], batches=plan["batches"]
+                    watermark=plan["watermark"],
+                    prev_as_of=plan["prev_as_of"],
+                    batches=plan["batches"],
+                    touched_ids=plan["touched"][rule].get(county, []),
                 )
             cursor.execute(insert_sql(rule, incremental=incremental), params)
             candidates, new = cursor.fetchone()
