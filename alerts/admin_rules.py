@@ -62,5 +62,5 @@ class MonitoringRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("计数"))
     def counts_pretty(self, obj):
-        counts = {k: v for k, v in (obj.counts or {}).items() if k != "batches"}
+        counts = {k: v for k, v in (obj.counts or {}).items() if k not in ("batches", "touched")}
         return format_html("<pre>{}</pre>", json.dumps(counts, ensure_ascii=False, indent=2))

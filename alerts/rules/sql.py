@@ -18,9 +18,13 @@ from alerts.rules.definitions import normalize_code
 
 MONEY = "'FM999,999,999,990.00'"
 
+# Materialised: the county's monitored people first (a few thousand rows; on an incremental night
+# only those touched, looked up by id), then per-person index scans into the feed tables. Inlined,
+# the planner joins the feed first and filters later.
 MONITORED = """
-monitored AS (
-    SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income
+monitored AS MATERIALIZED (
+    SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income,
+           {recheck} AS recheck
     FROM monitoring_monitoringrecord m
     JOIN households_person p ON p.id = m.person_id
     JOIN households_household h ON h.id = p.household_id
@@ -29,18 +33,19 @@ monitored AS (
       {touched}
 )"""
 
+# (UNION ALL: the IN semi-join ignores duplicates; deduplicating 100k IDs first costs more.)
 # People whose inputs changed since the baseline run: their monitoring record changed or started,
 # or a batch finished after the baseline's watermark wrote one of the rule's feed rows.
 TOUCHED_MONITORING = """
     SELECT p2.id_number FROM monitoring_monitoringrecord m2 JOIN households_person p2 ON p2.id = m2.person_id
     WHERE m2.updated_at > %(watermark)s OR m2.since > %(prev_as_of)s::date"""
-TOUCHED_BATCH = "\n    UNION SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
+TOUCHED_BATCH = "\n    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
 TOUCHED_SQL = {
     RuleCode.HIGH_MEDICAL_SELF_PAY: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_medicalsettlement")
     # A person whose cooldown ended since the baseline may be alerted again with no new record.
     + """
-    UNION SELECT p3.id_number FROM alerts_alert a3 JOIN households_person p3 ON p3.id = a3.person_id
+    UNION ALL SELECT p3.id_number FROM alerts_alert a3 JOIN households_person p3 ON p3.id = a3.person_id
     WHERE a3.rule = %(rule)s AND a3.raised_on > %(prev_as_of)s::date - %(cooldown_days)s
       AND a3.raised_on <= %(as_of)s::date - %(cooldown_days)s""",
     RuleCode.SERIOUS_DISEASE: TOUCHED_MONITORING
@@ -49,36 +54,55 @@ TOUCHED_SQL = {
     RuleCode.REGISTERED_UNEMPLOYMENT: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_unemploymentregistration")
     + """
-    UNION SELECT id_number FROM imports_unemploymentregistration
+    UNION ALL SELECT id_number FROM imports_unemploymentregistration
     WHERE registered_on > %(prev_as_of)s::date AND registered_on <= %(as_of)s::date""",
     RuleCode.NEW_SEVERE_DISABILITY: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_disabilitycertificate")
     + """
-    UNION SELECT id_number FROM imports_disabilitycertificate
+    UNION ALL SELECT id_number FROM imports_disabilitycertificate
     WHERE issued_on > %(prev_as_of)s::date AND issued_on <= %(as_of)s::date""",
 }
+
+
+def touched_sql(rule: str) -> str:
+    """Person ids by county whose inputs to `rule` may have changed since the baseline; computed
+    once per run (not once per county) and handed to each county's statement."""
+    return f"""
+    SELECT left(h.region_id, 6), array_agg(p.id ORDER BY p.id)
+    FROM households_person p JOIN households_household h ON h.id = p.household_id
+    WHERE p.id_number IN ({TOUCHED_SQL[rule]}
+    )
+    GROUP BY 1"""
+
 
 WINDOW = "{col} > %(as_of)s::date - %(window_days)s AND {col} <= %(as_of)s::date"
 
 # --- 1. high medical self-pay: one alert per person per cooldown period ---------------------------
 SELF_PAY = f"""
 cand AS (
-    SELECT mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income,
-           sum(s.self_paid) AS total,
+    SELECT mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income, t.total,
            mo.person_id::text || ':' || %(as_of)s::text AS dedupe_key
     FROM monitored mo
-    JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
-    GROUP BY mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income
-    HAVING sum(s.self_paid) >= %(threshold_yuan)s::numeric
+    -- One index-only range scan per person (run_medsettle_person_date_cover), no big sort or hash.
+    CROSS JOIN LATERAL (
+        SELECT sum(s.self_paid) AS total FROM imports_medicalsettlement s
+        WHERE s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
+    ) t
+    WHERE t.total >= %(threshold_yuan)s::numeric
 ),
 fresh AS (
     SELECT c.* FROM cand c
-    WHERE NOT EXISTS (
+    -- A scalar subquery, not NOT EXISTS, and `a.rule || ''` so no index on rule qualifies: always
+    -- one lookup by person per candidate. The alert table's statistics are stale during a run
+    -- (a first night starts from an empty table), and with them the planner would otherwise
+    -- scan every alert of the rule (alert_rule_raised_on) once per candidate.
+    WHERE (
         SELECT 1 FROM alerts_alert a
-        WHERE a.person_id = c.person_id AND a.rule = %(rule)s
+        WHERE a.person_id = c.person_id AND (a.rule || '') = %(rule)s
           AND a.raised_on > %(as_of)s::date - %(cooldown_days)s
           AND a.raised_on < %(as_of)s::date + %(cooldown_days)s
-    )
+        LIMIT 1
+    ) IS NULL
 )"""
 SELF_PAY_EVIDENCE = f"""
 jsonb_build_object(
@@ -105,27 +129,12 @@ jsonb_build_object(
 )"""
 
 # --- 2. serious disease: one alert per person per disease ------------------------------------------
-SERIOUS = f"""
+SERIOUS = """
 diseases AS (
     SELECT * FROM unnest(%(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
         AS d(name, prefix, child)
 ),
-events AS (
-    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
-           'medical_settlement' AS tbl, s.id, s.settlement_id AS key, s.settle_date AS day, s.batch_id,
-           s.diagnosis_code AS code, s.diagnosis_name AS code_name,
-           upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
-    FROM monitored mo
-    JOIN imports_medicalsettlement s ON s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
-    WHERE s.diagnosis_code <> ''
-    UNION ALL
-    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
-           'diagnosis', g.id, g.record_id, g.diagnosed_on, g.batch_id,
-           g.diagnosis_code, g.diagnosis_name,
-           upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
-    FROM monitored mo
-    JOIN imports_diagnosis g ON g.id_number = mo.id_number AND {WINDOW.format(col="g.diagnosed_on")}
-),
+{events}),
 cand AS (
     -- The latest qualifying record of each person and disease is the one shown as evidence.
     SELECT DISTINCT ON (e.person_id, d.name)
@@ -139,20 +148,69 @@ fresh AS (
     SELECT c.* FROM cand c
     WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
 )"""
+_SETTLEMENT_EVENTS = f"""
+    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
+           'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
+           upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
+    FROM {{source}}
+    WHERE s.diagnosis_code <> '' AND {WINDOW.format(col="s.settle_date")}"""
+_DIAGNOSIS_EVENTS = f"""
+    SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
+           'diagnosis', g.id, g.diagnosed_on, g.diagnosis_code,
+           upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
+    FROM {{source}}
+    WHERE {WINDOW.format(col="g.diagnosed_on")}"""
+
+
+def serious_events(incremental: bool) -> str:
+    """The settlements and diagnoses in the window that may name a serious disease.
+
+    Full: every record of every monitored person (settlements through the covering index
+    run_medsettle_person_date_cover: index-only scans; the rest of the chosen record is read only
+    for alerts raised). Incremental: only records of batches finished since the baseline, plus all
+    records of people whose monitoring changed — an older record of anyone else was already seen.
+    """
+    by_person_s = "monitored mo JOIN imports_medicalsettlement s ON s.id_number = mo.id_number"
+    by_person_g = "monitored mo JOIN imports_diagnosis g ON g.id_number = mo.id_number"
+    if not incremental:
+        parts = [_SETTLEMENT_EVENTS.format(source=by_person_s), _DIAGNOSIS_EVENTS.format(source=by_person_g)]
+    else:
+        parts = [
+            _SETTLEMENT_EVENTS.format(source=by_person_s) + " AND mo.recheck",
+            _SETTLEMENT_EVENTS.format(
+                source="imports_medicalsettlement s JOIN monitored mo ON mo.id_number = s.id_number"
+            )
+            + " AND s.batch_id = ANY(%(batches)s)",
+            _DIAGNOSIS_EVENTS.format(source=by_person_g) + " AND mo.recheck",
+            _DIAGNOSIS_EVENTS.format(
+                source="imports_diagnosis g JOIN monitored mo ON mo.id_number = g.id_number"
+            )
+            + " AND g.batch_id = ANY(%(batches)s)",
+        ]
+    return "events AS (" + "\n    UNION ALL".join(parts) + "\n"  # SERIOUS closes it
+
+
 SERIOUS_EVIDENCE = """
 jsonb_build_object(
     'summary', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算' ELSE '疾病诊断' END
                || '记录 ' || f.day || ' 诊断 ' || f.code
-               || CASE WHEN f.code_name <> '' THEN '（' || f.code_name || '）' ELSE '' END
+               || CASE WHEN src.code_name <> '' THEN '（' || src.code_name || '）' ELSE '' END
                || '，属重特大疾病“' || f.disease || '”'
                || CASE WHEN f.child THEN '（儿童病种，就诊时未满18周岁）' ELSE '' END,
     'values', jsonb_build_object('disease', f.disease, 'code', f.code, 'window_days', %(window_days)s,
                                  'child_only', f.child),
     'sources', jsonb_build_array(jsonb_build_object(
-        'table', f.tbl, 'id', f.id, 'key', f.key, 'date', f.day, 'batch_id', f.batch_id,
+        'table', f.tbl, 'id', f.id, 'key', src.key, 'date', f.day, 'batch_id', src.batch_id,
         'label', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算 ' ELSE '疾病诊断 ' END
-                 || f.key || ' ' || f.day || ' ' || f.code || ' ' || f.code_name))
+                 || src.key || ' ' || f.day || ' ' || f.code || ' ' || src.code_name))
 )"""
+SERIOUS_SOURCE = """
+CROSS JOIN LATERAL (
+    SELECT settlement_id AS key, batch_id, diagnosis_name AS code_name
+    FROM imports_medicalsettlement WHERE f.tbl = 'medical_settlement' AND id = f.id
+    UNION ALL
+    SELECT record_id, batch_id, diagnosis_name FROM imports_diagnosis WHERE f.tbl = 'diagnosis' AND id = f.id
+) src"""
 
 # --- 3. registered unemployment: one alert per registration --------------------------------------
 UNEMPLOYMENT = f"""
@@ -206,17 +264,24 @@ jsonb_build_object(
         'label', '残疾人证 ' || f.dedupe_key || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
 )"""
 
+# (CTEs ending in `fresh`, evidence expression over `f`, extra FROM items for the evidence)
 RULE_SQL = {
-    RuleCode.HIGH_MEDICAL_SELF_PAY: (SELF_PAY, SELF_PAY_EVIDENCE),
-    RuleCode.SERIOUS_DISEASE: (SERIOUS, SERIOUS_EVIDENCE),
-    RuleCode.REGISTERED_UNEMPLOYMENT: (UNEMPLOYMENT, UNEMPLOYMENT_EVIDENCE),
-    RuleCode.NEW_SEVERE_DISABILITY: (DISABILITY, DISABILITY_EVIDENCE),
+    RuleCode.HIGH_MEDICAL_SELF_PAY: (SELF_PAY, SELF_PAY_EVIDENCE, ""),
+    RuleCode.SERIOUS_DISEASE: (SERIOUS, SERIOUS_EVIDENCE, SERIOUS_SOURCE),
+    RuleCode.REGISTERED_UNEMPLOYMENT: (UNEMPLOYMENT, UNEMPLOYMENT_EVIDENCE, ""),
+    RuleCode.NEW_SEVERE_DISABILITY: (DISABILITY, DISABILITY_EVIDENCE, ""),
 }
 
 
 def _ctes(rule: str, incremental: bool) -> str:
-    touched = f"AND p.id_number IN ({TOUCHED_SQL[rule]}\n    )" if incremental else ""
-    return "WITH " + MONITORED.format(touched=touched) + ",\n" + RULE_SQL[rule][0]
+    # The people to look at tonight were found once, when the run began (`touched_sql`).
+    touched = "AND p.id = ANY(%(touched_ids)s::bigint[])" if incremental else ""
+    # recheck: the person's monitoring changed since the baseline, so all their records count again.
+    recheck = "(m.updated_at > %(watermark)s OR m.since > %(prev_as_of)s::date)" if incremental else "true"
+    ctes = RULE_SQL[rule][0]
+    if rule == RuleCode.SERIOUS_DISEASE:
+        ctes = ctes.replace("{events}", serious_events(incremental))
+    return "WITH " + MONITORED.format(touched=touched, recheck=recheck) + ",\n" + ctes
 
 
 def insert_sql(rule: str, *, incremental: bool) -> str:
@@ -231,7 +296,7 @@ ins AS (
     SELECT %(rule)s, %(version_id)s, %(run_id)s, f.dedupe_key, f.person_id, f.household_id, f.region_id,
            %(as_of)s::date, {RULE_SQL[rule][1]}, 'new', NULL, %(as_of)s::date + %(deadline_days)s,
            '', '', NULL, NULL, 0, now(), now()
-    FROM fresh f
+    FROM fresh f {RULE_SQL[rule][2]}
     ON CONFLICT (rule, dedupe_key) DO NOTHING
     RETURNING id
 ), ev AS (

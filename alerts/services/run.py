@@ -16,12 +16,15 @@ cooldown" is a NOT EXISTS over the person's alerts, made safe against concurrent
 per-county advisory lock (a person's alerts are only ever raised by their county's task).
 
 Incremental nights: a run in mode "auto" compares itself with the newest successful run (the
-baseline, at most 7 days older, not on Sundays — that night is always full). For each rule whose
+baseline, at most 7 days older, not on Sundays — that night is always full). A rule whose version
+did not change and none of whose inputs changed is skipped ("unchanged"). For the other rules whose
 version did not change, only people whose inputs may have changed are evaluated: their monitoring
 record changed or started, a batch that finished after the baseline began (less a safety margin)
 wrote one of the rule's feed rows, an unemployment registration or disability certificate is dated
 after the baseline's as-of date, or (self-pay) their cooldown ran out. Counts of an incremental run
-cover those people only.
+cover those people only. The touched people are found once when the run begins and kept, by rule
+and county, in the run's `counts["touched"]` (the night's work list), so each county's statement
+looks them up by id instead of recomputing the set.
 """
 
 import time
@@ -33,7 +36,7 @@ from django.utils import timezone
 
 from alerts.assignment import auto_assign_new_alerts
 from alerts.models import Alert, MonitoringRun, RuleCode, RunStatus
-from alerts.rules.sql import insert_sql, rule_params
+from alerts.rules.sql import insert_sql, rule_params, touched_sql
 from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.rules import current_rule_versions
 from imports.models import ImportBatch
@@ -89,15 +92,30 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
     batches = list(ImportBatch.objects.filter(finished_at__gt=watermark).values_list("id", flat=True)) + list(
         ImportBatch.objects.filter(finished_at__isnull=True).values_list("id", flat=True)
     )
-    for rule in RuleCode.values:
-        if baseline.rule_versions.get(rule) == versions[rule]:
-            plan["modes"][rule] = "incremental"
     plan.update(
         baseline_run=baseline.id,
         prev_as_of=baseline.as_of.isoformat(),
         watermark=watermark.isoformat(),
         batches=sorted(batches),
     )
+    from alerts.models import RuleVersion
+
+    with connection.cursor() as cursor:
+        for rule in RuleCode.values:
+            if baseline.rule_versions.get(rule) != versions[rule]:
+                continue  # new parameters: the whole population is evaluated again
+            params = {
+                "as_of": as_of,
+                "rule": rule,
+                "watermark": plan["watermark"],
+                "prev_as_of": plan["prev_as_of"],
+                "batches": plan["batches"],
+                **rule_params(rule, RuleVersion.objects.get(pk=versions[rule]).params),
+            }
+            cursor.execute(touched_sql(rule), params)
+            touched = dict(cursor.fetchall())
+            plan["modes"][rule] = "incremental" if touched else "unchanged"
+            plan.setdefault("touched", {})[rule] = touched
     return plan
 
 
@@ -151,6 +169,9 @@ def run_county(*, run_id: int, county: str) -> dict:
     counts = {}
     with connection.cursor() as cursor:
         for rule in RuleCode.values:
+            if plan["modes"].get(rule) == "unchanged":
+                counts[rule] = {"candidates": 0, "new": 0, "already_alerted": 0}
+                continue
             version = versions[run.rule_versions[rule]]
             incremental = plan["modes"].get(rule) == "incremental"
             params = {
@@ -164,7 +185,10 @@ def run_county(*, run_id: int, county: str) -> dict:
             }
             if incremental:
                 params.update(
-                    watermark=plan["watermark"], prev_as_of=plan["prev_as_of"], batches=plan["batches"]
+                    watermark=plan["watermark"],
+                    prev_as_of=plan["prev_as_of"],
+                    batches=plan["batches"],
+                    touched_ids=plan["touched"][rule].get(county, []),
                 )
             cursor.execute(insert_sql(rule, incremental=incremental), params)
             candidates, new = cursor.fetchone()

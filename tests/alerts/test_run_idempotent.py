@@ -56,7 +56,12 @@ def test_rerunning_the_same_night_changes_nothing(regions):
     assert {r: c["new"] for r, c in again.counts["rules"].items()} == dict.fromkeys(first.counts["rules"], 0)
     assert sum(c["already_alerted"] for c in again.counts["rules"].values()) == 6
     incremental = monitoring_run(as_of=AS_OF)
-    assert set(incremental.counts["modes"].values()) == {"incremental"}
+    assert incremental.counts["modes"]["high_medical_self_pay"] == "incremental"  # within the margin
+    assert snapshot() == before
+    as_if_last_night()
+    quiet = monitoring_run(as_of=AS_OF + timedelta(days=1))
+    # Nothing imported, nobody's monitoring changed, no cooldown ended: every rule is skipped.
+    assert set(quiet.counts["modes"].values()) == {"unchanged"}
     assert snapshot() == before
 
 
@@ -191,3 +196,26 @@ def test_celery_task_runs_the_whole_night_eagerly(regions):
     run_id = nightly_monitoring_run.delay(AS_OF.isoformat()).get()
     run = MonitoringRun.objects.get(pk=run_id)
     assert run.status == "succeeded" and Alert.objects.filter(run=run).count() == 6
+
+
+def test_incremental_night_reads_only_new_records_for_serious_disease(regions):
+    old, new = monitored_person(), monitored_person()
+    DiagnosisFactory(id_number=old.id_number, diagnosed_on=AS_OF - timedelta(days=3), diagnosis_code="C16.0")
+    monitoring_run(as_of=AS_OF)
+    as_if_last_night()
+    batch = ImportBatchFactory(category="diagnosis")
+    DiagnosisFactory(id_number=new.id_number, diagnosed_on=AS_OF, diagnosis_code="I63.9", batch=batch)
+    # `old` is in tonight's batch too, with an everyday code: his earlier stomach cancer record is
+    # not read again (a full night would count it as a candidate already alerted).
+    DiagnosisFactory(id_number=old.id_number, diagnosed_on=AS_OF, diagnosis_code="I10", batch=batch)
+    night = monitoring_run(as_of=AS_OF + timedelta(days=1))
+    assert night.counts["modes"]["serious_disease"] == "incremental"
+    assert night.counts["rules"]["serious_disease"] == {"candidates": 1, "new": 1, "already_alerted": 0}
+    alert = Alert.objects.get(person=new, rule="serious_disease")
+    assert (
+        alert.evidence["values"]["disease"] == "脑卒中"
+        and alert.evidence["sources"][0]["batch_id"] == batch.id
+    )
+    assert Alert.objects.filter(rule="serious_disease").count() == 2
+    full = monitoring_run(as_of=AS_OF + timedelta(days=1), mode="full")
+    assert full.counts["rules"]["serious_disease"] == {"candidates": 2, "new": 0, "already_alerted": 2}

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'规则':<12}{'方式':<6}{'候选':>8}{'新增预警':>8}{'此前已预警':>8}")
         for rule, label in RuleCode.choices:
             c = run.counts["rules"][rule]
-            mode_label = "增量" if modes.get(rule) == "incremental" else "全量"
+            mode_label = {"incremental": "增量", "unchanged": "无变化"}.get(modes.get(rule), "全量")
             self.stdout.write(
                 f"{label:<12}{mode_label:<6}{c['candidates']:>8}{c['new']:>8}{c['already_alerted']:>8}"
             )
