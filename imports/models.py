@@ -169,7 +169,14 @@ class MedicalSettlement(FeedRecord):
     class Meta:
         verbose_name = _("医保结算")
         verbose_name_plural = _("医保结算")
-        indexes = [models.Index(fields=["id_number", "settle_date"], name="medsettle_person_date")]
+        indexes = [  # The nightly run sums a year of self-pay and reads diagnosis codes per person:
+            # with those in the index they are index-only scans instead of random heap reads.
+            models.Index(
+                fields=["id_number", "settle_date"],
+                include=["self_paid", "diagnosis_code", "id"],
+                name="medsettle_person_date_cover",
+            )
+        ]
         constraints = [
             # The natural key (ON CONFLICT arbiter). A constraint rather than unique=True, which
             # would add a second, varchar_pattern_ops index that every loaded row must also update.

@@ -83,7 +83,7 @@ cand AS (
     SELECT mo.person_id, mo.id_number, mo.household_id, mo.region_id, mo.annual_income, t.total,
            mo.person_id::text || ':' || %(as_of)s::text AS dedupe_key
     FROM monitored mo
-    -- One index-only range scan per person (run_medsettle_person_date_cover), no big sort or hash.
+    -- One index-only range scan per person (medsettle_person_date_cover), no big sort or hash.
     CROSS JOIN LATERAL (
         SELECT sum(s.self_paid) AS total FROM imports_medicalsettlement s
         WHERE s.id_number = mo.id_number AND {WINDOW.format(col="s.settle_date")}
@@ -166,7 +166,7 @@ def serious_events(incremental: bool) -> str:
     """The settlements and diagnoses in the window that may name a serious disease.
 
     Full: every record of every monitored person (settlements through the covering index
-    run_medsettle_person_date_cover: index-only scans; the rest of the chosen record is read only
+    medsettle_person_date_cover: index-only scans; the rest of the chosen record is read only
     for alerts raised). Incremental: only records of batches finished since the baseline, plus all
     records of people whose monitoring changed — an older record of anyone else was already seen.
     """
