@@ -327,7 +327,11 @@ def test_history_names_what_the_nightly_run_and_auto_assignment_did(client_for, 
     alert = alert_in(VILLAGE_A)
     AlertEvent.objects.create(alert=alert, action="raised", to_status="new", note="监测运行产生预警")
     AlertEvent.objects.create(
-        alert=alert, action="auto_assign", from_status="new", to_status="assigned", note="按区域责任人自动分派"
+        alert=alert,
+        action="auto_assign",
+        from_status="new",
+        to_status="assigned",
+        note="按区域责任人自动分派",
     )
     body = client_for(caseworker_a).get(reverse("alerts:alert_detail", args=[alert.pk])).content.decode()
     assert "产生预警" in body and "自动分派" in body
