@@ -1,5 +1,7 @@
 """Personas (STYLE.md): caseworkers of two towns of 沧县, a county and a city supervisor, a data admin."""
 
+from pathlib import Path
+
 import pytest
 
 from households.models import Role
@@ -85,3 +87,11 @@ def client_for(client):
         return client
 
     return login
+
+
+def pytest_configure(config):
+    # Whitenoise warns on every request when collectstatic has never run; tests serve static files
+    # through the finders, so an empty folder is all it needs.
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
