@@ -154,32 +154,37 @@ class MergeCounts:
 
 
 def merge_sql(spec: Spec, *, batch_id: int) -> str:
-    """One statement: upsert on the natural key, keep corrections in imports_feedrecordchange.
+    """One statement: new keys inserted, changed existing keys updated with their change recorded.
 
-    Identical re-sent rows are not written (the WHERE of DO UPDATE), so they are neither loaded nor
-    corrected: they are the duplicates. Every sub-statement sees the same snapshot, so `old` holds
-    the stored values from before this statement.
+    The two paths work on disjoint sets of keys. New keys (the bulk of a first load) go through a
+    plain `INSERT … SELECT` of an anti-join: no speculative insertion, no per-row conflict check
+    and nothing read back. Keys already stored go through `UPDATE … FROM` only when their content
+    differs; identical re-sent rows are not written, so they are neither loaded nor corrected:
+    they are the duplicates. Every sub-statement sees the snapshot from before the statement, so
+    the join with `{table}` in `changes` reads the values before the update. Loads of a category
+    are serialised by the loader's advisory lock; the unique constraint still guards the key.
     """
     table, key = spec.table, spec.natural_key
     cols = [f.name for f in spec.stored_fields]
     insert_cols = ", ".join([*cols, "batch_id", "updated_at"])
-    select_cols = ", ".join([*(f"a.f_{c}" for c in cols), str(batch_id), "now()"])
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*cols, "batch_id", "updated_at"])
+    src_cols = ", ".join(f"a.f_{c} AS {c}" for c in cols)
+    sets = ", ".join([*(f"{c} = s.{c}" for c in cols), f"batch_id = {batch_id}", "updated_at = now()"])
     t_row = ", ".join(f"t.{c}" for c in cols)
-    x_row = ", ".join(f"EXCLUDED.{c}" for c in cols)
+    s_row = ", ".join(f"s.{c}" for c in cols)
     obj_old = ", ".join(f"{lit(c)}, o.{c}" for c in cols)
     obj_new = ", ".join(f"{lit(c)}, t.{c}" for c in cols)
-    # RETURNING keeps a row per written record until the statement ends: the stored values are only
-    # built (as jsonb) for the few corrections, inserted rows return their key alone.
-    returning = f"t.{key}, (t.xmax = 0) AS inserted, CASE WHEN t.xmax <> 0 THEN jsonb_build_object({obj_new}) END AS n"
     return f"""
-        WITH src AS (SELECT {select_cols} FROM {accepted_sql(spec)} a),
-        old AS (SELECT t.* FROM {table} t WHERE t.{key} IN (SELECT a.f_{key} FROM jz_v a WHERE a.ok)),
+        WITH src AS MATERIALIZED (SELECT {src_cols} FROM {accepted_sql(spec)} a),
+        ins AS (
+            INSERT INTO {table} ({insert_cols})
+            SELECT s.*, {batch_id}, now() FROM src s
+             WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})
+            RETURNING 1
+        ),
         up AS (
-            INSERT INTO {table} AS t ({insert_cols}) SELECT * FROM src
-            ON CONFLICT ({key}) DO UPDATE SET {updates}
-            WHERE ({t_row}) IS DISTINCT FROM ({x_row})
-            RETURNING {returning}
+            UPDATE {table} t SET {sets} FROM src s
+             WHERE t.{key} = s.{key} AND ({t_row}) IS DISTINCT FROM ({s_row})
+            RETURNING t.{key}, jsonb_build_object({obj_new}) AS n
         ),
         changes AS (
             INSERT INTO imports_feedrecordchange (batch_id, category, key, before, after, changed_at)
@@ -189,9 +194,8 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
                    (SELECT jsonb_object_agg(k, n.value) FROM jsonb_each(x.n) n(k, value)
                      WHERE n.value IS DISTINCT FROM x.b -> n.k),
                    now()
-              FROM up u JOIN old o ON o.{key} = u.{key}
+              FROM up u JOIN {table} o ON o.{key} = u.{key}
              CROSS JOIN LATERAL (SELECT jsonb_build_object({obj_old}) AS b, u.n) x
-             WHERE NOT u.inserted
         )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
+        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM up)
     """
