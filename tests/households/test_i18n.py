@@ -161,3 +161,12 @@ def test_check_command_exits_zero():
         [sys.executable, "scripts/i18n_catalog.py", "check"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_an_english_request_does_not_leave_the_thread_in_english(client_for, caseworker_a):
+    client = client_for(caseworker_a)
+    _switch_to_english(client)
+    client.get("/")
+    assert translation.get_language() == "zh-hans"
+    assert translation.gettext("预警处置") == "预警处置"
