@@ -9,8 +9,18 @@ msgfmt installed. This tool reads and writes the catalog in pure Python:
     python scripts/i18n_catalog.py check                # every msgid translated, placeholders kept,
                                                         # .mo in step with .po (exit 1 otherwise)
 
-Refreshing after new strings: ``manage.py makemessages -l en …`` (needs xgettext), then ``todo``,
-translate, ``fill``, ``compile``, ``check``.
+Refreshing after new strings (makemessages needs GNU xgettext/msgmerge; the rest is pure Python):
+
+    .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=benchmarks \
+        --ignore=staticfiles --ignore=test-artifacts --ignore=tests
+    .venv/bin/python scripts/i18n_catalog.py todo > /tmp/todo.json   # new msgids, and any msgmerge
+                                                                    # marked fuzzy (its guesses)
+    # write the English for each key of /tmp/todo.json (keep every %(name)s / {name} placeholder)
+    .venv/bin/python scripts/i18n_catalog.py fill /tmp/todo.json
+    .venv/bin/python scripts/i18n_catalog.py compile
+    .venv/bin/python scripts/i18n_catalog.py check
+
+Keys of entries with a context (pgettext, ``{% translate … context … %}``) are "context\x04msgid".
 """
 
 from __future__ import annotations

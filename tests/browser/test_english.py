@@ -48,6 +48,10 @@ def test_caseworker_uses_the_inbox_in_english(page, screenshot, caseworker_a, co
     page.wait_for_selector(".inbox-table")
     nav_fits_on_one_line(page)
     no_horizontal_overflow(page)
+    card = page.locator("#inbox-filters").bounding_box()
+    label = page.locator("label[for=id_overdue]").bounding_box()
+    assert label["x"] + label["width"] <= card["x"] + card["width"], "the filter spills out of its card"
+    assert label["height"] < 30, "the label wraps"
     table = page.inner_text(".inbox-table")
     assert "days overdue" in table and "Serious illness" in table
     screenshot("english-inbox")
