@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from alerts.models import RuleCode
 from alerts.rules.definitions import PARAMETERS, compress_codes
@@ -49,19 +49,21 @@ def text_to_diseases(text: str) -> list[dict]:
 class RuleParamsForm(forms.Form):
     """Fields for the parameters `rule` has; `cleaned_params` are validated by `validate_params`."""
 
-    threshold_yuan = forms.CharField(label=_lazy("自付费用阈值（元）"), max_length=20)
-    window_days = forms.CharField(label=_lazy("时间窗口（天）"), max_length=5)
+    threshold_yuan = forms.CharField(label=gettext_lazy("自付费用阈值（元）"), max_length=20)
+    window_days = forms.CharField(label=gettext_lazy("时间窗口（天）"), max_length=5)
     cooldown_days = forms.CharField(
-        label=_lazy("冷却期（天）"), max_length=5, help_text=_lazy("同一人两次预警至少间隔的天数")
+        label=gettext_lazy("冷却期（天）"),
+        max_length=5,
+        help_text=gettext_lazy("同一人两次预警至少间隔的天数"),
     )
     diseases = forms.CharField(
-        label=_lazy("重特大疾病清单"),
+        label=gettext_lazy("重特大疾病清单"),
         widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "每行一个病种：病种名称 | ICD-10 编码前缀（逗号分隔，可写范围如 C81–C86）| 儿童（仅儿童病种）"
         ),
     )
-    note = forms.CharField(label=_lazy("修改说明"), max_length=200, required=False)
+    note = forms.CharField(label=gettext_lazy("修改说明"), max_length=200, required=False)
 
     def __init__(self, *args, rule: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts.models import (
     Alert,
@@ -38,11 +40,14 @@ OPEN_STATUSES = [AlertStatus.NEW, AlertStatus.ASSIGNED, AlertStatus.VERIFYING]
 CHILD_LENGTH = {RegionLevel.CITY: 6, RegionLevel.COUNTY: 9, RegionLevel.TOWN: 12, RegionLevel.VILLAGE: 12}
 # Headline outcome groups (DOMAIN.md: how many alerts led to 低保, 特困, 临时救助, referrals …).
 OUTCOME_GROUPS = [
-    ("纳入低保", [Outcome.ENROL_DIBAO]),
-    ("纳入特困", [Outcome.ENROL_TEKUN]),
-    ("临时救助", [Outcome.TEMPORARY_ASSISTANCE]),
-    ("转介其他部门", [Outcome.REFER_MEDICAL, Outcome.REFER_DISABILITY, Outcome.REFER_EMPLOYMENT]),
-    ("不符合条件", [Outcome.NOT_ELIGIBLE]),
+    (gettext_lazy("纳入低保"), [Outcome.ENROL_DIBAO]),
+    (gettext_lazy("纳入特困"), [Outcome.ENROL_TEKUN]),
+    (gettext_lazy("临时救助"), [Outcome.TEMPORARY_ASSISTANCE]),
+    (
+        gettext_lazy("转介其他部门"),
+        [Outcome.REFER_MEDICAL, Outcome.REFER_DISABILITY, Outcome.REFER_EMPLOYMENT],
+    ),
+    (gettext_lazy("不符合条件"), [Outcome.NOT_ELIGIBLE]),
 ]
 # Feed health: every v1 category is sent monthly; one missing after the 10th is late, and one
 # under half the median of the previous batches (at least 3 of them) is suspiciously small.
@@ -131,7 +136,9 @@ def backlog_by_region(*, user, node: Node, today: date) -> list[RegionRow]:
         row = rows.get(g["child"])
         if row is None:
             row = rows[g["child"]] = RegionRow(
-                code=g["child"], name=f"{node.region.name}（未细分到下级区划）", drillable=False
+                code=g["child"],
+                name=_("%(name)s（未细分到下级区划）") % {"name": node.region.name},
+                drillable=False,
             )
         row.by_status[g["status"]] += g["n"]
         row.overdue += g["overdue"]
@@ -179,7 +186,7 @@ def caseload(*, user, node: Node, today: date) -> list[CaseloadRow]:
     result.sort(key=lambda r: (-r.overdue, -r.open, r.name))
     unassigned = rows.get(None)
     if unassigned and unassigned.open:
-        unassigned.name = "（待分派，尚无经办人）"
+        unassigned.name = _("（待分派，尚无经办人）")
         result.append(unassigned)
     return result
 
@@ -274,18 +281,21 @@ def feed_health(*, user, today: date) -> list[FeedRow]:
             .values("created_at", "data_rows", "rejected", "name_mismatch")[: FEED_HISTORY + 1]
         )
         if not batches:
-            row.warnings.append("尚未收到任何数据")
+            row.warnings.append(_("尚未收到任何数据"))
             result.append(row)
             continue
         last = batches[0]
         row.last_date = timezone.localdate(last["created_at"])
         row.rows, row.rejected, row.name_mismatch = last["data_rows"], last["rejected"], last["name_mismatch"]
         if today.day > FEED_DUE_DAY and row.last_date < today.replace(day=1):
-            row.warnings.append(f"本月数据截至{FEED_DUE_DAY}日仍未报送")
+            row.warnings.append(_("本月数据截至%(day)s日仍未报送") % {"day": FEED_DUE_DAY})
         previous = [b["data_rows"] for b in batches[1:]]
         if len(previous) >= FEED_MIN_HISTORY:
             usual = statistics.median(previous)
             if row.rows < FEED_SMALL_SHARE * usual:
-                row.warnings.append(f"最近一批仅 {row.rows:,} 行，不足以往批次中位数 {usual:,.0f} 行的一半")
+                row.warnings.append(
+                    _("最近一批仅 %(rows)s 行，不足以往批次中位数 %(usual)s 行的一半")
+                    % {"rows": f"{row.rows:,}", "usual": f"{usual:,.0f}"}
+                )
         result.append(row)
     return result

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from alerts.models import AlertStatus, Outcome, RuleCode
 from alerts.selectors import dashboard as selectors
@@ -33,7 +34,7 @@ def _region_url(code: str) -> str:
 def dashboard_figures(*, user, code: str | None) -> dict:
     """Everything the page and the export show, for the user's region or `code` inside it."""
     if not selectors.can_view_dashboard(user):
-        raise PermissionDenied("统计看板仅向督导和数据管理员开放")
+        raise PermissionDenied(_("统计看板仅向督导和数据管理员开放"))
     today = timezone.localdate()
     node = selectors.dashboard_node(user=user, code=code)
     summary = selectors.summary(user=user, node=node)
@@ -101,6 +102,7 @@ def _summary_figures(s: selectors.Summary) -> dict:
 def _charts(figures: dict) -> dict:
     """The data dashboard.js draws (no personal data: counts per region, rule, month)."""
     charts = {
+        "labels": {"open": _("未逾期"), "overdue": _("已逾期")},
         "backlog": [
             {
                 "name": r.name,

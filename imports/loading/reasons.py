@@ -5,6 +5,7 @@ Placeholders filled in Python: {column} (the file's header), {allowed}, {max}, {
 masked).
 """
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 DATE_FORMATS = "2024-01-31、2024/1/31、2024.1.31、20240131、2024年1月31日（可带时间）"
@@ -18,7 +19,11 @@ FIELD_REASONS = {
     "id_format": _("“{column}”的值“{value}”格式不正确：应为18位（前17位数字，末位数字或X）或15位数字"),
     "id_birth_date": _("“{column}”的值“{value}”中的出生日期无效：应为1900年1月1日以后、不晚于今天的真实日期"),
     "id_check_digit": _("“{column}”的值“{value}”校验位不符（GB 11643），可能录入有误或被表格软件改动"),
-    "date_format": _("“{column}”的值“{value}”不是可识别的日期：允许的格式有 " + DATE_FORMATS),
+    # the formats stay outside the msgid: xgettext extracts only the literal, so a concatenated
+    # msgid would never match its translation
+    "date_format": format_lazy(
+        "{}{}", _("“{column}”的值“{value}”不是可识别的日期：允许的格式有 "), DATE_FORMATS
+    ),
     "date_invalid": _("“{column}”的值“{value}”不是真实存在的日期（月份应为1–12，日不超过当月天数）"),
     "date_too_early": _("“{column}”的值“{value}”早于1900-01-01：日期应在1900-01-01至导入当天（{today}）之间"),
     "date_future": _("“{column}”的值“{value}”晚于导入当天（{today}）：不能填写将来的日期"),

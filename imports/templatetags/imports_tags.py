@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from imports.models import BatchStatus
 from imports.rejects import mask_ids
@@ -24,7 +24,7 @@ ENCODINGS = {
     "utf-8-sig": "UTF-8",
     "utf-8": "UTF-8",
     "gb18030": "GBK / GB18030",
-    "xlsx": _lazy("Excel 工作簿（.xlsx）"),
+    "xlsx": gettext_lazy("Excel 工作簿（.xlsx）"),
 }
 
 

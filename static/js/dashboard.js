@@ -51,8 +51,8 @@
       axisLabel: { color: "#0d6efd", width: 160, overflow: "truncate" },
     },
     series: [
-      { name: "未逾期", type: "bar", stack: "open", data: backlog.map((r) => r.open), color: "#5470c6", barMaxWidth: 22 },
-      { name: "已逾期", type: "bar", stack: "open", data: backlog.map((r) => r.overdue), color: "#dc3545", barMaxWidth: 22 },
+      { name: data.labels.open, type: "bar", stack: "open", data: backlog.map((r) => r.open), color: "#5470c6", barMaxWidth: 22 },
+      { name: data.labels.overdue, type: "bar", stack: "open", data: backlog.map((r) => r.overdue), color: "#dc3545", barMaxWidth: 22 },
     ],
   });
   if (backlogChart) {
