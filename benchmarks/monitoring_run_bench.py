@@ -315,6 +315,8 @@ def main() -> None:
         "(SELECT id FROM imports_importbatch WHERE file_name = 'increment.csv')"
     )
     sql("DELETE FROM imports_importbatch WHERE file_name = 'increment.csv'")
+    # Index-only scans need the visibility map the deleted increment left unset (autovacuum's job).
+    sql("VACUUM imports_medicalsettlement")
     sql("TRUNCATE alerts_alertevent, alerts_homevisit, alerts_alert, alerts_monitoringrun CASCADE")
     sizes = {
         t: scalar(f"SELECT count(*) FROM {t}")

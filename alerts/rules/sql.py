@@ -42,6 +42,10 @@ TOUCHED_MONITORING = """
     SELECT p2.id_number FROM monitoring_monitoringrecord m2 JOIN households_person p2 ON p2.id = m2.person_id
     WHERE m2.updated_at > %(watermark)s OR m2.since > %(prev_as_of)s::date"""
 TOUCHED_BATCH = "\n    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
+TOUCHED_SERIOUS = """
+    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s) AND {day}
+      AND upper(replace(replace(diagnosis_code, '.', ''), ' ', ''))
+          LIKE ANY (SELECT d.prefix || '%%' FROM unnest(%(d_prefixes)s::text[]) d(prefix))"""
 TOUCHED_SQL = {
     RuleCode.HIGH_MEDICAL_SELF_PAY: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_medicalsettlement")
@@ -50,9 +54,11 @@ TOUCHED_SQL = {
     UNION ALL SELECT p3.id_number FROM alerts_alert a3 JOIN households_person p3 ON p3.id = a3.person_id
     WHERE a3.rule = %(rule)s AND a3.raised_on > %(prev_as_of)s::date - %(cooldown_days)s
       AND a3.raised_on <= %(as_of)s::date - %(cooldown_days)s""",
+    # Only new records in the window naming a listed disease can raise a serious-disease alert
+    # (a 100k-row settlement file names one in a few hundred rows, not one per person touched).
     RuleCode.SERIOUS_DISEASE: TOUCHED_MONITORING
-    + TOUCHED_BATCH.format(table="imports_medicalsettlement")
-    + TOUCHED_BATCH.format(table="imports_diagnosis"),
+    + TOUCHED_SERIOUS.format(table="imports_medicalsettlement", day=WINDOW.format(col="settle_date"))
+    + TOUCHED_SERIOUS.format(table="imports_diagnosis", day=WINDOW.format(col="diagnosed_on")),
     RuleCode.REGISTERED_UNEMPLOYMENT: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_unemploymentregistration")
     + """
@@ -132,7 +138,7 @@ def touched_sql(rule: str) -> str:
 # --- 1. high medical self-pay: one alert per person per cooldown period ---------------------------
 # Evidence lists the largest settlements of the window, not all of them: each listed one costs a
 # random heap read (settlement number, batch), the rest is counted from the covering index.
-SELF_PAY_SOURCES_SHOWN = 10
+SELF_PAY_SOURCES_SHOWN = 5
 
 SELF_PAY = f"""
 totals AS MATERIALIZED (

@@ -127,3 +127,24 @@ def test_a_full_night_stores_everyone_monitored_exactly(regions):
     states = {s.person_id: s for s in SelfPayState.objects.all()}
     assert states[a.id].total_upper == Decimal("100.00") and states[b.id].total_upper == Decimal("0")
     assert states[a.id].as_of == AS_OF and states[a.id].id_number == a.id_number
+
+
+def test_serious_disease_night_looks_only_at_new_records_naming_a_listed_disease(regions):
+    common, lung = monitored_person(), monitored_person()
+    monitoring_run(as_of=AS_OF)
+    as_if_last_night()
+    batch = ImportBatchFactory()
+    for person, code in ((common, "I10"), (lung, "C34.901")):
+        MedicalSettlementFactory(
+            id_number=person.id_number,
+            settle_date=NEXT,
+            self_paid=Decimal("1"),
+            diagnosis_code=code,
+            batch=batch,
+        )
+    night = night_then_full_agrees()
+    # The person whose new record names no listed disease is not on the night's work list at all.
+    work_list = [pid for ids in night.counts["touched"]["serious_disease"].values() for pid in ids]
+    assert work_list == [lung.id]
+    assert night.counts["rules"]["serious_disease"] == {"candidates": 1, "new": 1, "already_alerted": 0}
+    assert Alert.objects.get(rule="serious_disease").person == lung
