@@ -126,7 +126,7 @@ def _forget_self_pay_states() -> None:
     """A full self-pay evaluation stores every monitored person's total afresh; the bounds of people
     it does not reach (no longer monitored) would miss what arrived meanwhile, so all go first."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE alerts_selfpaystate")
+        cursor.execute("DELETE FROM alerts_selfpaystate")
 
 
 def run_begin(*, as_of: date, mode: str = "auto", user=None) -> MonitoringRun:
