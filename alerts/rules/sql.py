@@ -11,6 +11,7 @@ parameters. In incremental mode, `touched` limits the monitored people to those 
 have changed since the baseline run (see `alerts.services.run`).
 """
 
+import re
 from decimal import Decimal
 
 from alerts.models import RuleCode
@@ -44,8 +45,7 @@ TOUCHED_MONITORING = """
 TOUCHED_BATCH = "\n    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
 TOUCHED_SERIOUS = """
     UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s) AND {day}
-      AND upper(replace(replace(diagnosis_code, '.', ''), ' ', ''))
-          LIKE ANY (SELECT d.prefix || '%%' FROM unnest(%(d_prefixes)s::text[]) d(prefix))"""
+      AND upper(replace(replace(diagnosis_code, '.', ''), ' ', '')) ~ %(d_regex)s"""
 TOUCHED_SQL = {
     RuleCode.HIGH_MEDICAL_SELF_PAY: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_medicalsettlement")
@@ -413,4 +413,9 @@ def rule_params(rule: str, params: dict) -> dict:
                 prefixes.append(normalize_code(code))
                 child.append(bool(disease.get("child")))
         out.update(d_names=names, d_prefixes=prefixes, d_child=child)
+        # One anchored alternation, compiled once per statement: a LIKE per listed prefix per row
+        # cost ~4 s over a 100k-row file.
+        out["d_regex"] = (
+            "^(" + "|".join(re.escape(p) for p in sorted(set(prefixes))) + ")" if prefixes else "^$."
+        )
     return out
