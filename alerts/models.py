@@ -76,6 +76,26 @@ class MonitoringRun(models.Model):
         ]
 
 
+class SelfPayState(models.Model):
+    """Per person: an upper bound of their self-pay window total as of a date, kept by the run.
+
+    A full night stores each monitored person's exact total; an incremental night adds the new
+    rows' amounts to it (rows only ever leave a sliding window, and amounts are never negative, so
+    the sum stays an upper bound) and re-sums exactly only people whose bound reaches the
+    threshold. Valid only for the rule version and ID number it was computed with.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    id_number = models.CharField(max_length=18)
+    rule_version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    total_upper = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("自付累计状态")
+        verbose_name_plural = _("自付累计状态")
+
+
 class AlertStatus(models.TextChoices):
     NEW = "new", _("待分派")
     ASSIGNED = "assigned", _("已分派")

@@ -80,6 +80,7 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
         "counties": {},
     }
     if mode == "full" or (mode == "auto" and as_of.isoweekday() == 7):
+        _forget_self_pay_states()
         return plan
     baseline = (
         MonitoringRun.objects.filter(status=RunStatus.SUCCEEDED, as_of__lte=as_of)
@@ -87,6 +88,7 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
         .first()
     )
     if baseline is None or (as_of - baseline.as_of).days > INCREMENTAL_MAX_GAP_DAYS:
+        _forget_self_pay_states()
         return plan
     watermark = baseline.started_at - WATERMARK_MARGIN
     batches = list(ImportBatch.objects.filter(finished_at__gt=watermark).values_list("id", flat=True)) + list(
@@ -107,16 +109,24 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
             params = {
                 "as_of": as_of,
                 "rule": rule,
+                "version_id": versions[rule],
                 "watermark": plan["watermark"],
                 "prev_as_of": plan["prev_as_of"],
                 "batches": plan["batches"],
                 **rule_params(rule, RuleVersion.objects.get(pk=versions[rule]).params),
             }
-            cursor.execute(touched_sql(rule), params)
+            cursor.execute(touched_sql(rule), params)  # self-pay: also moves the stored bounds
             touched = dict(cursor.fetchall())
             plan["modes"][rule] = "incremental" if touched else "unchanged"
             plan.setdefault("touched", {})[rule] = touched
     return plan
+
+
+def _forget_self_pay_states() -> None:
+    """A full self-pay evaluation stores every monitored person's total afresh; the bounds of people
+    it does not reach (no longer monitored) would miss what arrived meanwhile, so all go first."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM alerts_selfpaystate")
 
 
 def run_begin(*, as_of: date, mode: str = "auto", user=None) -> MonitoringRun:
@@ -156,6 +166,8 @@ def run_county(*, run_id: int, county: str) -> dict:
         # The planner's estimates for the evidence subqueries are huge and would make PostgreSQL
         # JIT-compile every statement (~1 s each) for work that takes milliseconds.
         cursor.execute("SET LOCAL jit = off")
+        # Sorts of the serious-disease events and the evidence aggregates stay in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
     run = MonitoringRun.objects.get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         # A task redelivered after its run was finished (or given up): nothing left to do.
