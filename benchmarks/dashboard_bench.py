@@ -36,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 
 from alerts.services.dashboard import refresh_dashboard_summaries  # noqa: E402
 from benchmarks import datagen  # noqa: E402
-from households.models import Region, Role, User  # noqa: E402
+from households.models import Role, User  # noqa: E402
 
 CITY_USER, COUNTY_USER = "bench_city_supervisor", "bench_county_supervisor"
 COUNTY = "130921"
@@ -46,13 +46,7 @@ OPEN_ALERTS = "SELECT count(*) FROM alerts_alert WHERE status <> 'closed'"
 
 def make_users() -> list[int]:
     """One caseworker per town (scope = the town) and the two supervisors; returns caseworker ids."""
-    ids = []
-    for town in Region.objects.filter(level="town").order_by("code"):
-        user, _ = User.objects.get_or_create(
-            username=f"bench_cw_{town.code}",
-            defaults={"role": Role.CASEWORKER, "scope": town, "first_name": f"经办人{town.code[-5:]}"},
-        )
-        ids.append(user.id)
+    ids = datagen.town_caseworkers()
     for username, scope in ((CITY_USER, "130900"), (COUNTY_USER, COUNTY)):
         User.objects.get_or_create(username=username, defaults={"role": Role.SUPERVISOR, "scope_id": scope})
     return ids

@@ -198,3 +198,17 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
         made = cursor.rowcount
         cursor.execute("ANALYZE alerts_alert")
     return made
+
+
+def town_caseworkers() -> list[int]:
+    """One caseworker per town (scope = the town), as the benchmarks' inboxes need; returns their ids."""
+    from households.models import Region, Role, User
+
+    ids = []
+    for town in Region.objects.filter(level="town").order_by("code"):
+        user, _ = User.objects.get_or_create(
+            username=f"bench_cw_{town.code}",
+            defaults={"role": Role.CASEWORKER, "scope": town, "first_name": f"经办人{town.code[-5:]}"},
+        )
+        ids.append(user.id)
+    return ids

@@ -34,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from benchmarks import datagen  # noqa: E402
-from households.models import Person, Region, Role, User  # noqa: E402
+from households.models import Person, Role, User  # noqa: E402
 
 COUNTY = "130921"
 TOWN = "130921101"
@@ -45,13 +45,7 @@ OPEN_ALERTS = "SELECT count(*) FROM alerts_alert WHERE status <> 'closed'"
 
 def make_users() -> list[int]:
     """One caseworker per town (scope = the town) and a county supervisor; returns caseworker ids."""
-    ids = []
-    for town in Region.objects.filter(level="town").order_by("code"):
-        user, _ = User.objects.get_or_create(
-            username=f"bench_cw_{town.code}",
-            defaults={"role": Role.CASEWORKER, "scope": town, "first_name": f"经办人{town.code[-5:]}"},
-        )
-        ids.append(user.id)
+    ids = datagen.town_caseworkers()
     User.objects.get_or_create(username=COUNTY_USER, defaults={"role": Role.SUPERVISOR, "scope_id": COUNTY})
     return ids
 

@@ -2,20 +2,13 @@
 
 import csv
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from alerts.management.dates import iso_date
 from alerts.models import Alert, MonitoringRun
 
 COLUMNS = ["id_number", "name", "category", "rule_version", "raised_on", "region_code", "evidence"]
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD，收到“{value}”") from None
 
 
 class Command(BaseCommand):
@@ -29,8 +22,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="输出文件路径")
         parser.add_argument("--run", type=int, help="监测运行编号")
-        parser.add_argument("--from", dest="date_from", type=_date, help="预警日期起 YYYY-MM-DD")
-        parser.add_argument("--to", dest="date_to", type=_date, help="预警日期止 YYYY-MM-DD")
+        parser.add_argument("--from", dest="date_from", type=iso_date, help="预警日期起 YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", type=iso_date, help="预警日期止 YYYY-MM-DD")
 
     def handle(self, *args, path, run=None, date_from=None, date_to=None, **options):
         alerts = Alert.objects.select_related("person", "rule_version").order_by("id")

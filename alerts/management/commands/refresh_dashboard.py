@@ -1,10 +1,9 @@
 """Rebuild the supervisor dashboard's summaries now (the nightly run does it after each run)."""
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from alerts.management.dates import iso_date
 from alerts.services.dashboard import refresh_dashboard_summaries
 
 
@@ -12,14 +11,10 @@ class Command(BaseCommand):
     help = "立即重新生成统计看板的汇总数据（每晚监测运行结束后也会自动生成）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", help="统计截至日期 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--as-of", type=iso_date, help="统计截至日期 YYYY-MM-DD（默认今天）")
 
-    def handle(self, *args, as_of: str | None, **options):
-        try:
-            day = date.fromisoformat(as_of) if as_of else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"日期格式应为 YYYY-MM-DD：{as_of}") from exc
-        refresh = refresh_dashboard_summaries(as_of=day)
+    def handle(self, *args, as_of=None, **options):
+        refresh = refresh_dashboard_summaries(as_of=as_of or timezone.localdate())
         self.stdout.write(
             f"看板汇总已生成：截至 {refresh.as_of}，{refresh.row_count} 行，耗时 {refresh.duration_ms} 毫秒。"
         )

@@ -1,19 +1,11 @@
 """`python manage.py run_monitoring --as-of YYYY-MM-DD`: the nightly run, in this process."""
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from alerts.management.dates import iso_date
 from alerts.models import RuleCode, RunStatus
 from alerts.services.run import monitoring_run
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD，收到“{value}”") from None
 
 
 class Command(BaseCommand):
@@ -23,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", type=_date, help="基准日期 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--as-of", type=iso_date, help="基准日期 YYYY-MM-DD（默认今天）")
         parser.add_argument(
             "--mode",
             choices=["auto", "full", "incremental"],
