@@ -32,6 +32,18 @@ def _seed_reference_data():
     seed_departments(Department)
 
 
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis for the Celery integration tests (see tests/redis_server.py)."""
+    from tests.redis_server import test_redis
+
+    try:
+        with test_redis() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
 @pytest.fixture
 def cangzhou(db):
     """The seeded divisions and departments again, for tests that run after a transactional test

@@ -1,8 +1,9 @@
 """A real Celery worker on Redis is killed in the middle of a night; a new worker re-runs the night
 and leaves exactly the alerts a clean run leaves.
 
-Needs REDIS_TEST_URL (e.g. redis://127.0.0.1:6379/13); the worker subprocess gets REDIS_URL (so it
-uses the broker and result backend) and DATABASE_URL pointing at this test database.
+Runs against the session's Redis (the `redis_url` fixture: REDIS_TEST_URL, or a private redis-server);
+the worker subprocess gets REDIS_URL (so it uses the broker and result backend) and DATABASE_URL
+pointing at this test database.
 """
 
 import os
@@ -33,19 +34,6 @@ ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 18)
 BLOCKED = "130984"  # the county whose task is in flight when the worker dies
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def redis_url() -> str:
-    url = os.environ.get("REDIS_TEST_URL")
-    if not url:
-        pytest.fail(
-            "REDIS_TEST_URL is not set: this test needs a real Redis (e.g. redis://127.0.0.1:6379/13)"
-        )
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis at {url} is unreachable: {exc}")
-    return url
 
 
 def db_url() -> str:
@@ -114,8 +102,8 @@ def counties_done() -> set[str]:
     return set(run.counts.get("counties", {})) if run else set()
 
 
-def test_worker_killed_mid_run_and_rerun_leaves_the_alerts_of_a_clean_run(cangzhou, tmp_path):
-    url = redis_url()
+def test_worker_killed_mid_run_and_rerun_leaves_the_alerts_of_a_clean_run(cangzhou, redis_url, tmp_path):
+    url = redis_url
     redis.Redis.from_url(url).flushdb()
     world()
     env = worker_env(url)
