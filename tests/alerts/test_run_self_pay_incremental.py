@@ -2,7 +2,7 @@
 bound plus what arrived since reaches the threshold, and no alert within the cooldown) — and the
 alerts are exactly those of a full run of the same night, at each boundary of that shortcut."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -37,6 +37,10 @@ def as_if_last_night():
     MonitoringRun.objects.update(started_at=yesterday)
     ImportBatch.objects.update(finished_at=yesterday - timedelta(hours=1))
     MonitoringRecord.objects.update(updated_at=yesterday - timedelta(hours=1))
+
+
+def evening(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(21)))
 
 
 def alerts():
@@ -94,6 +98,25 @@ def test_a_row_dated_ahead_counts_in_the_bound(regions):
     as_if_last_night()
     pay(person, "500.00", NEXT, ImportBatchFactory())
     night_then_full_agrees()
+    assert [a[0] for a in alerts()] == [person.id]
+    assert alerts()[0][2]["values"]["self_paid_total"] == "10100.00"
+
+
+def test_rows_dated_ahead_are_looked_for_only_in_batches_finished_after_the_bound_was_stored(regions):
+    person = monitored_person()
+    on_time, ahead = ImportBatchFactory(), ImportBatchFactory()
+    pay(person, "9000.00", AS_OF, on_time)
+    pay(person, "600.00", NEXT, ahead)  # outside last night's window: not in the stored bound
+    monitoring_run(as_of=AS_OF)
+    as_if_last_night()
+    # The loader rejects dates after the import day: a batch finished on the bound's date cannot
+    # hold a row dated after it, one finished the day after can.
+    ImportBatch.objects.filter(pk=on_time.pk).update(finished_at=evening(AS_OF))
+    ImportBatch.objects.filter(pk=ahead.pk).update(finished_at=evening(NEXT))
+    pay(person, "500.00", NEXT, ImportBatchFactory())
+    night = night_then_full_agrees()
+    assert night.counts["ahead_batches"] == [ahead.id]
+    # 9,000 stored + 500 new + 600 dated ahead reaches the threshold: re-summed and alerted.
     assert [a[0] for a in alerts()] == [person.id]
     assert alerts()[0][2]["values"]["self_paid_total"] == "10100.00"
 
