@@ -37,8 +37,13 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True,
 
 
 def db_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    """This test database as a URL for the worker subprocess: over TCP, or through the socket
+    directory of the embedded PostgreSQL (README set-up, no DATABASE_URL)."""
+    connection.ensure_connection()
+    info = connection.connection.info
+    if info.host.startswith("/"):
+        return f"postgres://{info.user}@/{info.dbname}?host={info.host}&port={info.port}"
+    return f"postgres://{info.user}@{info.host}:{info.port}/{info.dbname}"
 
 
 def worker_env(url: str) -> dict:
