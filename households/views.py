@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from households import selectors
+from households.pagination import page_before
 
 PAGE_SIZE = 50
 
@@ -17,15 +18,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     qs = selectors.household_list(user=request.user, query=query)
     before = request.GET.get("before", "")
-    if before.isdigit():
-        qs = qs.filter(id__lt=int(before))
-    page = list(qs[: PAGE_SIZE + 1])
-    has_next = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    page, next_before = page_before(qs, before, PAGE_SIZE)
     context = {
         "households": page,
         "query": query,
-        "next_before": page[-1].id if has_next else None,
+        "next_before": next_before,
         "invalid_id_query": selectors.looks_like_id(query) and not page,
     }
     return render(request, "households/household_list.html", context)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
+from households.pagination import page_before
 from imports import selectors
 from imports.forms import UploadForm
 from imports.models import BatchStatus, FeedCategory
@@ -28,18 +29,14 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     qs = selectors.batch_list(user=request.user, category=category, status=status)
     before = request.GET.get("before", "")
-    if before.isdigit():
-        qs = qs.filter(id__lt=int(before))
-    page = list(qs[: PAGE_SIZE + 1])
-    has_next = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    page, next_before = page_before(qs, before, PAGE_SIZE)
     context = {
         "batches": [(b, selectors.batch_figures(b)) for b in page],
         "category": category,
         "status": status,
         "categories": FeedCategory.choices,
         "statuses": BatchStatus.choices,
-        "next_before": page[-1].id if has_next else None,
+        "next_before": next_before,
         "first_page": not before,
     }
     return render(request, "imports/batch_list.html", context)
