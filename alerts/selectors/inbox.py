@@ -93,36 +93,27 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
             return qs.none(), _("按身份证号搜索请输入至少%(n)d位开头数字，或完整的身份证号") % {
                 "n": MIN_ID_PREFIX
             }
-        people = list(
-            Person.objects.filter(id_number__startswith=value, **scope_filter).values_list("id", flat=True)[
-                : MAX_NAME_MATCHES + 1
-            ]
+        return _alerts_of_first_people(
+            qs,
+            Person.objects.filter(id_number__startswith=value, **scope_filter),
+            too_many=_("身份证号以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更多位数")
+            % {"value": value, "n": f"{MAX_NAME_MATCHES:,}"},
         )
-        note = ""
-        if len(people) > MAX_NAME_MATCHES:
-            people = people[:MAX_NAME_MATCHES]
-            note = _(
-                "身份证号以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更多位数"
-            ) % {
-                "value": value,
-                "n": f"{MAX_NAME_MATCHES:,}",
-            }
-        return qs.filter(person_id__in=people), note
-    people = list(
-        Person.objects.filter(name__startswith=query.strip(), **scope_filter).values_list("id", flat=True)[
-            : MAX_NAME_MATCHES + 1
-        ]
-    )
-    note = ""
-    if len(people) > MAX_NAME_MATCHES:
-        people = people[:MAX_NAME_MATCHES]
-        note = _(
+    return _alerts_of_first_people(
+        qs,
+        Person.objects.filter(name__startswith=query.strip(), **scope_filter),
+        too_many=_(
             "姓名以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
-        ) % {
-            "value": query.strip(),
-            "n": f"{MAX_NAME_MATCHES:,}",
-        }
-    return qs.filter(person_id__in=people), note
+        )
+        % {"value": query.strip(), "n": f"{MAX_NAME_MATCHES:,}"},
+    )
+
+
+def _alerts_of_first_people(qs: QuerySet, people: QuerySet, *, too_many: str) -> tuple[QuerySet, str]:
+    """Alerts of the first `MAX_NAME_MATCHES` of `people`, and `too_many` as the note when there
+    were more."""
+    ids = list(people.values_list("id", flat=True)[: MAX_NAME_MATCHES + 1])
+    return qs.filter(person_id__in=ids[:MAX_NAME_MATCHES]), too_many if len(ids) > MAX_NAME_MATCHES else ""
 
 
 def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str]:

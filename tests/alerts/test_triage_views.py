@@ -233,6 +233,22 @@ def test_filters_overdue_mine_and_search(client_for, caseworker_a):
     assert order[0] == late.pk and set(order) == {late.pk, mine.pk, fresh.pk}  # earliest deadline first
 
 
+def test_a_search_matching_too_many_people_says_so_and_shows_some(client_for, caseworker_a, monkeypatch):
+    from alerts.selectors import inbox
+
+    monkeypatch.setattr(inbox, "MAX_NAME_MATCHES", 2)
+    alerts = [alert_in(VILLAGE_A, name=f"张{n}") for n in range(3)]
+    client = client_for(caseworker_a)
+    response = client.get(INBOX, {"q": "张"})
+    assert len(ids_in(response)) == 2 and ids_in(response) < {a.pk for a in alerts}
+    assert "姓名以“张”开头的人员超过2人" in response.content.decode()
+    assert "超过" not in client.get(INBOX, {"q": "张1"}).content.decode()
+    prefix = alerts[0].person.id_number[:6]  # all three share the village's area code
+    response = client.get(INBOX, {"q": prefix})
+    assert len(ids_in(response)) == 2
+    assert f"身份证号以“{prefix}”开头的人员超过2人" in response.content.decode()
+
+
 def test_keyset_pagination_and_capped_counts(client_for, caseworker_a, settings, monkeypatch):
     from alerts.selectors import inbox as inbox_selectors
 
