@@ -36,6 +36,7 @@ from django.utils import timezone  # noqa: E402
 
 from alerts.services.dashboard import refresh_dashboard_summaries  # noqa: E402
 from benchmarks import datagen  # noqa: E402
+from benchmarks.measure import QueryCounter  # noqa: E402
 from households.models import Role, User  # noqa: E402
 
 CITY_USER, COUNTY_USER = "bench_city_supervisor", "bench_county_supervisor"
@@ -152,15 +153,6 @@ def time_requests(client: Client, url: str, repeat: int) -> list[float]:
     return times
 
 
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def report(label: str, times: list[float], queries: int) -> None:
     times = sorted(times)
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
@@ -218,7 +210,6 @@ def main() -> None:
         client = Client()
         client.force_login(User.objects.get(username=username))
         counter = QueryCounter()
-        # Not CaptureQueriesContext: every request starts by resetting Django's query log.
         with connection.execute_wrapper(counter):
             client.get(url)
         report(label, time_requests(client, url, args.repeat), counter.count)

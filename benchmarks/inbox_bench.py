@@ -34,6 +34,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from benchmarks import datagen  # noqa: E402
+from benchmarks.measure import QueryCounter  # noqa: E402
 from households.models import Person, Role, User  # noqa: E402
 
 COUNTY = "130921"
@@ -63,15 +64,6 @@ def setup_data(people: int, alerts: int) -> None:
         datagen.alerts(alerts, make_users())
     make_users()
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 class SqlTimer:
