@@ -22,7 +22,6 @@ def preview_counts(
     result: dict[str, dict[str, int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION READ ONLY")
-        cursor.execute("SET LOCAL jit = off")  # see alerts.services.run._tune_run_transaction
         for rule, params in drafts.items():
             cleaned = validate_params(rule, params)
             cursor.execute(

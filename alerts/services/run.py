@@ -145,10 +145,8 @@ def _settlement_batches_after_stored_bounds(*, exclude: list[int]) -> list[int]:
 
 
 def _tune_run_transaction(cursor) -> None:
-    """Settings for the run's statements, for the current transaction only."""
-    # The planner's estimates for the evidence subqueries are huge and would make PostgreSQL
-    # JIT-compile every statement (~1 s each) for work that takes milliseconds.
-    cursor.execute("SET LOCAL jit = off")
+    """Settings for the run's statements, for the current transaction only (JIT is off for the
+    whole application: config/settings.py)."""
     # Sorts and hashes of a night's work lists and evidence aggregates stay in memory.
     cursor.execute("SET LOCAL work_mem = '64MB'")
 
