@@ -9,7 +9,10 @@ rows that must be rejected), then times, each in a child process:
    the child's peak RSS from wait4);
 2. the same rows re-sent in a different file (every row a duplicate: the merge's compare path);
 3. a django-import-export ModelResource in bulk mode (`use_bulk=True`, batch_size 1,000) on the
-   first `--sample` rows, for comparison.
+   first `--sample` rows, for comparison;
+4. with --floor, what PostgreSQL alone needs to write the loaded rows, already clean and typed,
+   into tables of the feed table's shape (see `floor`): the lower bound of any loader that keeps
+   the rows in this table.
 """
 
 import argparse
@@ -160,6 +163,73 @@ print(f"rows={len(data)} seconds={seconds:.2f} rows_per_s={len(data) / seconds:.
 """
 
 
+FLOOR_TABLES = {
+    # name: (CREATE statement, index statements run after the COPY)
+    "bare": ("CREATE TABLE jz_floor (LIKE imports_medicalsettlement INCLUDING DEFAULTS)", []),
+    "feed table shape": (
+        "CREATE TABLE jz_floor (LIKE imports_medicalsettlement INCLUDING ALL); "
+        "ALTER TABLE jz_floor ADD FOREIGN KEY (batch_id) REFERENCES imports_importbatch (id) "
+        "DEFERRABLE INITIALLY DEFERRED",
+        [],
+    ),
+    "bare, then its indexes built": (
+        "CREATE TABLE jz_floor (LIKE imports_medicalsettlement INCLUDING DEFAULTS)",
+        [
+            "SET maintenance_work_mem = '512MB'; ALTER TABLE jz_floor ADD PRIMARY KEY (id); "
+            "CREATE UNIQUE INDEX ON jz_floor (settlement_id); "
+            "CREATE INDEX ON jz_floor (id_number, settle_date) INCLUDE (self_paid, diagnosis_code, id); "
+            "CREATE INDEX ON jz_floor (batch_id)"
+        ],
+    ),
+}
+
+
+def floor(db: str) -> None:
+    """Time COPY of the stored rows (clean, typed; no validation, no merge) into fresh tables, with
+    one backend and with two in parallel (one per core): what writing the rows alone costs."""
+    rows_file = DATA / "floor_rows.csv"
+    psql(db, f"\\copy (SELECT * FROM imports_medicalsettlement) TO '{rows_file}' (FORMAT csv)")
+    lines = rows_file.read_bytes().splitlines(keepends=True)
+    halves = [DATA / "floor_rows_0.csv", DATA / "floor_rows_1.csv"]
+    halves[0].write_bytes(b"".join(lines[: len(lines) // 2]))
+    halves[1].write_bytes(b"".join(lines[len(lines) // 2 :]))
+    rows = len(lines)
+    del lines
+    print(f"\n== floor: COPY of {rows:,} stored rows (clean and typed) into fresh tables")
+    try:
+        for name, (create, after) in FLOOR_TABLES.items():
+            for files in ([rows_file], halves):
+                psql(db, "DROP TABLE IF EXISTS jz_floor")
+                psql(db, create)
+                started = time.monotonic()
+                copies = [
+                    subprocess.Popen(
+                        [
+                            "psql",
+                            "-h",
+                            "127.0.0.1",
+                            "-U",
+                            "postgres",
+                            "-d",
+                            db,
+                            "-qAtc",
+                            f"\\copy jz_floor FROM '{f}' (FORMAT csv)",
+                        ]
+                    )
+                    for f in files
+                ]
+                if any(c.wait() for c in copies):
+                    raise SystemExit("floor COPY failed")
+                for sql in after:
+                    psql(db, sql)
+                seconds = time.monotonic() - started
+                print(f"{name:30s} {len(files)} backend(s): {seconds:5.1f} s = {rows / seconds:9,.0f} rows/s")
+    finally:
+        psql(db, "DROP TABLE IF EXISTS jz_floor")
+        for f in (rows_file, *halves):
+            f.unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -169,6 +239,7 @@ def main() -> None:
     parser.add_argument("--db", default="jz_imports_bench")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--skip-import-export", action="store_true", help="time import_feed only")
+    parser.add_argument("--floor", action="store_true", help="also time COPY of the stored rows alone")
     args = parser.parse_args()
 
     DATA.mkdir(exist_ok=True)
@@ -217,6 +288,8 @@ def main() -> None:
                 f"wall {seconds:.1f} s (incl. Python start-up), {args.rows / seconds:,.0f} rows/s, peak RSS {rss} MB"
             )
             print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.floor:
+            floor(args.db)
         if args.skip_import_export:
             return
         psql(args.db, "TRUNCATE imports_medicalsettlement, imports_feedrecordchange")
