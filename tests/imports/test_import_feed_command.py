@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from imports.models import ImportBatch, MedicalSettlement
 from tests.imports.helpers import csv_bytes, id18
@@ -48,7 +49,9 @@ def test_prints_counts_reasons_and_speed(departments, data_admin, tmp_path):
     assert ImportBatch.objects.get().uploaded_by == data_admin
 
     code, out = run("medical_settlement", str(path))
-    assert code == 0 and "已于" in out and "未做任何改动" in out
+    # When the earlier upload was, in Beijing time as on the batch page (not UTC).
+    uploaded = timezone.localtime(ImportBatch.objects.get().created_at)
+    assert code == 0 and f"已于 {uploaded:%Y-%m-%d %H:%M} 作为批次" in out and "未做任何改动" in out
     assert ImportBatch.objects.count() == 1 and MedicalSettlement.objects.count() == 1
 
 

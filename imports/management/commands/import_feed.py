@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports import services
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         if submission.resubmitted:
             self.stdout.write(
                 _("同一文件（SHA-256相同）已于 %(when)s 作为批次 #%(id)d 提交，本次未做任何改动。")
-                % {"when": batch.created_at.strftime("%Y-%m-%d %H:%M"), "id": batch.pk}
+                % {"when": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"), "id": batch.pk}
             )
         else:
             try:
