@@ -12,7 +12,6 @@ dashboard summaries (timed) and requests the dashboard repeatedly through Django
 import argparse
 import hashlib
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from django.utils import timezone  # noqa: E402
 
 from alerts.services.dashboard import refresh_dashboard_summaries  # noqa: E402
 from benchmarks import datagen  # noqa: E402
-from benchmarks.measure import QueryCounter  # noqa: E402
+from benchmarks.measure import QueryCounter, p50_p95_max, scalar, time_requests  # noqa: E402
 from households.models import Role, User  # noqa: E402
 
 CITY_USER, COUNTY_USER = "bench_city_supervisor", "bench_county_supervisor"
@@ -115,50 +114,25 @@ def make_batches() -> None:
         )
 
 
-def _empty(table: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
-        return cursor.fetchone()[0]
-
-
-def _count(sql: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()[0]
-
-
 def setup_data(people: int, alerts: int) -> None:
     """Make whatever part of the dataset is missing (a re-run reuses the data)."""
     started = time.perf_counter()
-    if not _count("SELECT count(*) FROM alerts_alert"):
+    if not scalar("SELECT count(*) FROM alerts_alert"):
         datagen.population(people)
         caseworkers = make_users()
         datagen.alerts(alerts, caseworkers)
-    if not _count("SELECT count(*) FROM (SELECT 1 FROM alerts_alertevent LIMIT 1) e"):
+    if not scalar("SELECT count(*) FROM (SELECT 1 FROM alerts_alertevent LIMIT 1) e"):
         enrich_alerts()
-    if not _count("SELECT count(*) FROM imports_importbatch"):
+    if not scalar("SELECT count(*) FROM imports_importbatch"):
         make_batches()
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def time_requests(client: Client, url: str, repeat: int) -> list[float]:
-    for _ in range(3):  # warm-up: connection, template and URL caches
-        assert client.get(url).status_code == 200
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    return times
-
-
 def report(label: str, times: list[float], queries: int) -> None:
-    times = sorted(times)
-    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+    p50, p95, slowest = p50_p95_max(times)
     print(
-        f"{label:<42} p50 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
-        f"max {times[-1]:6.1f} ms   ({len(times)} requests, {queries} SQL queries)",
+        f"{label:<42} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
+        f"max {slowest:6.1f} ms   ({len(times)} requests, {queries} SQL queries)",
         flush=True,
     )
 
@@ -178,11 +152,11 @@ def main() -> None:
     if args.setup_only:
         return
     print(
-        f"dataset: {_count('SELECT count(*) FROM alerts_alert'):,} alerts, "
-        f"{_count('SELECT count(*) FROM monitoring_monitoringrecord'):,} monitored people, "
-        f"{_count('SELECT count(*) FROM alerts_alertevent'):,} alert events, "
-        f"{_count(OPEN_ALERTS):,} open alerts, "
-        f"{_count('SELECT count(*) FROM households_region'):,} regions",
+        f"dataset: {scalar('SELECT count(*) FROM alerts_alert'):,} alerts, "
+        f"{scalar('SELECT count(*) FROM monitoring_monitoringrecord'):,} monitored people, "
+        f"{scalar('SELECT count(*) FROM alerts_alertevent'):,} alert events, "
+        f"{scalar(OPEN_ALERTS):,} open alerts, "
+        f"{scalar('SELECT count(*) FROM households_region'):,} regions",
         flush=True,
     )
     started = time.perf_counter()
@@ -212,7 +186,8 @@ def main() -> None:
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
             client.get(url)
-        report(label, time_requests(client, url, args.repeat), counter.count)
+        wall, _sql, _cpu = time_requests(client, url, args.repeat)
+        report(label, wall, counter.count)
     print(f"load after requests: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
 

@@ -34,7 +34,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from benchmarks import datagen  # noqa: E402
-from benchmarks.measure import QueryCounter  # noqa: E402
+from benchmarks.measure import QueryCounter, p50_p95_max, scalar, time_requests  # noqa: E402
 from households.models import Person, Role, User  # noqa: E402
 
 COUNTY = "130921"
@@ -51,60 +51,22 @@ def make_users() -> list[int]:
     return ids
 
 
-def _count(sql: str, params=None) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
-
-
 def setup_data(people: int, alerts: int) -> None:
     started = time.perf_counter()
-    if not _count("SELECT count(*) FROM (SELECT 1 FROM alerts_alert LIMIT 1) a"):
+    if not scalar("SELECT count(*) FROM (SELECT 1 FROM alerts_alert LIMIT 1) a"):
         datagen.population(people)
         datagen.alerts(alerts, make_users())
     make_users()
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-class SqlTimer:
-    """Wall time spent inside SQL statements (PostgreSQL runs in its own processes)."""
-
-    def __init__(self) -> None:
-        self.ms = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.ms += (time.perf_counter() - started) * 1000
-
-
-def time_requests(client: Client, url: str, repeat: int) -> tuple[list[float], list[float], list[float]]:
-    """Per request: wall time, SQL time, and CPU time of this (Django) process."""
-    for _ in range(3):  # warm-up: connection, template and URL caches
-        assert client.get(url).status_code == 200
-    wall, sql, cpu = [], [], []
-    for _ in range(repeat):
-        timer = SqlTimer()
-        with connection.execute_wrapper(timer):
-            cpu_started = time.process_time()
-            started = time.perf_counter()
-            response = client.get(url)
-            wall.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - cpu_started) * 1000)
-        sql.append(timer.ms)
-        assert response.status_code == 200
-    return wall, sql, cpu
-
-
 def report(
     label: str, timings: tuple[list[float], list[float], list[float]], queries: int, rows: int
 ) -> None:
-    wall, sql, cpu = (sorted(t) for t in timings)
-    p95 = wall[max(0, round(0.95 * len(wall)) - 1)]
+    wall, sql, cpu = timings
+    p50, p95, slowest = p50_p95_max(wall)
     print(
-        f"| {label} | {statistics.median(wall):.1f} ms | {p95:.1f} ms | {wall[-1]:.1f} ms "
+        f"| {label} | {p50:.1f} ms | {p95:.1f} ms | {slowest:.1f} ms "
         f"| {statistics.median(sql):.1f} ms | {statistics.median(cpu):.1f} ms | {queries} | {rows} |",
         flush=True,
     )
@@ -131,15 +93,15 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE alerts_alert")
     print(
-        f"dataset: {_count('SELECT count(*) FROM alerts_alert'):,} alerts "
-        f"({_count(OPEN_ALERTS):,} open), "
-        f"{_count('SELECT count(*) FROM households_person'):,} people, "
-        f"{_count('SELECT count(*) FROM households_region'):,} regions; "
-        f"town {TOWN}: {_count('SELECT count(*) FROM alerts_alert WHERE region_id LIKE %s', [TOWN + '%'])} alerts, "
-        f"county {COUNTY}: {_count('SELECT count(*) FROM alerts_alert WHERE region_id LIKE %s', [COUNTY + '%'])}",
+        f"dataset: {scalar('SELECT count(*) FROM alerts_alert'):,} alerts "
+        f"({scalar(OPEN_ALERTS):,} open), "
+        f"{scalar('SELECT count(*) FROM households_person'):,} people, "
+        f"{scalar('SELECT count(*) FROM households_region'):,} regions; "
+        f"town {TOWN}: {scalar('SELECT count(*) FROM alerts_alert WHERE region_id LIKE %s', [TOWN + '%'])} alerts, "
+        f"county {COUNTY}: {scalar('SELECT count(*) FROM alerts_alert WHERE region_id LIKE %s', [COUNTY + '%'])}",
         flush=True,
     )
-    sample_id = _count(
+    sample_id = scalar(
         "SELECT p.id FROM alerts_alert a JOIN households_person p ON p.id = a.person_id "
         "WHERE a.region_id LIKE %s ORDER BY a.id LIMIT 1",
         [TOWN + "%"],

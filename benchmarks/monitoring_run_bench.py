@@ -36,6 +36,7 @@ from alerts.rules.definitions import normalize_code  # noqa: E402
 from alerts.services.rules import current_rule_versions  # noqa: E402
 from alerts.services.run import run_begin, run_county, run_finish  # noqa: E402
 from benchmarks import datagen  # noqa: E402
+from benchmarks.measure import scalar  # noqa: E402
 
 AS_OF = date(2026, 11, 18)  # a Wednesday, so "auto" may run incrementally the next night
 
@@ -55,12 +56,6 @@ def sql(statement: str, params=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount
-
-
-def scalar(statement: str, params=None):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone()[0]
 
 
 def make_batches(as_of: date) -> None:
