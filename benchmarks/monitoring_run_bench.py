@@ -58,21 +58,36 @@ def sql(statement: str, params=None) -> int:
         return cursor.rowcount
 
 
+def insert_batches(batches_sql: str, params: dict) -> list[int]:
+    """Succeeded import batches, one per row of `batches_sql` (columns category, department — its
+    code —, file_name, sha256, at: when it was created, started and finished); returns their ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO imports_importbatch (category, department_id, file_name, file, sha256, size_bytes,
+                created_at, started_at, finished_at, status, data_rows, rows_read, loaded, corrected,
+                duplicate, rejected, name_mismatch, error_code, error_message, extra_columns, columns, encoding)
+            SELECT b.category, d.id, b.file_name, '', b.sha256, 0, b.at, b.at, b.at,
+                   'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8'
+            FROM ({batches_sql}) b, imports_department d
+            WHERE d.code = b.department
+            RETURNING id
+            """,
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def make_batches(as_of: date) -> None:
     """One succeeded batch per category and month, finished on the last day it covers (the loader
     rejects dates after the import day; the run relies on that)."""
     for category, (department, _share) in CATEGORIES.items():
-        sql(
+        insert_batches(
             """
-            INSERT INTO imports_importbatch (category, department_id, file_name, file, sha256, size_bytes,
-                created_at, started_at, finished_at, status, data_rows, rows_read, loaded, corrected,
-                duplicate, rejected, name_mismatch, error_code, error_message, extra_columns, columns, encoding)
-            SELECT %(cat)s, d.id, %(cat)s || '_' || m || '.csv', '', md5(%(cat)s || m), 0,
-                   f.at, f.at, f.at,
-                   'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8'
-            FROM generate_series(0, 11) m, imports_department d,
-                 LATERAL (SELECT ((%(as_of)s::date - m * 365 / 12) + time '21:00') AT TIME ZONE 'Asia/Shanghai' AS at) f
-            WHERE d.code = %(dep)s
+            SELECT %(cat)s AS category, %(dep)s AS department, %(cat)s || '_' || m || '.csv' AS file_name,
+                   md5(%(cat)s || m) AS sha256,
+                   ((%(as_of)s::date - m * 365 / 12) + time '21:00') AT TIME ZONE 'Asia/Shanghai' AS at
+            FROM generate_series(0, 11) m
             """,
             {"cat": category, "dep": department, "as_of": as_of},
         )
@@ -356,15 +371,10 @@ def main() -> None:
     # The next day: one 100k-row medical-settlement file arrives, then the night runs "auto".
     sql("UPDATE alerts_monitoringrun SET started_at = started_at - interval '1 day'")
     next_day = AS_OF + timedelta(days=1)
-    batch_id = scalar(
-        """
-        INSERT INTO imports_importbatch (category, department_id, file_name, file, sha256, size_bytes, created_at,
-            started_at, finished_at, status, data_rows, rows_read, loaded, corrected, duplicate, rejected,
-            name_mismatch, error_code, error_message, extra_columns, columns, encoding)
-        SELECT 'medical_settlement', id, 'increment.csv', '', md5(random()::text), 0, now(), now(), now(),
-               'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8'
-        FROM imports_department WHERE code = 'healthcare_security' RETURNING id
-        """
+    [batch_id] = insert_batches(
+        "SELECT 'medical_settlement' AS category, 'healthcare_security' AS department, "
+        "'increment.csv' AS file_name, md5(random()::text) AS sha256, now() AS at",
+        {},
     )
     t = time.perf_counter()
     make_people_table()
