@@ -105,8 +105,13 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
             )
 
 
+def psql_argv(db: str, sql: str) -> list[str]:
+    """The psql command line that runs `sql` in `db` on the machine's server."""
+    return ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-qAtc", sql]
+
+
 def psql(db: str, sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-qAtc", sql], check=True)
+    subprocess.run(psql_argv(db, sql), check=True)
 
 
 def run_child(args: list[str], env: dict) -> tuple[float, int, str]:
@@ -203,20 +208,7 @@ def floor(db: str) -> None:
                 psql(db, create)
                 started = time.monotonic()
                 copies = [
-                    subprocess.Popen(
-                        [
-                            "psql",
-                            "-h",
-                            "127.0.0.1",
-                            "-U",
-                            "postgres",
-                            "-d",
-                            db,
-                            "-qAtc",
-                            f"\\copy jz_floor FROM '{f}' (FORMAT csv)",
-                        ]
-                    )
-                    for f in files
+                    subprocess.Popen(psql_argv(db, f"\\copy jz_floor FROM '{f}' (FORMAT csv)")) for f in files
                 ]
                 if any(c.wait() for c in copies):
                     raise SystemExit("floor COPY failed")
