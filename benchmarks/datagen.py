@@ -201,14 +201,18 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
 
 
 def town_caseworkers() -> list[int]:
-    """One caseworker per town (scope = the town), as the benchmarks' inboxes need; returns their ids."""
+    """One caseworker per town (scope = the town), as the benchmarks' inboxes need; returns their
+    ids in town order. One INSERT; caseworkers a previous call made are kept as they are."""
     from households.models import Region, Role, User
 
-    ids = []
-    for town in Region.objects.filter(level="town").order_by("code"):
-        user, _ = User.objects.get_or_create(
-            username=f"bench_cw_{town.code}",
-            defaults={"role": Role.CASEWORKER, "scope": town, "first_name": f"经办人{town.code[-5:]}"},
-        )
-        ids.append(user.id)
-    return ids
+    towns = Region.objects.filter(level="town").order_by("code").values_list("code", flat=True)
+    usernames = {code: f"bench_cw_{code}" for code in towns}
+    User.objects.bulk_create(
+        [
+            User(username=username, role=Role.CASEWORKER, scope_id=code, first_name=f"经办人{code[-5:]}")
+            for code, username in usernames.items()
+        ],
+        ignore_conflicts=True,
+    )
+    ids = dict(User.objects.filter(username__in=usernames.values()).values_list("username", "id"))
+    return [ids[username] for username in usernames.values()]
