@@ -1,5 +1,23 @@
+from collections.abc import Iterable, Iterator
+
 from django.conf import settings
 from django.utils import translation
+
+
+def _in_language(content: Iterable[bytes], language: str) -> Iterator[bytes]:
+    """Produce each chunk of a streamed body with `language` active.
+
+    A streamed body is generated after the middleware returned, when the override below has
+    already ended; each chunk is produced under the request's language again, and the thread goes
+    back to its previous language between chunks.
+    """
+    chunks = iter(content)
+    while True:
+        with translation.override(language):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 class DefaultChineseLocaleMiddleware:
@@ -21,5 +39,7 @@ class DefaultChineseLocaleMiddleware:
         # an English request cannot leak into whatever the thread runs next (tests, eager tasks)
         with translation.override(language):
             response = self.get_response(request)
+        if response.streaming and not response.is_async:
+            response.streaming_content = _in_language(response.streaming_content, language)
         response.headers.setdefault("Content-Language", language)
         return response

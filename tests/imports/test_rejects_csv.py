@@ -4,7 +4,9 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from households import idcard
 from imports.rejects import escape_formula, mask_ids
@@ -178,6 +180,17 @@ def test_only_the_batchs_own_rows_are_in_its_download(client_for, data_admin):
     RejectedRowFactory(batch=other, message="别的")
     rows = records(download(client_for(data_admin), mine)[1])
     assert [r[3] for r in rows[1:]] == ["我的"]
+
+
+def test_an_english_users_download_has_english_headers(client_for, data_admin):
+    # The CSV is generated while the response streams, after the view returned.
+    batch = BatchFactory(rejected=1, loaded=0, columns=["姓名"])
+    RejectedRowFactory(batch=batch, raw={"姓名": "李四"})
+    client = client_for(data_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = records(download(client, batch)[1])
+    assert rows[0] == ["Row", "Column", "Reason code", "Explanation", "姓名"]
+    assert translation.get_language() == "zh-hans"  # the thread is Chinese again afterwards
 
 
 # --- the helpers --------------------------------------------------------------------------------
