@@ -8,7 +8,6 @@ streamed from the database in chunks so a batch with 100,000 rejected rows never
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
@@ -26,6 +25,9 @@ _ID_LIKE = re.compile(
     rf"|(?<![0-9A-Za-z])[1-9]\d{{5}}\d{{2}}{_DATE}\d{{3}}(?![0-9])"
 )
 
+# Full-width digits and X (typed with a Chinese input method) as ASCII, one character for one.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
 # Spreadsheets treat a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,10 +42,14 @@ def mask_ids(value: object) -> str:
     text = value if isinstance(value, str) else str(value)
     if len(text) < 15:  # too short to hold an ID; most cells end here
         return text
-    normalised = text if text.isascii() else unicodedata.normalize("NFKC", text)  # full-width digits
-    if not _ID_LIKE.search(normalised):
-        return text
-    return _ID_LIKE.sub(lambda m: idcard.mask(m.group(0).upper()), normalised)
+    # IDs are found in a copy with full-width digits and X folded to ASCII, of the same length, so
+    # only the IDs' own spans of the original change and the rest of the cell stays as typed.
+    folded = text if text.isascii() else text.translate(_FULL_WIDTH)
+    parts, end = [], 0
+    for match in _ID_LIKE.finditer(folded):
+        parts += [text[end : match.start()], idcard.mask(match.group(0).upper())]
+        end = match.end()
+    return "".join(parts) + text[end:] if parts else text
 
 
 def escape_formula(text: str) -> str:

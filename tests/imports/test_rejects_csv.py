@@ -210,6 +210,12 @@ def test_an_english_users_download_has_english_headers(client_for, data_admin):
         ("2026-11-01", "2026-11-01"),
         (None, ""),
         (12.5, "12.5"),
+        # only the ID changes: the cell's own full-width punctuation and other digits are kept
+        ("住址（东关）：13092119800517123X，备注１２", "住址（东关）：130921********123X，备注１２"),
+        (
+            "住址（东关）：１３０９２１１９８００５１７１２３ｘ，备注１２",
+            "住址（东关）：130921********123X，备注１２",
+        ),
     ],
 )
 def test_mask_ids(value, expected):
