@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from households import idcard
 from imports.models import ImportBatch, RejectedRow
@@ -31,7 +31,7 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789X
 # Spreadsheets treat a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-FIXED_HEADERS = ("行号", "列", "原因代码", "说明")
+FIXED_HEADERS = (_("行号"), _("列"), _("原因代码"), _("说明"))
 CHUNK_SIZE = 2000
 
 
@@ -98,7 +98,7 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     columns = rejected_columns(batch)
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield writer.writerow([_(h) for h in FIXED_HEADERS] + [escape_formula(c) for c in columns])
+    yield writer.writerow([str(h) for h in FIXED_HEADERS] + [escape_formula(c) for c in columns])
     rows = (
         RejectedRow.objects.filter(batch=batch)
         .order_by("row_number", "id")
