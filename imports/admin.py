@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from households.admin import IdOrNameSearchMixin
+from imports.loading.reasons import REASON_LABELS
 from imports.models import (
     Department,
     Diagnosis,
@@ -117,10 +118,27 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
+class ReasonCodeFilter(admin.SimpleListFilter):
+    """Filter by reason code, offering the loader's known reasons.
+
+    A field filter would read every distinct reason code of the whole table on each list open;
+    the parameter name is the field filter's, so existing links keep working.
+    """
+
+    title = _("原因代码")
+    parameter_name = "reason_code"
+
+    def lookups(self, request, model_admin):
+        return list(REASON_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reason_code=self.value()) if self.value() else queryset
+
+
 @admin.register(RejectedRow)
 class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["batch", "row_number", "column", "reason_code", "masked_message"]
-    list_filter = ["reason_code"]
+    list_filter = [ReasonCodeFilter]
     list_select_related = ["batch"]
     fields = ["batch", "row_number", "column", "reason_code", "masked_message", "masked_cells"]
     readonly_fields = ["masked_message", "masked_cells"]
