@@ -177,7 +177,6 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin)
     key_field = ""
     date_field = ""
     masked_fields: tuple[str, ...] = ("id_number",)
-    list_filter = [BatchOfCategoryFilter]
     search_fields = ["name"]
     search_help_text = _("输入完整身份证号，或姓名开头")
     list_select_related = ["batch"]
@@ -185,6 +184,11 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin)
 
     def get_list_display(self, request):
         return [self.key_field, "masked_id", "name", self.date_field, "batch", "updated_at"]
+
+    def get_list_filter(self, request):
+        # A date filter rather than date_hierarchy: the hierarchy reads min/max and the distinct
+        # years of the whole table on each list open; this filter's choices need no query.
+        return [BatchOfCategoryFilter, (self.date_field, admin.DateFieldListFilter)]
 
     def get_fields(self, request, obj=None):
         hidden = {"id", *self.masked_fields}
@@ -202,7 +206,7 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin)
 class MedicalSettlementAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.MEDICAL_SETTLEMENT
     key_field = "settlement_id"
-    date_field = date_hierarchy = "settle_date"
+    date_field = "settle_date"
 
     def get_list_display(self, request):
         return [*super().get_list_display(request)[:4], "visit_type", "total_cost", "self_paid", "batch"]
@@ -212,14 +216,14 @@ class MedicalSettlementAdmin(FeedRecordAdmin):
 class DiagnosisAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.DIAGNOSIS
     key_field = "record_id"
-    date_field = date_hierarchy = "diagnosed_on"
+    date_field = "diagnosed_on"
 
 
 @admin.register(DisabilityCertificate)
 class DisabilityCertificateAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.DISABILITY_CERTIFICATE
     key_field = "masked_certificate_no"  # the certificate number starts with the full resident ID
-    date_field = date_hierarchy = "issued_on"
+    date_field = "issued_on"
     masked_fields = ("id_number", "certificate_no")
 
     def get_fields(self, request, obj=None):
@@ -240,7 +244,7 @@ class DisabilityCertificateAdmin(FeedRecordAdmin):
 class UnemploymentRegistrationAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.UNEMPLOYMENT_REGISTRATION
     key_field = "registration_no"
-    date_field = date_hierarchy = "registered_on"
+    date_field = "registered_on"
 
     def get_list_display(self, request):
         return [*super().get_list_display(request)[:4], "status", "ended_on", "batch"]
@@ -250,7 +254,7 @@ class UnemploymentRegistrationAdmin(FeedRecordAdmin):
 class RosterEntryAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.ROSTER
     key_field = "masked_id"  # the roster's natural key is the resident ID itself
-    date_field = date_hierarchy = "since"
+    date_field = "since"
     masked_fields = ("id_number", "household_id_number")
 
     def get_list_display(self, request):

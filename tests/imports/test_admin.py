@@ -1,6 +1,6 @@
 """The imports admin: batches and department records browsable, never editable, IDs masked."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -238,18 +238,25 @@ def test_feed_records_are_found_by_full_id_or_name(client_for, data_admin, recor
 
 
 @pytest.mark.parametrize("model", FEEDS)
-def test_feed_records_are_filtered_by_batch_and_browsed_by_date(client_for, data_admin, records, model):
+def test_feed_records_are_filtered_by_batch_and_by_date(client_for, data_admin, records, model):
     made, _ = records
     obj = made[model]
     client = client_for(data_admin)
-    response = client.get(admin_url(model))
-    html = response.content.decode()
+
+    def listed(params):
+        return list(client.get(admin_url(model), params).context["cl"].result_list)
+
+    html = client.get(admin_url(model)).content.decode()
     assert f"?batch={obj.batch_id}" in html  # the batch filter offers the category's batches
     field, day = obj_date(obj)
-    assert f"?{field}__year={day.year}" in html  # date hierarchy
-    assert list(client.get(admin_url(model), {"batch": obj.batch_id}).context["cl"].result_list) == [obj]
+    assert f"{field}__gte=" in html  # the date filter (today, past 7 days, this month, this year)
+    assert listed({"batch": obj.batch_id}) == [obj]
     other = BatchFactory(category=obj.batch.category)
-    assert list(client.get(admin_url(model), {"batch": other.pk}).context["cl"].result_list) == []
+    assert listed({"batch": other.pk}) == []
+    # a period around the record's date lists it, the year before does not
+    assert listed({f"{field}__gte": day.replace(day=1), f"{field}__lt": day + timedelta(days=1)}) == [obj]
+    year_before = {f"{field}__gte": date(day.year - 1, 1, 1), f"{field}__lt": date(day.year, 1, 1)}
+    assert listed(year_before) == []
 
 
 def obj_date(obj) -> tuple[str, date]:
