@@ -58,6 +58,12 @@ class DepartmentAdmin(ImportExportModelAdmin):
         return False  # batches and feed records point at departments (PROTECT)
 
 
+def _cells_table(values: dict | None):
+    """A row's cells (column → value) as a two-column table, resident IDs masked."""
+    rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(values))
+    return format_html('<table class="rejected-raw">{}</table>', rows)
+
+
 def _changelist(model: type[Model], **params) -> str:
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return reverse(f"admin:imports_{model._meta.model_name}_changelist") + (f"?{query}" if query else "")
@@ -150,8 +156,7 @@ class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("原始内容"))
     def masked_cells(self, obj: RejectedRow):
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(obj.raw))
-        return format_html('<table class="rejected-raw">{}</table>', rows)
+        return _cells_table(obj.raw)
 
 
 class BatchOfCategoryFilter(admin.SimpleListFilter):
@@ -177,13 +182,15 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin)
     key_field = ""
     date_field = ""
     masked_fields: tuple[str, ...] = ("id_number",)
+    # The list shows the key, the masked ID, the name and the date, then these columns.
+    record_columns: tuple[str, ...] = ("batch", "updated_at")
     search_fields = ["name"]
     search_help_text = _("输入完整身份证号，或姓名开头")
     list_select_related = ["batch"]
     show_full_result_count = False
 
     def get_list_display(self, request):
-        return [self.key_field, "masked_id", "name", self.date_field, "batch", "updated_at"]
+        return [self.key_field, "masked_id", "name", self.date_field, *self.record_columns]
 
     def get_list_filter(self, request):
         # A date filter rather than date_hierarchy: the hierarchy reads min/max and the distinct
@@ -207,9 +214,7 @@ class MedicalSettlementAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.MEDICAL_SETTLEMENT
     key_field = "settlement_id"
     date_field = "settle_date"
-
-    def get_list_display(self, request):
-        return [*super().get_list_display(request)[:4], "visit_type", "total_cost", "self_paid", "batch"]
+    record_columns = ("visit_type", "total_cost", "self_paid", "batch")
 
 
 @admin.register(Diagnosis)
@@ -225,15 +230,13 @@ class DisabilityCertificateAdmin(FeedRecordAdmin):
     key_field = "masked_certificate_no"  # the certificate number starts with the full resident ID
     date_field = "issued_on"
     masked_fields = ("id_number", "certificate_no")
+    record_columns = ("disability_type", "grade", "status", "batch")
 
     def get_fields(self, request, obj=None):
         return ["masked_certificate_no", *super().get_fields(request, obj)]
 
     def get_readonly_fields(self, request, obj=None):
         return ["masked_id", "masked_certificate_no"]
-
-    def get_list_display(self, request):
-        return [*super().get_list_display(request)[:4], "disability_type", "grade", "status", "batch"]
 
     @admin.display(description=_("残疾人证号"), ordering="certificate_no")
     def masked_certificate_no(self, obj):
@@ -245,9 +248,7 @@ class UnemploymentRegistrationAdmin(FeedRecordAdmin):
     feed_category = FeedCategory.UNEMPLOYMENT_REGISTRATION
     key_field = "registration_no"
     date_field = "registered_on"
-
-    def get_list_display(self, request):
-        return [*super().get_list_display(request)[:4], "status", "ended_on", "batch"]
+    record_columns = ("status", "ended_on", "batch")
 
 
 @admin.register(RosterEntry)
@@ -317,15 +318,10 @@ class FeedRecordChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changed_fields(self, obj):
         return "、".join(sorted({*(obj.before or {}), *(obj.after or {})}))
 
-    @staticmethod
-    def _cells(values: dict):
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(values))
-        return format_html('<table class="rejected-raw">{}</table>', rows)
-
     @admin.display(description=_("变更前"))
     def masked_before(self, obj):
-        return self._cells(obj.before)
+        return _cells_table(obj.before)
 
     @admin.display(description=_("变更后"))
     def masked_after(self, obj):
-        return self._cells(obj.after)
+        return _cells_table(obj.after)
