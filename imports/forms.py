@@ -57,8 +57,6 @@ class UploadForm(forms.Form):
                 code="extension",
                 params={"extension": extension or _("无扩展名")},
             )
-        if upload.size == 0:
-            raise forms.ValidationError(self.fields["file"].error_messages["empty"], code="empty")
         if extension == ".xlsx":
             upload.seek(0)
             magic = upload.read(4)

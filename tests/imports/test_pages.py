@@ -300,7 +300,9 @@ def test_progress_reloads_the_page_once_the_load_ended(client_for, data_admin):
 
 
 def test_upload_page_names_categories_with_their_departments_and_accepted_files(client_for, data_admin):
-    text = page_text(client_for(data_admin).get(reverse("imports:batch_upload")))
+    response = client_for(data_admin).get(reverse("imports:batch_upload"))
+    assert 'accept=".csv,.txt,.xlsx"' in response.content.decode()  # the file picker offers these
+    text = page_text(response)
     for label in (
         "低收入人口名册（民政局）",
         "医保结算明细（医疗保障局）",
