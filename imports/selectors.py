@@ -91,21 +91,20 @@ def rejection_reasons(*, batch: ImportBatch) -> list[ReasonCount]:
 
 @dataclass(frozen=True)
 class BatchFigures:
-    """What the detail page says about a batch's counts and timing."""
+    """What the detail page says about a batch's timing.
 
-    accounted: int  # loaded + corrected + duplicate + rejected
-    adds_up: bool
+    Its counts need no check here: a succeeded batch's loaded + corrected + duplicate + rejected
+    equal its data rows (constraint importbatch_counts_add_up).
+    """
+
     duration: timedelta | None
     rows_per_second: float | None
 
 
 def batch_figures(batch: ImportBatch) -> BatchFigures:
-    accounted = batch.loaded + batch.corrected + batch.duplicate + batch.rejected
     duration = batch.finished_at - batch.started_at if batch.started_at and batch.finished_at else None
     seconds = duration.total_seconds() if duration else 0
     return BatchFigures(
-        accounted=accounted,
-        adds_up=accounted == batch.data_rows,
         duration=duration,
         rows_per_second=batch.data_rows / seconds if seconds > 0 and batch.data_rows else None,
     )
