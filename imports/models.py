@@ -110,6 +110,11 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_category_display()} {self.file_name}"
 
+    @property
+    def in_progress(self) -> bool:
+        """Queued or loading: its counts and report are not final yet."""
+        return self.status in (BatchStatus.PENDING, BatchStatus.RUNNING)
+
 
 class RejectedRow(models.Model):
     """A row that was not loaded, with where and why, as the admin sees it in Excel."""

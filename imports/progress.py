@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from imports.models import BatchStatus, ImportBatch
+from imports.models import ImportBatch
 
 PHASES = {
     "queued": _("排队等待"),
@@ -42,7 +42,7 @@ class Progress:
 
 def batch_progress(batch: ImportBatch) -> Progress:
     """Where a batch's load stands: from the cache while it runs, from the batch once it ended."""
-    if batch.status not in (BatchStatus.PENDING, BatchStatus.RUNNING):
+    if not batch.in_progress:
         return Progress("done", str(PHASES["done"]), batch.data_rows, 100)
     state = cache.get(_key(batch.pk)) or {"phase": "queued", "rows_read": 0, "bytes_read": 0}
     percent = None

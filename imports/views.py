@@ -65,7 +65,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             messages.warning(request, text % {"when": when, "id": batch.pk})
         else:
             batch.refresh_from_db(fields=["status"])  # without a broker the load already ran
-            if batch.status in (BatchStatus.PENDING, BatchStatus.RUNNING):
+            if batch.in_progress:
                 text = _("文件已上传（批次 #%(id)s），正在排队导入。")
             else:
                 text = _("文件已上传并处理完毕（批次 #%(id)s），结果如下。")
@@ -80,7 +80,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "batch": batch,
         "figures": selectors.batch_figures(batch),
-        "in_progress": batch.status in (BatchStatus.PENDING, BatchStatus.RUNNING),
+        "in_progress": batch.in_progress,
         "progress": batch_progress(batch),
         "preview": selectors.rejected_preview(batch=batch) if batch.rejected else [],
         "reasons": selectors.rejection_reasons(batch=batch) if batch.rejected else [],
