@@ -96,6 +96,7 @@ class _Echo:
 def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     """The batch's rejected rows as CSV text, chunk by chunk, starting with a UTF-8 BOM."""
     columns = rejected_columns(batch)
+    listed = set(columns)
     writer = csv.writer(_Echo())
     yield "\ufeff"
     yield writer.writerow([str(h) for h in FIXED_HEADERS] + [escape_formula(c) for c in columns])
@@ -110,7 +111,7 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
         rows.iterator(chunk_size=CHUNK_SIZE), 1
     ):
         raw = raw or {}
-        extra = [key for key in raw if key not in columns]  # a row with cells past the header
+        extra = [key for key in raw if key not in listed]  # a row with cells past the header
         buffered.writerow(
             [row_number, safe_cell(column), safe_cell(reason_code), safe_cell(message)]
             + [safe_cell(raw.get(key, "")) for key in columns]
