@@ -89,16 +89,20 @@ def load_file(*, batch, fileobj, today: date) -> LoadResult:
     result = LoadResult(encoding=source.encoding, columns=hmap.headers, extra_columns=hmap.extra)
 
     connection.ensure_connection()
-    backend_pid = connection.connection.info.backend_pid
+    # The backend's pid names a process of this machine only when the database runs here.
+    backend_pid = connection.connection.info.backend_pid if _database_is_local() else None
     clock = [time.monotonic(), _cpu_seconds(backend_pid)]
 
     def step(name: str) -> None:
         # Wall time and the PostgreSQL backend's CPU time per step: on a shared machine the CPU
         # time says what the step costs, the wall time what it took.
         now, cpu = time.monotonic(), _cpu_seconds(backend_pid)
-        logger.info(
-            "batch %s: %s %.2f s (database CPU %.2f s)", batch.pk, name, now - clock[0], cpu - clock[1]
-        )
+        if backend_pid is None:
+            logger.info("batch %s: %s %.2f s", batch.pk, name, now - clock[0])
+        else:
+            logger.info(
+                "batch %s: %s %.2f s (database CPU %.2f s)", batch.pk, name, now - clock[0], cpu - clock[1]
+            )
         clock[0], clock[1] = now, cpu
 
     with connection.cursor() as django_cursor:
@@ -149,8 +153,16 @@ def load_file(*, batch, fileobj, today: date) -> LoadResult:
     return result
 
 
+def _database_is_local() -> bool:
+    """Whether the database server runs on this machine (a local address or a Unix socket)."""
+    host = connection.settings_dict.get("HOST") or ""
+    return host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
+
+
 def _cpu_seconds(pid: int | None) -> float:
-    """CPU time (user + system) of a local process, 0 when not readable (remote database)."""
+    """CPU time (user + system) of a local process; 0 without a pid (remote database) or when not readable."""
+    if pid is None:
+        return 0.0
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()

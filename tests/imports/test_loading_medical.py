@@ -1,9 +1,11 @@
 """medical_settlement: every row of messy files ends up loaded, corrected, duplicate or rejected."""
 
+import logging
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from households import idcard
 from households.models import Person
@@ -245,3 +247,19 @@ def test_rows_wider_than_the_header_and_blank_lines_take_the_row_path(load):
     assert outcomes(batch) == {3: "column_count"}
     assert batch.data_rows == 3
     assert set(MedicalSettlement.objects.values_list("settlement_id", flat=True)) == {"W1", "W3"}
+
+
+# --- the loader's timing log --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("host", "with_cpu"), [("127.0.0.1", True), ("db", False)])
+def test_database_cpu_is_logged_only_when_the_database_runs_on_this_machine(
+    load, caplog, monkeypatch, host, with_cpu
+):
+    # On another host the backend's pid names some process of this machine, or none.
+    monkeypatch.setitem(connection.settings_dict, "HOST", host)
+    with caplog.at_level(logging.INFO, logger="imports.loading.engine"):
+        load("medical_settlement", csv_bytes([HEADER, row("A1")]))
+    steps = [r.getMessage() for r in caplog.records if " staging " in r.getMessage()]
+    assert len(steps) == 1
+    assert ("database CPU" in steps[0]) is with_cpu
