@@ -1,7 +1,7 @@
 """Department feeds: departments, import batches, rejected rows and the typed feed tables.
 
-Feed tables are written only by the set-based loader (COPY + INSERT … ON CONFLICT); the ORM
-models here are for reading, the admin and tests.
+Feed tables are written only by the set-based loader (COPY, then an anti-join INSERT of new keys
+and an UPDATE … FROM of changed ones); the ORM models here are for reading, the admin and tests.
 """
 
 from django.conf import settings
@@ -183,8 +183,9 @@ class MedicalSettlement(FeedRecord):
             )
         ]
         constraints = [
-            # The natural key (ON CONFLICT arbiter). A constraint rather than unique=True, which
-            # would add a second, varchar_pattern_ops index that every loaded row must also update.
+            # The natural key, by which the merge finds stored rows (anti-join INSERT, UPDATE … FROM).
+            # A constraint rather than unique=True, which would add a second, varchar_pattern_ops
+            # index that every loaded row must also update.
             models.UniqueConstraint(fields=["settlement_id"], name="medsettle_settlement_id_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="medsettle_id_format"),
             models.CheckConstraint(
@@ -205,8 +206,9 @@ class Diagnosis(FeedRecord):
         verbose_name_plural = _("疾病诊断")
         indexes = [models.Index(fields=["id_number", "diagnosed_on"], name="diagnosis_person_date")]
         constraints = [
-            # The natural key (ON CONFLICT arbiter). A constraint rather than unique=True, which
-            # would add a second, varchar_pattern_ops index that every loaded row must also update.
+            # The natural key, by which the merge finds stored rows (anti-join INSERT, UPDATE … FROM).
+            # A constraint rather than unique=True, which would add a second, varchar_pattern_ops
+            # index that every loaded row must also update.
             models.UniqueConstraint(fields=["record_id"], name="diagnosis_record_id_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="diagnosis_id_format"),
         ]
@@ -248,8 +250,9 @@ class DisabilityCertificate(FeedRecord):
         verbose_name_plural = _("残疾人证")
         indexes = [models.Index(fields=["issued_on"], name="disability_issued_on")]
         constraints = [
-            # The natural key (ON CONFLICT arbiter). A constraint rather than unique=True, which
-            # would add a second, varchar_pattern_ops index that every loaded row must also update.
+            # The natural key, by which the merge finds stored rows (anti-join INSERT, UPDATE … FROM).
+            # A constraint rather than unique=True, which would add a second, varchar_pattern_ops
+            # index that every loaded row must also update.
             models.UniqueConstraint(fields=["certificate_no"], name="disability_certificate_no_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="disability_id_format"),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=4), name="disability_grade_1_to_4"),
@@ -282,8 +285,9 @@ class UnemploymentRegistration(FeedRecord):
         verbose_name_plural = _("失业登记")
         indexes = [models.Index(fields=["registered_on"], name="unemployment_registered_on")]
         constraints = [
-            # The natural key (ON CONFLICT arbiter). A constraint rather than unique=True, which
-            # would add a second, varchar_pattern_ops index that every loaded row must also update.
+            # The natural key, by which the merge finds stored rows (anti-join INSERT, UPDATE … FROM).
+            # A constraint rather than unique=True, which would add a second, varchar_pattern_ops
+            # index that every loaded row must also update.
             models.UniqueConstraint(fields=["registration_no"], name="unemployment_registration_no_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="unemployment_id_format"),
         ]
