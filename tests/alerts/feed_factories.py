@@ -8,38 +8,22 @@ import pytest
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from imports.departments import CATEGORY_DEPARTMENT, seed_departments
 from imports.models import (
-    BatchStatus,
     CertificateStatus,
-    Department,
     Diagnosis,
     DisabilityCertificate,
     FeedCategory,
-    ImportBatch,
     MedicalSettlement,
     UnemploymentRegistration,
     UnemploymentStatus,
 )
 from tests.factories import HouseholdFactory, MonitoringRecordFactory, PersonFactory, make_id_number, region
+from tests.imports.factories import BatchFactory
 
 
-def department_for(category: str) -> Department:
-    code = CATEGORY_DEPARTMENT[FeedCategory(category)]
-    if not Department.objects.filter(code=code).exists():
-        seed_departments(Department)  # a transactional test emptied the seeded table
-    return Department.objects.get(code=code)
+class ImportBatchFactory(BatchFactory):
+    """A batch that finished just now."""
 
-
-class ImportBatchFactory(DjangoModelFactory):
-    class Meta:
-        model = ImportBatch
-
-    category = FeedCategory.MEDICAL_SETTLEMENT
-    department = factory.LazyAttribute(lambda o: department_for(o.category))
-    file_name = factory.Sequence(lambda n: f"feed{n}.csv")
-    sha256 = factory.Sequence(lambda n: f"{n:064x}")
-    status = BatchStatus.SUCCEEDED
     finished_at = factory.LazyFunction(timezone.now)
 
 

@@ -14,15 +14,9 @@ from django.conf import settings
 from django.utils import translation
 
 from scripts import i18n_catalog
+from tests.helpers import page_text
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _text(response) -> str:
-    """The page as a reader sees it: tags stripped, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def _switch_to_english(client):
@@ -38,7 +32,7 @@ def _switch_to_english(client):
 def test_default_is_chinese_even_for_an_english_browser(client_for, caseworker_a):
     client = client_for(caseworker_a)
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    text = _text(response)
+    text = page_text(response)
     assert response["Content-Language"] == "zh-hans"
     assert "预警处置" in text and "家庭档案" in text
     assert "Alerts" not in text and "Households" not in text
@@ -50,7 +44,7 @@ def test_home_page_in_english_after_switching(client_for, caseworker_a):
     client = client_for(caseworker_a)
     _switch_to_english(client)
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
-    text = _text(response)
+    text = page_text(response)
     assert response["Content-Language"] == "en"
     assert '<html lang="en">' in response.content.decode()
     for label in ("Assistance Monitoring", "Home", "Alerts", "Households", "Log out", "Hello,"):
@@ -64,7 +58,7 @@ def test_home_page_in_english_after_switching(client_for, caseworker_a):
 def test_inbox_in_english_after_switching(client_for, caseworker_a):
     client = client_for(caseworker_a)
     _switch_to_english(client)
-    text = _text(client.get("/alerts/inbox/"))
+    text = page_text(client.get("/alerts/inbox/"))
     for label in ("Alert type", "Overdue only", "Caseworker", "Filter", "No alerts match"):
         assert label in text, label
     assert "筛选" not in text and "预警类别" not in text
@@ -72,22 +66,22 @@ def test_inbox_in_english_after_switching(client_for, caseworker_a):
 
 @pytest.mark.django_db
 def test_login_page_in_english_and_back_to_chinese(client):
-    assert "用户名" in _text(client.get("/login/"))
+    assert "用户名" in page_text(client.get("/login/"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
-    text = _text(client.get("/login/"))
+    text = page_text(client.get("/login/"))
     for label in ("Sign in", "User name", "Password", "sign in with your work account"):
         assert label in text, label
     assert "用户名" not in text and "密码" not in text
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
-    text = _text(client.get("/login/"))
+    text = page_text(client.get("/login/"))
     assert "用户名" in text and "User name" not in text
 
 
 @pytest.mark.django_db
 def test_wrong_password_message_in_english(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
-    text = _text(client.post("/login/", {"username": "nobody", "password": "wrong-password"}))
+    text = page_text(client.post("/login/", {"username": "nobody", "password": "wrong-password"}))
     assert "Wrong user name or password" in text
 
 

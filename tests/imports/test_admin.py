@@ -259,6 +259,13 @@ def test_feed_records_are_filtered_by_batch_and_by_date(client_for, data_admin, 
     assert listed(year_before) == []
 
 
+def test_feed_records_list_ignores_a_batch_filter_that_is_not_a_number(client_for, data_admin, records):
+    made, _ = records
+    response = client_for(data_admin).get(admin_url(MedicalSettlement), {"batch": "abc"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [made[MedicalSettlement]]  # unfiltered
+
+
 def obj_date(obj) -> tuple[str, date]:
     for field in ("settle_date", "diagnosed_on", "issued_on", "registered_on", "since"):
         if hasattr(obj, field):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from households import idcard
 from imports.models import BatchStatus, ImportBatch, MedicalSettlement
 from tests.factories import make_id_number
-from tests.imports.test_pages import page_text
+from tests.helpers import page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -12,16 +12,10 @@ from imports import progress
 from imports.models import BatchStatus, FeedCategory, ImportBatch
 from imports.services import batch_submit
 from tests.factories import make_id_number
+from tests.helpers import page_text
 from tests.imports.factories import BatchFactory, RejectedRowFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def page_text(response) -> str:
-    """The visible text of a page, whitespace collapsed, for asserting what a person reads."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def urls_for(batch: ImportBatch) -> list[str]:
@@ -120,6 +114,19 @@ def test_batch_list_filters_by_category_and_status(client_for, data_admin):
 
     text = page_text(client.get(reverse("imports:batch_list"), {"category": "diagnosis"}))
     assert "没有符合条件的批次" in text
+
+
+def test_batch_list_ignores_filter_values_it_does_not_know(client_for, data_admin):
+    roster = BatchFactory(category=FeedCategory.ROSTER, loaded=3)
+    failed = BatchFactory(category=FeedCategory.MEDICAL_SETTLEMENT, status=BatchStatus.FAILED)
+    response = client_for(data_admin).get(
+        reverse("imports:batch_list"), {"category": "bogus", "status": "x", "before": "abc"}
+    )
+    assert response.status_code == 200
+    text = page_text(response)
+    assert f"#{roster.pk}" in text and f"#{failed.pk}" in text  # every batch, newest first
+    assert text.index(f"#{failed.pk}") < text.index(f"#{roster.pk}")
+    assert "没有符合条件的批次" not in text
 
 
 def test_batch_list_pages_fifty_at_a_time(client_for, data_admin):
