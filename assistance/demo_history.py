@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from alerts.models import Alert, AlertStatus, Outcome
@@ -18,9 +19,7 @@ from alerts.services import triage
 from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.run import monitoring_run
 from assistance.demo_feeds import write_demo_feeds
-from households.models import User
 from imports.models import FeedCategory, ImportBatch
-from imports.services import batch_load, batch_submit
 
 # How caseworkers closed the alerts of the past year (outcome, weight).
 OUTCOME_WEIGHTS = [
@@ -43,31 +42,16 @@ FINDINGS = [
 ]
 
 
-def import_demo_file(*, category: str, path: Path, stdout) -> ImportBatch:
-    """Load one department file as the demo's data admin would upload it."""
-    with path.open("rb") as handle:
-        submission = batch_submit(
-            category=category,
-            fileobj=handle,
-            file_name=path.name,
-            user=User.objects.filter(username="shuju").first(),
-            start=False,
-        )
-    batch = batch_load(batch_id=submission.batch.pk)
-    stdout.write(
-        f"  导入 {batch.file_name}：{batch.data_rows} 行，新增 {batch.loaded}，"
-        f"拒绝 {batch.rejected}，姓名不符 {batch.name_mismatch}"
-    )
-    return batch
+def import_demo_file(*, category: str, path: Path, stdout) -> None:
+    """Load one department file as the demo's data admin (shuju) would, printing the batch summary."""
+    call_command("import_feed", category, str(path), user="shuju", stdout=stdout)
 
 
-def import_demo_feeds(*, today: date, stdout) -> list[ImportBatch]:
+def import_demo_feeds(*, today: date, stdout) -> None:
     """Write the demo department files and load each."""
     with tempfile.TemporaryDirectory() as folder:
-        return [
+        for demo_file in write_demo_feeds(Path(folder), today=today):
             import_demo_file(category=demo_file.category, path=demo_file.path, stdout=stdout)
-            for demo_file in write_demo_feeds(Path(folder), today=today)
-        ]
 
 
 def run_past_year(*, today: date, stdout) -> None:
