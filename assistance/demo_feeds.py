@@ -1,4 +1,5 @@
-"""Department files for the demo: what the four departments would send about the demo population.
+"""Department files for the demo: the civil-affairs roster, and what the four departments would send
+about the demo population.
 
 The files look like the real ones (Chinese headers, GBK from Excel, a BOM, an .xlsx) and carry a
 few damaged rows, so the batch reports of the demo show what rejections look like.
@@ -41,6 +42,21 @@ SERIOUS_DIAGNOSES = [
     ("N18.500", "慢性肾脏病5期"),
     ("C50.900", "乳腺癌"),
     ("J44.900", "慢性阻塞性肺疾病"),
+]
+ROSTER_HEADER = [
+    "身份证号",
+    "姓名",
+    "户主身份证号",
+    "与户主关系",
+    "村(社区)代码",
+    "家庭住址",
+    "城乡类别",
+    "监测类别",
+    "纳入日期",
+    "状态",
+    "退出日期",
+    "家庭年收入（元）",
+    "联系电话",
 ]
 CHILD_DIAGNOSES = [("C91.000", "急性淋巴细胞白血病"), ("Q21.100", "房间隔缺损")]
 
@@ -133,6 +149,13 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: s
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
     path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def write_roster_file(directory: Path, rows: list[list[str]]) -> Path:
+    """The civil-affairs roster export (UTF-8 with a BOM) of `rows`, in ROSTER_HEADER's order."""
+    path = directory / "低收入人口名册.csv"
+    _write_csv(path, ROSTER_HEADER, rows, "utf-8-sig")
+    return path
 
 
 def write_demo_feeds(directory: Path, *, today: date, seed: int = 2025) -> list[DemoFile]:

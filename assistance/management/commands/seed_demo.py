@@ -1,21 +1,24 @@
-"""Demo data: a synthetic slice of Cangzhou with towns, villages, households, people and staff.
+"""Demo data: a synthetic slice of Cangzhou and a year of work on it.
 
-Lives in the most downstream app because it fills every part of the system. Deterministic (fixed
-random seed) and idempotent: it does nothing when demo households already exist.
+Towns and villages, the demo accounts (one caseworker responsible for each town), the low-income
+roster loaded through the roster import, then a year of department files, monthly monitoring runs
+and caseworkers' triage (assistance.demo_history). Lives in the most downstream app because it fills
+every part of the system. Deterministic (fixed random seed) and idempotent: the roster is skipped
+when households exist, the year when department batches exist, and accounts are only added.
 """
 
-import csv
-import io
 import random
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
 from alerts.models import Responsibility
+from assistance.demo_feeds import write_roster_file
 from assistance.demo_history import build_demo_history, import_demo_file
 from households import idcard
 from households.models import Household, Region, RegionLevel, Role, User
@@ -31,21 +34,6 @@ DEMO_COUNTIES = {
     "130922": ["清州镇", "金牛镇", "马厂镇"],
 }
 VILLAGES_PER_TOWN = 4
-ROSTER_HEADER = [
-    "身份证号",
-    "姓名",
-    "户主身份证号",
-    "与户主关系",
-    "村(社区)代码",
-    "家庭住址",
-    "城乡类别",
-    "监测类别",
-    "纳入日期",
-    "状态",
-    "退出日期",
-    "家庭年收入（元）",
-    "联系电话",
-]
 CATEGORY_WEIGHTS = [
     (MonitoringCategory.DIBAO, 45),
     (MonitoringCategory.TEKUN, 8),
@@ -65,8 +53,13 @@ def make_id_number(rng: random.Random, area: str, born: date, used: set[str]) ->
             return value
 
 
+def _demo_user(username: str, password: str, **defaults) -> User:
+    """The demo account `username`, created with `defaults` and the (hashed) demo password if missing."""
+    return User.objects.get_or_create(username=username, defaults={**defaults, "password": password})[0]
+
+
 class Command(BaseCommand):
-    help = "填充演示数据：区划、家庭、人员、监测记录与各角色演示账号"
+    help = "填充演示数据：区划、各角色演示账号、低收入人口名册，以及一年的部门数据导入、监测运行与预警办理"
 
     def add_arguments(self, parser):
         parser.add_argument("--households", type=int, default=4000, help="家庭数量（默认 4000）")
@@ -164,10 +157,7 @@ class Command(BaseCommand):
         broken[0], broken[4] = broken[0][:-1] + ("0" if broken[0][-1] != "0" else "1"), "110101"
         rows.append(broken)
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "低收入人口名册.csv"
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\r\n").writerows([ROSTER_HEADER, *rows])
-            path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+            path = write_roster_file(Path(folder), rows)
             import_demo_file(category=FeedCategory.ROSTER, path=path, stdout=self.stdout)
 
     def _users(self) -> None:
@@ -179,34 +169,27 @@ class Command(BaseCommand):
             ("jingban_a", "旧州镇经办人", Role.CASEWORKER, "130921101", False),
             ("jingban_b", "兴济镇经办人", Role.CASEWORKER, "130921102", False),
         ]
+        password = make_password(DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
         for username, full_name, role, scope, superuser in demo_users:
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": full_name,
-                    "role": role,
-                    "scope_id": scope,
-                    "is_staff": True,
-                    "is_superuser": superuser,
-                },
+            _demo_user(
+                username,
+                password,
+                first_name=full_name,
+                role=role,
+                scope_id=scope,
+                is_staff=True,
+                is_superuser=superuser,
             )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
-        self._town_caseworkers()
+        self._town_caseworkers(password)
 
-    def _town_caseworkers(self) -> None:
+    def _town_caseworkers(self, password: str) -> None:
         """Every demo town gets a responsible caseworker, so new alerts are assigned automatically."""
         named = {"130921101": "jingban_a", "130921102": "jingban_b"}
         for county_code, towns in DEMO_COUNTIES.items():
             for t, town_name in enumerate(towns, start=1):
                 code = f"{county_code}{100 + t:03d}"
                 username = named.get(code, f"jingban_{code}")
-                user, created = User.objects.get_or_create(
-                    username=username,
-                    defaults={"first_name": f"{town_name}经办人", "role": Role.CASEWORKER, "scope_id": code},
+                user = _demo_user(
+                    username, password, first_name=f"{town_name}经办人", role=Role.CASEWORKER, scope_id=code
                 )
-                if created:
-                    user.set_password(DEMO_PASSWORD)
-                    user.save(update_fields=["password"])
                 Responsibility.objects.get_or_create(region_id=code, defaults={"caseworker": user})
