@@ -67,28 +67,32 @@ def run_past_year(*, today: date, stdout) -> None:
         stdout.write(f"  监测运行 {as_of}：新增预警 {new}")
 
 
-def _backdate(alert: Alert, verified: date, closed: date | None) -> None:
+def _backdate(days: list[tuple[int, date, date | None, date]]) -> None:
+    """Move the triage of each (alert id, verified on, closed on or None, raised on) to those days."""
+    params = {
+        "ids": [alert_id for alert_id, _, _, _ in days],
+        "v": [verified for _, verified, _, _ in days],
+        "c": [closed or verified for _, verified, closed, _ in days],
+        "r": [raised for _, _, _, raised in days],
+        "tz": settings.TIME_ZONE,
+    }
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            UPDATE alerts_alert SET verified_at = (%(v)s::date + time '10:00') AT TIME ZONE %(tz)s,
-                   closed_at = CASE WHEN closed_at IS NULL THEN NULL
-                                    ELSE (%(c)s::date + time '16:00') AT TIME ZONE %(tz)s END
-            WHERE id = %(id)s;
-            UPDATE alerts_alertevent SET at = (CASE
-                WHEN action = 'close' THEN %(c)s::date + time '16:00'
-                WHEN action = 'record_visit' THEN %(v)s::date + time '15:00'
-                WHEN action = 'start_verification' THEN %(v)s::date + time '09:00'
-                ELSE %(r)s::date + time '08:30' + (id %% 60) * interval '1 minute' END) AT TIME ZONE %(tz)s
-            WHERE alert_id = %(id)s;
+            UPDATE alerts_alert a SET verified_at = (d.v + time '10:00') AT TIME ZONE %(tz)s,
+                   closed_at = CASE WHEN a.closed_at IS NULL THEN NULL
+                                    ELSE (d.c + time '16:00') AT TIME ZONE %(tz)s END
+              FROM unnest(%(ids)s::bigint[], %(v)s::date[], %(c)s::date[]) AS d(id, v, c)
+             WHERE a.id = d.id;
+            UPDATE alerts_alertevent e SET at = (CASE
+                WHEN e.action = 'close' THEN d.c + time '16:00'
+                WHEN e.action = 'record_visit' THEN d.v + time '15:00'
+                WHEN e.action = 'start_verification' THEN d.v + time '09:00'
+                ELSE d.r + time '08:30' + (e.id %% 60) * interval '1 minute' END) AT TIME ZONE %(tz)s
+              FROM unnest(%(ids)s::bigint[], %(v)s::date[], %(c)s::date[], %(r)s::date[]) AS d(id, v, c, r)
+             WHERE e.alert_id = d.id;
             """,
-            {
-                "id": alert.pk,
-                "v": verified,
-                "c": closed or verified,
-                "r": alert.raised_on,
-                "tz": settings.TIME_ZONE,
-            },
+            params,
         )
 
 
@@ -97,6 +101,7 @@ def simulate_triage(*, today: date, stdout, seed: int = 2025) -> None:
     rng = random.Random(seed)
     outcomes, weights = zip(*OUTCOME_WEIGHTS, strict=True)
     closed = 0
+    backdated: list[tuple[int, date, date | None, date]] = []
     open_alerts = Alert.objects.filter(status=AlertStatus.ASSIGNED).select_related("assignee").order_by("id")
     for alert in open_alerts:
         age = (today - alert.raised_on).days
@@ -108,13 +113,13 @@ def simulate_triage(*, today: date, stdout, seed: int = 2025) -> None:
             actor=actor, alert_id=alert.pk, lock_version=alert.lock_version
         )
         if age < 20 and rng.random() < 0.4:
-            _backdate(alert, verified, None)
+            backdated.append((alert.pk, verified, None, alert.raised_on))
             continue  # still being verified
         triage.alert_record_visit(
             actor=actor,
             alert_id=alert.pk,
             lock_version=alert.lock_version,
-            visited_on=max(verified, alert.raised_on),
+            visited_on=verified,  # on or after raised_on: the alert is at least 5 days old
             visitors=f"{actor.first_name or actor.username}、村网格员",
             findings=rng.choice(FINDINGS),
             household_situation="家庭成员身体状况、收入与支出情况已逐项核实并记录。",
@@ -128,8 +133,9 @@ def simulate_triage(*, today: date, stdout, seed: int = 2025) -> None:
             outcome=rng.choices(outcomes, weights=weights)[0],
             note="已入户核查并按规定办理。",
         )
-        _backdate(alert, verified, closed_on)
+        backdated.append((alert.pk, verified, closed_on, alert.raised_on))
         closed += 1
+    _backdate(backdated)
     stdout.write(f"  模拟办理：已办结 {closed} 条预警")
 
 
