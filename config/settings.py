@@ -80,7 +80,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # No JIT compilation: the planner's cost estimates for the run's evidence subqueries and the
 # dashboard's grouping sets pass its threshold, and compiling then took longer (0.7-1 s a statement)
 # than running the statement; nothing in this application ran measurably faster with it.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Appended, so that options given in DATABASE_URL (?options=-c statement_timeout=…) still apply.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 DATABASES["default"].setdefault("TEST", {})
 if env("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME")
