@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
+from imports.selectors import can_manage_imports
 from monitoring.models import MonitoringRecordHistory
 
 # feed table (evidence contract) → the model name in the admin
@@ -94,8 +95,11 @@ def evidence_for(alert: Alert, user=None) -> Evidence:
             record_url = _reverse(f"admin:imports_{model}_change", record_id)
         batch_url = None
         if batch_id is not None:
-            batch_url = _reverse("imports:batch_detail", batch_id)
-            if batch_url is None and user.has_perm("imports.view_importbatch"):
+            # The batch page is the data admin's (403 for everyone else); staff who may view
+            # batches in the admin (supervisors) get the admin's read-only page instead.
+            if can_manage_imports(user):
+                batch_url = _reverse("imports:batch_detail", batch_id)
+            elif user.is_staff and user.has_perm("imports.view_importbatch"):
                 batch_url = _reverse("admin:imports_importbatch_change", batch_id)
         sources.append(
             EvidenceSource(label=label, record_url=record_url, batch_url=batch_url, batch_id=batch_id)

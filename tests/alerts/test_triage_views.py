@@ -131,6 +131,26 @@ def test_detail_shows_masked_id_household_evidence_and_history(client_for, casew
     assert "认领" in html and caseworker_a.get_full_name() in html
 
 
+def test_batch_of_the_evidence_is_a_link_only_for_who_may_open_the_batch_page(
+    client_for, caseworker_a, county_supervisor, data_admin
+):
+    alert = alert_in(
+        VILLAGE_A,
+        evidence={"summary": "x", "sources": [{"table": "medical_settlement", "id": 1, "batch_id": 9}]},
+    )
+    url = reverse("alerts:alert_detail", args=[alert.pk])
+    batch_page = reverse("imports:batch_detail", args=[9])
+    batch_admin = reverse("admin:imports_importbatch_change", args=[9])
+    html = client_for(caseworker_a).get(url).content.decode()
+    assert "导入批次 #9" in html  # the number, as plain text: the batch page would be 403
+    assert f'href="{batch_page}"' not in html and f'href="{batch_admin}"' not in html
+    html = client_for(data_admin).get(url).content.decode()
+    assert f'href="{batch_page}">导入批次 #9</a>' in html
+    assert client_for(data_admin).get(batch_page).status_code != 403
+    html = client_for(county_supervisor).get(url).content.decode()
+    assert f'href="{batch_admin}">导入批次 #9</a>' in html and f'href="{batch_page}"' not in html
+
+
 def test_detail_without_evidence_keys_does_not_crash(client_for, caseworker_a):
     alert = alert_in(VILLAGE_A, evidence={})
     assert client_for(caseworker_a).get(reverse("alerts:alert_detail", args=[alert.pk])).status_code == 200
