@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
 from alerts.selectors.triage import ACTION_LABELS, assignee_choices, evidence_for
 from alerts.services import triage as services
+from households.admin import IdOrNameSearchMixin
 from households.models import Region, Role, User
 from households.scoping import scope_queryset
 
@@ -97,7 +98,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(ScopedAdmin):
+class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
     list_display = (
         "id",
         "rule",
@@ -111,8 +112,11 @@ class AlertAdmin(ScopedAdmin):
     )
     list_filter = ("status", "rule", OverdueFilter, "raised_on", "outcome")
     list_select_related = ("person", "region", "assignee")
-    # "^" = name starts with, "=" = the exact ID; never a substring scan over resident IDs
-    search_fields = ("^person__name", "=person__id_number")
+    # A full ID in any accepted spelling (15 digits, lower-case x) matched exactly, else the start
+    # of a name: never a substring or upper-cased scan over resident IDs (IdOrNameSearchMixin).
+    id_field = "person__id_number"
+    name_field = "person__name"
+    search_fields = ("person__name",)  # shows the search box; the mixin does the searching
     search_help_text = _("按姓名开头或完整身份证号搜索")
     ordering = ("deadline", "id")
     show_full_result_count = False  # no unbounded count(*) over a million alerts
@@ -137,6 +141,11 @@ class AlertAdmin(ScopedAdmin):
         "lock_version",
     )
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # one person per alert: no duplicates, so no EXISTS wrapper around the changelist query
+        return queryset, False
 
     def has_change_permission(self, request, obj=None):
         # the change form is read-only (view); the changelist keeps its actions

@@ -24,6 +24,12 @@ def test_changelist_is_scoped_and_masks_ids(client_for, caseworker_a, county_sup
     # searching for the other town's person by exact ID finds nothing
     html = client_for(caseworker_a).get(CHANGELIST, {"q": theirs.person.id_number}).content.decode()
     assert "乙村民" not in html
+    # one's own alert is found by the full ID, also in its old 15-digit spelling, and by name start
+    id18 = mine.person.id_number
+    id15 = id18[:6] + id18[8:17]  # born 19xx: drop the century and the check character
+    for term in (id18, f" {id18} ", id15, "甲村"):
+        html = client_for(caseworker_a).get(CHANGELIST, {"q": term}).content.decode()
+        assert "甲村民" in html, term
     html = client_for(county_supervisor).get(CHANGELIST).content.decode()
     assert "甲村民" in html and "乙村民" in html
 
