@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,8 +9,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRefresh
 
+from households.decorators import login_required_htmx
 from households.pagination import page_before
 from imports import selectors
 from imports.forms import UploadForm
@@ -91,13 +91,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/batch_detail.html", context)
 
 
+@login_required_htmx(page=lambda request, pk: reverse("imports:batch_detail", args=[pk]))
 def batch_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx every second; once the load ended the page reloads."""
-    if not request.user.is_authenticated:
-        # A session that expired while polling: send the whole page to sign in, rather than
-        # letting htmx swap the sign-in form into the progress bar.
-        login = redirect_to_login(reverse("imports:batch_detail", args=[pk]))
-        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
     batch = selectors.batch_get(user=request.user, pk=pk)
     progress = batch_progress(batch)
     if progress.finished and request.htmx:

@@ -27,10 +27,11 @@ from alerts.selectors import inbox as inbox_selectors
 from alerts.selectors import triage as selectors
 from alerts.services import triage as services
 from alerts.views.htmx import render_page_or_fragment
+from households.decorators import login_required_htmx
 
 
 @require_GET
-@login_required
+@login_required_htmx  # the filters and pages are htmx requests: an expired session signs in the whole page
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, user=request.user)
     form.is_valid()

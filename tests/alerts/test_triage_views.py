@@ -1,6 +1,7 @@
 """Triage pages: region scope on every page, action and filter; forms, messages, htmx fragments."""
 
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 from django.urls import reverse
@@ -357,6 +358,16 @@ def test_anonymous_is_sent_to_login(client, caseworker_a):
     alert = alert_in(VILLAGE_A)
     for url in (INBOX, reverse("alerts:alert_detail", args=[alert.pk])):
         assert client.get(url).status_code == 302
+
+
+def test_an_expired_session_during_an_inbox_htmx_request_sends_the_whole_page_to_sign_in(client, regions):
+    response = client.get(INBOX, {"status": "all"}, headers={"HX-Request": "true"})
+    # not the sign-in form swapped into the results: htmx is told to load the sign-in page
+    assert response.status_code == 200 and "HX-Redirect" in response
+    login = urlsplit(response["HX-Redirect"])
+    assert login.path == reverse("login") and parse_qs(login.query)["next"] == [f"{INBOX}?status=all"]
+    response = client.get(INBOX, {"status": "all"})  # a plain request is redirected as before
+    assert response.status_code == 302 and response["Location"] == urlunsplit(login)
 
 
 def test_history_names_what_the_nightly_run_and_auto_assignment_did(client_for, caseworker_a):
