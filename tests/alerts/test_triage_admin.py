@@ -68,10 +68,22 @@ def test_change_form_is_read_only_with_history_inline_and_link_to_triage(client_
 def test_overdue_filter(client_for, caseworker_a):
     late = overdue_alert_in(VILLAGE_A, name="逾期者")
     alert_in(VILLAGE_A, name="按期者")
-    html = client_for(caseworker_a).get(CHANGELIST, {"overdue": "yes"}).content.decode()
-    assert "逾期者" in html and "按期者" not in html
-    assert "（逾期）" in html
-    assert late.pk
+    overdue_alert_in(
+        VILLAGE_A,
+        name="已办结者",
+        status=AlertStatus.CLOSED,
+        assignee=caseworker_a,
+        outcome="data_error",
+        closed_at="2026-01-01T00:00Z",
+    )
+    client = client_for(caseworker_a)
+    html = client.get(CHANGELIST, {"overdue": "yes"}).content.decode()
+    assert "逾期者" in html and "按期者" not in html and "已办结者" not in html
+    assert f"{late.deadline.isoformat()} （逾期）" in html
+    # not overdue: open alerts within their deadline, and closed ones whatever their deadline
+    html = client.get(CHANGELIST, {"overdue": "no"}).content.decode()
+    assert "按期者" in html and "已办结者" in html and "逾期者" not in html
+    assert "（逾期）" not in html
 
 
 def test_admin_bulk_assign_goes_through_the_service(client_for, caseworker_a):
