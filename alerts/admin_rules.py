@@ -11,21 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import MonitoringRun, RuleVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from imports.admin import ReadOnlyAdminMixin
 
 
 @admin.register(RuleVersion)
-class RuleVersionAdmin(ReadOnlyAdmin):
+class RuleVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["rule", "version", "created_by", "created_at", "note"]
     list_filter = ["rule"]
     ordering = ["rule", "-version"]
@@ -38,7 +28,7 @@ class RuleVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MonitoringRun)
-class MonitoringRunAdmin(ReadOnlyAdmin):
+class MonitoringRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "as_of", "status", "new_alerts", "duration_ms", "started_at", "finished_at"]
     list_filter = ["status"]
     date_hierarchy = "as_of"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
 from alerts.selectors.triage import ACTION_LABELS, assignee_choices, evidence_for
 from alerts.services import triage as services
-from households.admin import IdOrNameSearchMixin
+from households.admin import IdOrNameSearchMixin, ScopedAdminMixin
 from households.models import Region, Role, User
 from households.scoping import scope_queryset
 
@@ -81,13 +81,9 @@ class BulkAssignAdminForm(forms.Form):
         self.fields["assignee"].queryset = assignee_choices(user=user)
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Rows outside the user's region are not in the queryset, so they are 404 in every view."""
-
-    region_path = "region__code"
-
-    def get_queryset(self, request):
-        return scope_queryset(super().get_queryset(request), request.user, self.region_path)
+class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Rows outside the user's region are not in the queryset, so they are 404 in every view;
+    nothing is added or deleted here (alerts come from the nightly run, history is kept)."""
 
     def has_add_permission(self, request):
         return False
@@ -264,7 +260,6 @@ class ResponsibilityAdmin(ScopedAdmin):
     """Who receives new alerts of a village or town; supervisors keep it up to date."""
 
     list_display = ("region", "caseworker")
-    autocomplete_fields = ()
     list_select_related = ("region", "caseworker")
 
     def has_add_permission(self, request):
