@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from alerts.models import Alert, AlertStatus
 from households import idcard
 from households.models import Person
-from households.scoping import scope_queryset, user_prefix
+from households.scoping import scope_queryset
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -73,13 +73,13 @@ class InboxPage:
     search_note: str = ""
 
 
-def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
+def _search(qs: QuerySet, query: str, user) -> tuple[QuerySet, str]:
     """Name prefix, full resident ID (15 or 18 characters) or an ID prefix of at least 6 digits.
 
     A name prefix is resolved to the matching people of the user's region first (at most
     `MAX_NAME_MATCHES`), so a common surname cannot turn the inbox into a scan of every alert.
     """
-    scope_filter = {"household__region__code__startswith": prefix} if prefix else {}
+    people = scope_queryset(Person.objects.all(), user, "household__region__code")
     value = idcard.normalise(query)
     if not value:
         return qs, ""
@@ -95,13 +95,13 @@ def _search(qs: QuerySet, query: str, prefix: str) -> tuple[QuerySet, str]:
             }
         return _alerts_of_first_people(
             qs,
-            Person.objects.filter(id_number__startswith=value, **scope_filter),
+            people.filter(id_number__startswith=value),
             too_many=_("身份证号以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更多位数")
             % {"value": value, "n": f"{MAX_NAME_MATCHES:,}"},
         )
     return _alerts_of_first_people(
         qs,
-        Person.objects.filter(name__startswith=query.strip(), **scope_filter),
+        people.filter(name__startswith=query.strip()),
         too_many=_(
             "姓名以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
         )
@@ -143,7 +143,7 @@ def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str
         qs = qs.filter(assignee_id=filters.assignee)
     note = ""
     if filters.query:
-        qs, note = _search(qs, filters.query, user_prefix(user) or "")
+        qs, note = _search(qs, filters.query, user)
     return qs, note
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
-from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
+from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
 from imports.selectors import can_manage_imports
 from monitoring.models import MonitoringRecordHistory
 
@@ -42,10 +42,6 @@ def alert_get(*, user, pk: int) -> Alert:
         "person", "household", "region", "region__parent", "assignee", "rule_version"
     )
     return get_in_scope_or_404(qs, user, pk=pk)
-
-
-def household_get(*, user, pk: int) -> Household:
-    return get_in_scope_or_404(Household.objects.select_related("region"), user, pk=pk)
 
 
 @dataclass
@@ -188,10 +184,8 @@ def region_choices(*, user, selected: str = "") -> list[Region]:
 
 
 def region_in_user_scope(*, user, code: str) -> bool:
-    prefix = user_prefix(user)
     return (
-        prefix is not None
-        and code.startswith(prefix)
+        region_in_scope(user, code)
         and Region.objects.filter(code=code).exclude(level=RegionLevel.CITY).exists()
     )
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import OUTCOMES_NEEDING_VISIT, Alert, AlertEvent, AlertStatus, HomeVisit, Outcome
 from households.models import RegionLevel, Role, User
-from households.scoping import region_in_scope, user_prefix
+from households.scoping import get_in_scope_or_404, user_prefix
 
 OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ASSIGNED, AlertStatus.VERIFYING)
 LEAD_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN)
@@ -96,10 +96,7 @@ STATUS_LABELS = dict(AlertStatus.choices)
 
 
 def _load(actor, alert_id: int) -> Alert:
-    alert = Alert.objects.select_related("assignee").filter(pk=alert_id).first()
-    if alert is None or not region_in_scope(actor, alert.region_id):
-        raise Http404
-    return alert
+    return get_in_scope_or_404(Alert.objects.select_related("assignee"), actor, pk=alert_id)
 
 
 def _check_fresh(alert: Alert, lock_version: int) -> None:

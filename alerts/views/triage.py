@@ -28,6 +28,7 @@ from alerts.selectors import triage as selectors
 from alerts.services import triage as services
 from alerts.views.htmx import render_page_or_fragment
 from households.decorators import login_required_htmx
+from households.selectors import household_get
 
 
 @require_GET
@@ -251,7 +252,7 @@ def alert_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def household_alerts(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.household_get(user=request.user, pk=pk)
+    household = household_get(user=request.user, pk=pk)
     context = {
         "household": household,
         "members": selectors.household_members(household),
