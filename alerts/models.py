@@ -1,8 +1,11 @@
 """Alert rules (versioned parameters), nightly runs, alerts and their triage."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, Person, Region
@@ -101,6 +104,10 @@ class AlertStatus(models.TextChoices):
     ASSIGNED = "assigned", _("已分派")
     VERIFYING = "verifying", _("核查中")
     CLOSED = "closed", _("已办结")
+
+
+# Every status but closed: the alerts still to be handled (the inbox's default, the backlog).
+OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ASSIGNED, AlertStatus.VERIFYING)
 
 
 class Outcome(models.TextChoices):
@@ -242,6 +249,18 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_rule_display()}"
+
+    def days_overdue(self, today: date | None = None) -> int:
+        """Days an open alert is past its deadline; 0 when closed or not yet due. A caller checking
+        many alerts passes `today` (looked up once)."""
+        if self.status == AlertStatus.CLOSED:
+            return 0
+        return max(((today or timezone.localdate()) - self.deadline).days, 0)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its deadline (the deadline day itself is still in time)."""
+        return self.days_overdue() > 0
 
 
 class AlertEvent(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alerts.models import (
+    OPEN_STATUSES,
     Alert,
     AlertStatus,
     DashboardMeasure,
@@ -35,7 +36,6 @@ from imports.models import BatchStatus, FeedCategory, ImportBatch
 from monitoring.models import MonitoringCategory
 
 DASHBOARD_ROLES = {Role.SUPERVISOR, Role.DATA_ADMIN}
-OPEN_STATUSES = [AlertStatus.NEW, AlertStatus.ASSIGNED, AlertStatus.VERIFYING]
 # Code length of a node's children: a city shows counties, a county towns, a town villages.
 CHILD_LENGTH = {RegionLevel.CITY: 6, RegionLevel.COUNTY: 9, RegionLevel.TOWN: 12, RegionLevel.VILLAGE: 12}
 # Headline outcome groups (DOMAIN.md: how many alerts led to 低保, 特困, 临时救助, referrals …).

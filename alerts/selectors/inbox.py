@@ -14,14 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.models import Alert, AlertStatus
+from alerts.models import OPEN_STATUSES, Alert, AlertStatus
 from households import idcard
 from households.models import Person
 from households.scoping import scope_queryset
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
-OPEN = (AlertStatus.NEW, AlertStatus.ASSIGNED, AlertStatus.VERIFYING)
 # Searching by ID prefix needs enough digits to mean something (the county code and more).
 MIN_ID_PREFIX = 6
 MAX_NAME_MATCHES = 1000
@@ -120,11 +119,11 @@ def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str
     """The filtered alerts of the user's scope (unordered, not paginated) and a search note."""
     qs = scope_queryset(Alert.objects.all(), user)
     if filters.status == STATUS_OPEN:
-        qs = qs.filter(status__in=OPEN)
+        qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status in AlertStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.overdue:
-        qs = qs.filter(status__in=OPEN, deadline__lt=timezone.localdate())
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
     if filters.rule:
         qs = qs.filter(rule=filters.rule)
     if filters.region:
@@ -170,7 +169,7 @@ def status_counts(qs: QuerySet[Alert]) -> dict[str, str]:
         counts = dict(cursor.fetchall())
     result = {status: _capped(counts.get(status, 0)) for status in AlertStatus.values}
     result[STATUS_OPEN] = _capped(
-        sum(counts.get(status, 0) for status in OPEN)
+        sum(counts.get(status, 0) for status in OPEN_STATUSES)
     )  # over the cap if any part is
     return result
 

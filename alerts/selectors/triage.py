@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.db.models.functions import Length
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
@@ -148,7 +147,7 @@ def alert_detail(*, user, alert: Alert) -> dict:
     other_alerts = household_alerts(user=user, household=household).exclude(pk=alert.pk)[:20]
     return {
         "alert": alert,
-        "is_overdue": is_overdue(alert),
+        "is_overdue": alert.is_overdue,
         "evidence": evidence_for(alert, user),
         "events": history(alert),
         "members": household_members(household),
@@ -156,10 +155,6 @@ def alert_detail(*, user, alert: Alert) -> dict:
         "visits": household_visits(user=user, household=household)[:20],
         "alert_visits": alert.visits.select_related("recorded_by"),
     }
-
-
-def is_overdue(alert: Alert) -> bool:
-    return alert.status != "closed" and alert.deadline < timezone.localdate()
 
 
 # --- choices for the inbox filters and assignment forms ---

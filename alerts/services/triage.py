@@ -25,11 +25,18 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.models import OUTCOMES_NEEDING_VISIT, Alert, AlertEvent, AlertStatus, HomeVisit, Outcome
+from alerts.models import (
+    OPEN_STATUSES,
+    OUTCOMES_NEEDING_VISIT,
+    Alert,
+    AlertEvent,
+    AlertStatus,
+    HomeVisit,
+    Outcome,
+)
 from households.models import RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, user_prefix
 
-OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ASSIGNED, AlertStatus.VERIFYING)
 LEAD_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN)
 
 
