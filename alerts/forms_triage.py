@@ -9,7 +9,6 @@ from alerts.selectors import triage as selectors
 from alerts.selectors.inbox import STATUS_ALL, STATUS_OPEN, InboxFilters
 from alerts.services.triage import assignable_users
 
-REQUIRED = _("此项为必填项。")
 DATE_INVALID = _("日期格式应为 年-月-日，例如 2026-03-02。")
 
 
@@ -35,7 +34,6 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         selected = (self.data.get("region") or "").strip()
         regions = [
             (r.code, ("　" * ((len(r.code) - 6) // 3)) + r.name)
@@ -72,7 +70,7 @@ class InboxFilterForm(forms.Form):
             overdue=bool(data.get("overdue")),
             region=data.get("region") or "",
             raised_from=data.get("raised_from"),
-            raised_to=data.get("raised_to") if "raised_to" not in self.errors else None,
+            raised_to=data.get("raised_to"),
             mine=assignee == "mine",
             unassigned=assignee == "none",
             assignee=int(assignee) if assignee.isdigit() else None,

@@ -153,7 +153,6 @@ def alert_detail(*, user, alert: Alert) -> dict:
         "members": household_members(household),
         "other_alerts": other_alerts,
         "visits": household_visits(user=user, household=household)[:20],
-        "alert_visits": alert.visits.select_related("recorded_by"),
     }
 
 

@@ -27,6 +27,7 @@ and county, in the run's `counts["touched"]` (the night's work list), so each co
 looks them up by id instead of recomputing the set.
 """
 
+import json
 import time
 from datetime import date, timedelta
 
@@ -36,7 +37,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from alerts.assignment import auto_assign_new_alerts
-from alerts.models import Alert, MonitoringRun, RuleCode, RunStatus, SelfPayState
+from alerts.models import Alert, MonitoringRun, RuleCode, RuleVersion, RunStatus, SelfPayState
 from alerts.rules.sql import insert_sql, rule_params, touched_sql
 from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.rules import current_rule_versions
@@ -102,8 +103,6 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
         batches=sorted(batches),
         ahead_batches=_settlement_batches_after_stored_bounds(exclude=batches),
     )
-    from alerts.models import RuleVersion
-
     with connection.cursor() as cursor:
         _tune_run_transaction(cursor)
         # Each work list is a union of ID numbers (~100,000 after a large file) matched to people;
@@ -200,8 +199,6 @@ def run_county(*, run_id: int, county: str) -> dict:
         return run.counts.get("counties", {}).get(county, {})
     if county in run.counts.get("counties", {}):
         return run.counts["counties"][county]
-    from alerts.models import RuleVersion
-
     versions = RuleVersion.objects.in_bulk(run.rule_versions.values())
     plan = run.counts
     counts = {}
@@ -244,8 +241,6 @@ def run_county(*, run_id: int, county: str) -> dict:
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 

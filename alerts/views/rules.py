@@ -28,7 +28,7 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied(_("预警规则仅向督导和数据管理员开放"))
 
 
-def params_display(rule: str, params: dict) -> list[tuple[str, str]]:
+def params_display(params: dict) -> list[tuple[str, str]]:
     labels = {"threshold_yuan": _("自付费用阈值"), "window_days": _("时间窗口"), "cooldown_days": _("冷却期")}
     rows = []
     for key, value in params.items():
@@ -51,11 +51,11 @@ def rules(request: HttpRequest) -> HttpResponse:
             "rule": rule,
             "label": label,
             "version": current[rule],
-            "params": params_display(rule, current[rule].params),
+            "params": params_display(current[rule].params),
         }
         for rule, label in RuleCode.choices
     ]
-    runs = MonitoringRun.objects.select_related("triggered_by")[:10]
+    runs = MonitoringRun.objects.all()[:10]
     return render(
         request,
         "alerts/rules/list.html",
@@ -125,5 +125,5 @@ def rule_history(request: HttpRequest, rule: str) -> HttpResponse:
             (d["name"], compress_codes(d["codes"]), d.get("child", False))
             for d in v.params.get("diseases", [])
         ]
-        rows.append({"version": v, "params": params_display(rule, v.params), "diseases": diseases})
+        rows.append({"version": v, "params": params_display(v.params), "diseases": diseases})
     return render(request, "alerts/rules/history.html", {"rule": rule, "rows": rows})

@@ -132,7 +132,6 @@ def _act(request: HttpRequest, pk: int, form_name: str, form, call, success: str
     alert = selectors.alert_get(user=request.user, pk=pk)
     if not form.is_valid():
         context = _detail_context(request, alert, **{form_name: form})
-        context["form_error"] = form_name
         return render(request, "alerts/triage/detail.html", context, status=400)
     try:
         call(alert, form.cleaned_data)
