@@ -68,6 +68,11 @@ def can_bulk_assign(user) -> bool:
     return is_supervisor(user) or is_town_lead(user)
 
 
+def can_claim(user, alert: Alert) -> bool:
+    """A caseworker may take an unassigned (`new`) alert of their scope."""
+    return alert.status == AlertStatus.NEW and user.role == Role.CASEWORKER
+
+
 def can_handle(user, alert: Alert) -> bool:
     """The assignee, or a supervisor, may verify, record visits and close."""
     return is_supervisor(user) or (alert.assignee_id is not None and alert.assignee_id == user.pk)

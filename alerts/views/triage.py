@@ -4,6 +4,9 @@ Views only check access (scoped fetch: out of scope is 404), validate the form a
 service; the services check roles and states and write the history.
 """
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +25,7 @@ from alerts.forms_triage import (
     ReopenForm,
     VisitForm,
 )
-from alerts.models import AlertStatus
+from alerts.models import Alert, AlertStatus
 from alerts.selectors import inbox as inbox_selectors
 from alerts.selectors import triage as selectors
 from alerts.services import triage as services
@@ -103,7 +106,7 @@ def _detail_context(request: HttpRequest, alert, **bound_forms) -> dict:
     context = selectors.alert_detail(user=user, alert=alert)
     context.update(
         {
-            "can_claim": alert.status == AlertStatus.NEW and user.role == "caseworker",
+            "can_claim": services.can_claim(user, alert),
             "can_assign": alert.status != AlertStatus.CLOSED and services.can_assign(user, alert),
             "can_handle": services.can_handle(user, alert),
             "can_reopen": alert.status == AlertStatus.CLOSED and services.is_supervisor(user),
@@ -126,10 +129,19 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "alerts/triage/detail.html", _detail_context(request, alert))
 
 
-def _act(request: HttpRequest, pk: int, form_name: str, form, call, success: str) -> HttpResponse:
-    """Validate `form`, call the service; a form error re-renders the page, a refused action
-    comes back as a message (the alert as it is now), success redirects to the detail page."""
+def _act(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    make_form: Callable[[Alert], forms.Form],
+    call: Callable[[Alert, dict], object],
+    success: str,
+) -> HttpResponse:
+    """Validate the form `make_form(alert)` builds, call the service; a form error re-renders the
+    page, a refused action comes back as a message (the alert as it is now), success redirects to
+    the detail page."""
     alert = selectors.alert_get(user=request.user, pk=pk)
+    form = make_form(alert)
     if not form.is_valid():
         context = _detail_context(request, alert, **{form_name: form})
         return render(request, "alerts/triage/detail.html", context, status=400)
@@ -149,7 +161,7 @@ def alert_claim(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "claim_form",
-        NoteForm(request.POST),
+        lambda _alert: NoteForm(request.POST),
         lambda alert, data: services.alert_claim(
             actor=request.user, alert_id=alert.pk, lock_version=data["lock_version"]
         ),
@@ -160,12 +172,11 @@ def alert_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = selectors.alert_get(user=request.user, pk=pk)
     return _act(
         request,
         pk,
         "assign_form",
-        AssignForm(request.POST, alert=alert),
+        lambda alert: AssignForm(request.POST, alert=alert),
         lambda alert, data: services.alert_assign(
             actor=request.user,
             alert_id=alert.pk,
@@ -184,7 +195,7 @@ def alert_start_verification(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "verify_form",
-        NoteForm(request.POST),
+        lambda _alert: NoteForm(request.POST),
         lambda alert, data: services.alert_start_verification(
             actor=request.user, alert_id=alert.pk, lock_version=data["lock_version"], note=data["note"]
         ),
@@ -199,7 +210,7 @@ def alert_record_visit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "visit_form",
-        VisitForm(request.POST),
+        lambda _alert: VisitForm(request.POST),
         lambda alert, data: services.alert_record_visit(
             actor=request.user,
             alert_id=alert.pk,
@@ -221,7 +232,7 @@ def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "close_form",
-        CloseForm(request.POST),
+        lambda _alert: CloseForm(request.POST),
         lambda alert, data: services.alert_close(
             actor=request.user,
             alert_id=alert.pk,
@@ -240,7 +251,7 @@ def alert_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "reopen_form",
-        ReopenForm(request.POST),
+        lambda _alert: ReopenForm(request.POST),
         lambda alert, data: services.alert_reopen(
             actor=request.user, alert_id=alert.pk, lock_version=data["lock_version"], note=data["note"]
         ),
