@@ -6,7 +6,6 @@ directly; the one admin action, bulk assignment, calls the same service as the i
 change is in the alert's history. Handling an alert happens on its triage page (linked).
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -16,8 +15,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from alerts.forms_triage import AssigneeForm
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
-from alerts.selectors.triage import ACTION_LABELS, assignee_choices, evidence_for
+from alerts.selectors.triage import ACTION_LABELS, evidence_for
 from alerts.services import triage as services
 from households.admin import IdOrNameSearchMixin, ScopedAdminMixin
 from households.models import Region, Role, User
@@ -69,16 +69,6 @@ class HomeVisitInline(ReadOnlyInline):
     model = HomeVisit
     fields = ("visited_on", "visitors", "findings", "household_situation", "follow_up_on", "recorded_by")
     readonly_fields = fields
-
-
-class BulkAssignAdminForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("分派给"), queryset=None, error_messages={"required": _("请选择经办人。")}
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignee_choices(user=user)
 
 
 class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -192,7 +182,7 @@ class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
                 messages.ERROR,
             )
             return None
-        form = BulkAssignAdminForm(request.POST if "apply" in request.POST else None, user=request.user)
+        form = AssigneeForm(request.POST if "apply" in request.POST else None, user=request.user)
         if form.is_valid():
             result = services.alert_bulk_assign(
                 actor=request.user,

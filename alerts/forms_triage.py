@@ -122,8 +122,10 @@ class AssignForm(VersionedForm):
         )
 
 
-class BulkAssignForm(forms.Form):
-    alerts = forms.CharField(required=False)
+class AssigneeForm(forms.Form):
+    """A caseworker of the user's scope to assign alerts to: bulk assignment in the inbox and in
+    the admin."""
+
     assignee = forms.ModelChoiceField(
         label=_("分派给"),
         queryset=None,
@@ -136,6 +138,11 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = selectors.assignee_choices(user=user)
+
+
+class BulkAssignForm(AssigneeForm):
+    alerts = forms.CharField(required=False)
+    field_order = ["alerts", "assignee"]
 
     def clean_alerts(self):
         ids = [v for v in self.data.getlist("alerts") if v.isdigit()]
