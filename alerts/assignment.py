@@ -4,15 +4,18 @@ from django.db import connection, transaction
 
 
 @transaction.atomic
-def auto_assign_new_alerts(*, alert_ids: list[int] | None = None) -> int:
+def auto_assign_new_alerts(*, alert_ids: list[int] | None = None, run_id: int | None = None) -> int:
     """Assign unassigned new alerts to the responsible caseworker of the most specific region.
 
     The village's caseworker wins over the town's, the town's over the county's. Alerts with no
     responsible caseworker stay unassigned in the town's queue (status `new`). Each assignment
     is recorded in the alert's history (actor empty: the system did it). Set-based: one UPDATE
-    and one INSERT whatever the number of alerts. Returns the number assigned.
+    and one INSERT whatever the number of alerts. Only `alert_ids`, or only the alerts raised by
+    the run `run_id`, when given. Returns the number assigned.
     """
     only_ids = "AND a.id = ANY(%(ids)s)" if alert_ids is not None else ""
+    if run_id is not None:
+        only_ids += " AND a.run_id = %(run_id)s"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -35,6 +38,6 @@ def auto_assign_new_alerts(*, alert_ids: list[int] | None = None) -> int:
                    jsonb_build_object('assignee_id', done.assignee_id)
             FROM done
             """,
-            {"ids": alert_ids},
+            {"ids": alert_ids, "run_id": run_id},
         )
         return cursor.rowcount

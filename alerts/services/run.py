@@ -24,7 +24,7 @@ wrote one of the rule's feed rows, an unemployment registration or disability ce
 after the baseline's as-of date, or (self-pay) their cooldown ran out. Counts of an incremental run
 cover those people only. The touched people are found once when the run begins and kept, by rule
 and county, in the run's `counts["touched"]` (the night's work list), so each county's statement
-looks them up by id instead of recomputing the set.
+looks them up by id instead of recomputing the set; the list is dropped when the run ends.
 """
 
 import json
@@ -33,11 +33,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min
+from django.db.models import F, Func, JSONField, Min, Q, Value
 from django.utils import timezone
 
 from alerts.assignment import auto_assign_new_alerts
-from alerts.models import Alert, MonitoringRun, RuleCode, RuleVersion, RunStatus, SelfPayState
+from alerts.models import MonitoringRun, RuleCode, RuleVersion, RunStatus, SelfPayState
 from alerts.rules.sql import insert_sql, rule_params, touched_sql
 from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.rules import current_rule_versions
@@ -93,8 +93,10 @@ def _plan(*, as_of: date, mode: str, versions: dict) -> dict:
         _forget_self_pay_states()
         return plan
     watermark = baseline.started_at - WATERMARK_MARGIN
-    batches = list(ImportBatch.objects.filter(finished_at__gt=watermark).values_list("id", flat=True)) + list(
-        ImportBatch.objects.filter(finished_at__isnull=True).values_list("id", flat=True)
+    batches = list(
+        ImportBatch.objects.filter(Q(finished_at__gt=watermark) | Q(finished_at__isnull=True)).values_list(
+            "id", flat=True
+        )
     )
     plan.update(
         baseline_run=baseline.id,
@@ -265,7 +267,8 @@ def run_finish(*, run_id: int) -> MonitoringRun:
             for rule in RuleCode.values
         }
         now = timezone.now()
-        run.counts = {**run.counts, "rules": totals}
+        # The work lists (up to ~100,000 ids per rule) are of no use once the run is over.
+        run.counts = {**{k: v for k, v in run.counts.items() if k != "touched"}, "rules": totals}
         run.finished_at = now
         run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
         if missing:
@@ -275,9 +278,7 @@ def run_finish(*, run_id: int) -> MonitoringRun:
             run.status = RunStatus.SUCCEEDED
         run.save(update_fields=["counts", "finished_at", "duration_ms", "status", "error"])
     if run.status == RunStatus.SUCCEEDED:
-        new_ids = list(Alert.objects.filter(run=run).values_list("id", flat=True))
-        if new_ids:
-            auto_assign_new_alerts(alert_ids=new_ids)
+        auto_assign_new_alerts(run_id=run.id)
         refresh_dashboard_summaries(as_of=run.as_of)
     return run
 
@@ -285,7 +286,16 @@ def run_finish(*, run_id: int) -> MonitoringRun:
 def run_fail(*, run_id: int, error: str) -> None:
     """Mark a running run failed (a county task gave up); the next run of the date starts afresh."""
     MonitoringRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+        status=RunStatus.FAILED,
+        error=error[:2000],
+        finished_at=timezone.now(),
+        counts=Func(  # counts - 'touched': the work lists are of no use once the run is over
+            F("counts"),
+            Value("touched"),
+            arg_joiner=" - ",
+            template="%(expressions)s",
+            output_field=JSONField(),
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, DashboardRefresh, MonitoringRun, Responsibility
 from alerts.services.preview import preview_counts
-from alerts.services.run import monitoring_run, run_begin, run_county, run_finish
+from alerts.services.run import monitoring_run, run_begin, run_county, run_fail, run_finish
 from alerts.tasks import nightly_monitoring_run
 from imports.models import ImportBatch
 from monitoring.models import MonitoringRecord
@@ -219,3 +219,12 @@ def test_incremental_night_reads_only_new_records_for_serious_disease(regions):
     assert Alert.objects.filter(rule="serious_disease").count() == 2
     full = monitoring_run(as_of=AS_OF + timedelta(days=1), mode="full")
     assert full.counts["rules"]["serious_disease"] == {"candidates": 2, "new": 0, "already_alerted": 2}
+
+
+def test_a_failed_run_keeps_its_counts_but_not_the_nights_work_list():
+    run = MonitoringRun.objects.create(
+        as_of=AS_OF, counts={"county_list": ["130921"], "touched": {"serious_disease": {"130921": [1, 2]}}}
+    )
+    run_fail(run_id=run.id, error="worker lost")
+    run.refresh_from_db()
+    assert (run.status, run.error, run.counts) == ("failed", "worker lost", {"county_list": ["130921"]})

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.models import Alert, MonitoringRun, SelfPayState
-from alerts.services.run import monitoring_run
+from alerts.services.run import monitoring_run, run_begin
 from imports.models import ImportBatch
 from monitoring.models import MonitoringRecord
 from tests.alerts.feed_factories import (
@@ -165,9 +165,12 @@ def test_serious_disease_night_looks_only_at_new_records_naming_a_listed_disease
             diagnosis_code=code,
             batch=batch,
         )
-    night = night_then_full_agrees()
+    begun = run_begin(as_of=NEXT)  # the night's work list is kept while the run is going on
     # The person whose new record names no listed disease is not on the night's work list at all.
-    work_list = [pid for ids in night.counts["touched"]["serious_disease"].values() for pid in ids]
+    work_list = [pid for ids in begun.counts["touched"]["serious_disease"].values() for pid in ids]
     assert work_list == [lung.id]
+    night = night_then_full_agrees()  # resumes the run begun above
+    assert night.pk == begun.pk
+    assert "touched" not in MonitoringRun.objects.get(pk=night.pk).counts  # dropped at the end
     assert night.counts["rules"]["serious_disease"] == {"candidates": 1, "new": 1, "already_alerted": 0}
     assert Alert.objects.get(rule="serious_disease").person == lung
