@@ -36,6 +36,13 @@ monitored AS MATERIALIZED (
 
 WINDOW = "{col} > %(as_of)s::date - %(window_days)s AND {col} <= %(as_of)s::date"
 
+
+def normalised_code(column: str) -> str:
+    """A diagnosis code as the disease list stores codes (`definitions.normalize_code`): upper case,
+    no dot, no spaces (`c34.9` → `C349`)."""
+    return f"upper(replace(replace({column}, '.', ''), ' ', ''))"
+
+
 # (UNION ALL: the IN semi-join ignores duplicates; deduplicating 100k IDs first costs more.)
 # People whose inputs changed since the baseline run: their monitoring record changed or started,
 # or a batch finished after the baseline's watermark wrote one of the rule's feed rows.
@@ -45,10 +52,10 @@ TOUCHED_MONITORING = """
 TOUCHED_BATCH = "\n    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
 # The regex (~80 alternatives, ~4 µs a row) only runs on codes whose first three characters are
 # listed (an array lookup, a tenth of that); a 100k-row file has a few hundred such rows.
-TOUCHED_SERIOUS = """
-    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s) AND {day}
-      AND CASE WHEN left(upper(replace(replace(diagnosis_code, '.', ''), ' ', '')), 3) = ANY(%(d_prefix3)s)
-               THEN upper(replace(replace(diagnosis_code, '.', ''), ' ', '')) ~ %(d_regex)s END"""
+TOUCHED_SERIOUS = f"""
+    UNION ALL SELECT id_number FROM {{table}} WHERE batch_id = ANY(%(batches)s) AND {{day}}
+      AND CASE WHEN left({normalised_code("diagnosis_code")}, 3) = ANY(%(d_prefix3)s)
+               THEN {normalised_code("diagnosis_code")} ~ %(d_regex)s END"""
 TOUCHED_SQL = {
     RuleCode.HIGH_MEDICAL_SELF_PAY: TOUCHED_MONITORING
     + TOUCHED_BATCH.format(table="imports_medicalsettlement")
@@ -241,13 +248,13 @@ fresh AS (
 _SETTLEMENT_EVENTS = f"""
     SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
            'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
-           upper(replace(replace(s.diagnosis_code, '.', ''), ' ', '')) AS norm
+           {normalised_code("s.diagnosis_code")} AS norm
     FROM {{source}}
     WHERE s.diagnosis_code <> '' AND {WINDOW.format(col="s.settle_date")}"""
 _DIAGNOSIS_EVENTS = f"""
     SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
            'diagnosis', g.id, g.diagnosed_on, g.diagnosis_code,
-           upper(replace(replace(g.diagnosis_code, '.', ''), ' ', ''))
+           {normalised_code("g.diagnosis_code")}
     FROM {{source}}
     WHERE {WINDOW.format(col="g.diagnosed_on")}"""
 
