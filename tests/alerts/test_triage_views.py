@@ -383,3 +383,25 @@ def test_history_names_what_the_nightly_run_and_auto_assignment_did(client_for, 
     body = client_for(caseworker_a).get(reverse("alerts:alert_detail", args=[alert.pk])).content.decode()
     assert "产生预警" in body and "自动分派" in body
     assert ">raised<" not in body
+
+
+# --- bad input: the user sees what is wrong, in Chinese, and nothing changes ---
+
+
+def assert_unchanged(alert, status=AlertStatus.NEW, assignee=None):
+    alert.refresh_from_db()
+    assert (alert.status, alert.assignee, alert.lock_version) == (status, assignee, 0)
+    assert not AlertEvent.objects.filter(alert=alert).exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [("alert_claim", AlertStatus.NEW), ("alert_start_verification", AlertStatus.ASSIGNED)],
+)
+def test_an_action_posted_without_the_form_version_is_refused(client_for, caseworker_a, action, status):
+    assignee = caseworker_a if status == AlertStatus.ASSIGNED else None
+    alert = alert_in(VILLAGE_A, status=status, assignee=assignee)
+    response = client_for(caseworker_a).post(reverse(f"alerts:{action}", args=[alert.pk]), {})
+    assert response.status_code == 400
+    assert "表单版本缺失，请刷新页面后重试" in response.content.decode()
+    assert_unchanged(alert, status, assignee)
