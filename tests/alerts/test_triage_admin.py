@@ -106,3 +106,26 @@ def test_admin_bulk_assign_goes_through_the_service(client_for, caseworker_a):
     theirs.refresh_from_db()
     assert theirs.assignee is None
     assert AlertEvent.objects.filter(action="bulk_assign", actor=caseworker_a).count() == 2
+
+
+def test_admin_bulk_assign_over_the_limit_is_refused_and_changes_nothing(
+    client_for, caseworker_a, monkeypatch
+):
+    from alerts import admin_triage
+
+    monkeypatch.setattr(admin_triage, "BULK_LIMIT", 2)
+    village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    alerts = [alert_in(VILLAGE_A) for _ in range(3)]
+    response = client_for(caseworker_a).post(
+        CHANGELIST,
+        {
+            "action": "bulk_assign",
+            ACTION_CHECKBOX_NAME: [a.pk for a in alerts],
+            "apply": "1",
+            "assignee": village_cw.pk,
+        },
+        follow=True,
+    )
+    assert "一次最多批量分派 2 条预警，请缩小筛选范围" in response.content.decode()
+    assert not village_cw.assigned_alerts.exists()
+    assert not AlertEvent.objects.exists()

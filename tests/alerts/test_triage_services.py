@@ -269,7 +269,25 @@ def test_visit_dates_are_checked(caseworker_a):
         svc.alert_record_visit(**common, household_situation="c", visited_on=date.today() + timedelta(days=1))
     with pytest.raises(svc.TriageError, match="核查日期不能早于预警日期"):
         svc.alert_record_visit(**common, household_situation="c", visited_on=date.today() - timedelta(days=1))
+    with pytest.raises(svc.TriageError, match="回访日期不能早于核查日期"):
+        svc.alert_record_visit(
+            **common,
+            household_situation="c",
+            visited_on=date.today(),
+            follow_up_on=date.today() - timedelta(days=1),
+        )
     assert not HomeVisit.objects.exists()
+    alert.refresh_from_db()
+    assert alert.lock_version == 0 and not AlertEvent.objects.filter(alert=alert).exists()
+
+
+def test_assigning_to_the_current_assignee_is_refused(caseworker_a, county_supervisor):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=caseworker_a)
+    with pytest.raises(svc.TriageError, match="该预警已由此经办人办理，无需重新分派"):
+        svc.alert_assign(actor=county_supervisor, alert_id=alert.pk, lock_version=0, assignee=caseworker_a)
+    alert.refresh_from_db()
+    assert (alert.assignee, alert.lock_version) == (caseworker_a, 0)
+    assert not AlertEvent.objects.filter(alert=alert).exists()
 
 
 def test_bulk_assign_is_set_based_skips_what_it_may_not_touch_and_writes_history(

@@ -394,6 +394,18 @@ def assert_unchanged(alert, status=AlertStatus.NEW, assignee=None):
     assert not AlertEvent.objects.filter(alert=alert).exists()
 
 
+def test_assigning_to_a_caseworker_not_covering_the_region_is_refused(
+    client_for, caseworker_b, county_supervisor
+):
+    alert = alert_in(VILLAGE_A)
+    response = client_for(county_supervisor).post(
+        reverse("alerts:alert_assign", args=[alert.pk]), {"lock_version": 0, "assignee": caseworker_b.pk}
+    )
+    assert response.status_code == 400
+    assert "只能分派给负责该区域的经办人" in response.content.decode()
+    assert_unchanged(alert)
+
+
 @pytest.mark.parametrize(
     ("action", "status"),
     [("alert_claim", AlertStatus.NEW), ("alert_start_verification", AlertStatus.ASSIGNED)],
@@ -405,3 +417,49 @@ def test_an_action_posted_without_the_form_version_is_refused(client_for, casewo
     assert response.status_code == 400
     assert "表单版本缺失，请刷新页面后重试" in response.content.decode()
     assert_unchanged(alert, status, assignee)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"), [("", "请选择处置结果"), ("enrol_everyone", "请从列表中选择处置结果")]
+)
+def test_closing_without_a_listed_outcome_is_refused(client_for, caseworker_a, outcome, message):
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:alert_close", args=[alert.pk]),
+        {"lock_version": 0, "outcome": outcome, "note": "核实"},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert_unchanged(alert, AlertStatus.VERIFYING, caseworker_a)
+
+
+def test_bulk_assign_with_nothing_ticked_says_so(client_for, caseworker_a):
+    village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    alert = alert_in(VILLAGE_A)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:bulk_assign"), {"assignee": village_cw.pk}, follow=True
+    )
+    assert "请至少勾选一条预警" in response.content.decode()
+    assert_unchanged(alert)
+
+
+def test_a_date_range_ending_before_it_starts_is_pointed_out_and_only_its_start_applied(
+    client_for, caseworker_a
+):
+    today = date.today()
+    old = alert_in(VILLAGE_A, raised_on=today - timedelta(days=40))
+    recent = alert_in(VILLAGE_A, raised_on=today - timedelta(days=5))
+    response = client_for(caseworker_a).get(
+        INBOX, {"raised_from": (today - timedelta(days=10)).isoformat(), "raised_to": "2000-01-01"}
+    )
+    assert response.status_code == 200
+    assert "结束日期不能早于开始日期" in response.content.decode()
+    assert ids_in(response) == {recent.pk} and old.pk not in ids_in(response)
+
+
+@pytest.mark.parametrize("after", ["garbage", "2026-13-01_5", "2026-01-01_x", "_", "2026-01-01"])
+def test_a_malformed_page_cursor_shows_the_first_page(client_for, caseworker_a, after):
+    alerts = {alert_in(VILLAGE_A).pk for _ in range(2)}
+    response = client_for(caseworker_a).get(INBOX, {"after": after})
+    assert response.status_code == 200
+    assert ids_in(response) == alerts
