@@ -37,7 +37,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         "categories": FeedCategory.choices,
         "statuses": BatchStatus.choices,
         "next_before": next_before,
-        "first_page": not before,
+        "first_page": not before.isdigit(),  # a bad cursor shows the first page, as page_before does
     }
     return render(request, "imports/batch_list.html", context)
 

@@ -127,6 +127,7 @@ def test_batch_list_ignores_filter_values_it_does_not_know(client_for, data_admi
     assert f"#{roster.pk}" in text and f"#{failed.pk}" in text  # every batch, newest first
     assert text.index(f"#{failed.pk}") < text.index(f"#{roster.pk}")
     assert "没有符合条件的批次" not in text
+    assert "回到最新" not in text  # it is the first page
 
 
 def test_batch_list_pages_fifty_at_a_time(client_for, data_admin):
