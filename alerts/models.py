@@ -65,7 +65,12 @@ class MonitoringRun(models.Model):
     duration_ms = models.IntegerField(_("耗时（毫秒）"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
     triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
     )
 
     class Meta:
@@ -266,7 +271,7 @@ class Alert(models.Model):
 class AlertEvent(models.Model):
     """One entry of an alert's history: who did what, when, from which state to which."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events", verbose_name=_("预警"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -291,8 +296,10 @@ class AlertEvent(models.Model):
 class HomeVisit(models.Model):
     """A home verification (上门核查) made for an alert."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="visits")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="visits", verbose_name=_("预警"))
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("家庭")
+    )
     visited_on = models.DateField(_("核查日期"))
     visitors = models.CharField(_("核查人员"), max_length=200)
     findings = models.TextField(_("核查情况"))

@@ -119,7 +119,9 @@ class ImportBatch(models.Model):
 class RejectedRow(models.Model):
     """A row that was not loaded, with where and why, as the admin sees it in Excel."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows", verbose_name=_("导入批次")
+    )
     row_number = models.IntegerField(_("行号"))
     column = models.CharField(_("列"), max_length=100, blank=True)
     reason_code = models.CharField(_("原因代码"), max_length=40)
@@ -330,7 +332,9 @@ class FeedRecordChange(models.Model):
     `before` and `after` hold only the fields that changed (stored values, dates as ISO text).
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="changes", verbose_name=_("导入批次")
+    )
     category = models.CharField(_("数据类别"), max_length=40, choices=FeedCategory.choices)
     key = models.CharField(_("记录键"), max_length=64)
     before = models.JSONField(_("变更前"))
@@ -347,7 +351,9 @@ class FeedRecordChange(models.Model):
 class NameMismatch(models.Model):
     """A loaded row whose name differs from the registry's name for that resident ID (a warning)."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="name_mismatches")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="name_mismatches", verbose_name=_("导入批次")
+    )
     row_number = models.IntegerField(_("行号"))
     id_number = models.CharField(_("身份证号"), max_length=18)
     name_in_file = models.CharField(_("文件中的姓名"), max_length=50)

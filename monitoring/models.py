@@ -82,11 +82,25 @@ class MonitoringRecord(models.Model):
 class MonitoringRecordHistory(models.Model):
     """One change to a monitoring record: what it was before, what it became, who or which batch."""
 
-    record = models.ForeignKey(MonitoringRecord, on_delete=models.CASCADE, related_name="history")
+    record = models.ForeignKey(
+        MonitoringRecord, on_delete=models.CASCADE, related_name="history", verbose_name=_("监测记录")
+    )
     changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入批次"),
+    )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("变更人"),
     )
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"))
