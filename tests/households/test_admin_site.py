@@ -1,11 +1,11 @@
-"""Every column of every admin list is headed in Chinese (a field without a verbose name shows its
-English attribute name, upper-cased, to Chinese staff)."""
+"""The admin site as staff see it: Chinese column headings, the site's icon."""
 
 import re
 
 from django.contrib import admin
 from django.contrib.admin.utils import label_for_field
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import UserFactory
@@ -15,6 +15,7 @@ ALLOWED = {"ID"}
 
 
 def test_every_admin_list_column_has_a_chinese_heading(db):
+    # A field without a verbose name would show its English attribute name, upper-cased.
     request = RequestFactory().get("/admin/")
     request.user = UserFactory(is_superuser=True, is_staff=True)
     missing = []
@@ -25,3 +26,10 @@ def test_every_admin_list_column_has_a_chinese_heading(db):
                 if label not in ALLOWED and not CHINESE.search(label):
                     missing.append(f"{model._meta.label}.{name}: {label}")
     assert missing == []
+
+
+def test_admin_pages_carry_the_site_icon_served_by_the_app(client_for, db):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    html = client_for(user).get(reverse("admin:index")).content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert "救助监测" in html  # still the site's own admin header
