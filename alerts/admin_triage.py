@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.forms_triage import AssigneeForm
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
-from alerts.selectors.triage import ACTION_LABELS, evidence_for
+from alerts.selectors.triage import evidence_for
 from alerts.services import triage as services
 from households.admin import IdOrNameSearchMixin, ScopedAdminMixin
 from households.models import Region, Role, User
@@ -55,14 +55,10 @@ class ReadOnlyInline(admin.TabularInline):
 
 class AlertEventInline(ReadOnlyInline):
     model = AlertEvent
-    fields = ("at", "actor", "action_label", "from_status", "to_status", "note")
+    fields = ("at", "actor", "action", "from_status", "to_status", "note")
     readonly_fields = fields
     ordering = ("at", "id")
     verbose_name_plural = _("处理记录")
-
-    @admin.display(description=_("操作"))
-    def action_label(self, obj):
-        return ACTION_LABELS.get(obj.action, obj.action)
 
 
 class HomeVisitInline(ReadOnlyInline):

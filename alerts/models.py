@@ -268,6 +268,19 @@ class Alert(models.Model):
         return self.days_overdue() > 0
 
 
+class EventAction(models.TextChoices):
+    RAISED = "raised", _("产生预警")
+    AUTO_ASSIGN = "auto_assign", _("自动分派")
+    CLAIM = "claim", _("认领")
+    ASSIGN = "assign", _("分派")
+    REASSIGN = "reassign", _("改派")
+    BULK_ASSIGN = "bulk_assign", _("批量分派")
+    START_VERIFICATION = "start_verification", _("开始核查")
+    RECORD_VISIT = "record_visit", _("登记入户核查")
+    CLOSE = "close", _("办结")
+    REOPEN = "reopen", _("重新打开")
+
+
 class AlertEvent(models.Model):
     """One entry of an alert's history: who did what, when, from which state to which."""
 
@@ -281,9 +294,10 @@ class AlertEvent(models.Model):
         verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    action = models.CharField(_("操作"), max_length=30)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    # Choices give the admin and the history their Chinese labels (the run's SQL writes the codes).
+    action = models.CharField(_("操作"), max_length=30, choices=EventAction.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True, choices=AlertStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True, choices=AlertStatus.choices)
     note = models.TextField(_("备注"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Length
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit
+from alerts.models import Alert, AlertEvent, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
 from imports.selectors import can_manage_imports
@@ -19,19 +19,6 @@ SOURCE_MODELS = {
     "diagnosis": ("diagnosis", _("诊断")),
     "disability_certificate": ("disabilitycertificate", _("残疾证")),
     "unemployment_registration": ("unemploymentregistration", _("失业登记")),
-}
-
-ACTION_LABELS = {
-    "raised": _("产生预警"),
-    "auto_assign": _("自动分派"),
-    "claim": _("认领"),
-    "assign": _("分派"),
-    "reassign": _("改派"),
-    "bulk_assign": _("批量分派"),
-    "start_verification": _("开始核查"),
-    "record_visit": _("登记入户核查"),
-    "close": _("办结"),
-    "reopen": _("重新打开"),
 }
 
 
@@ -103,13 +90,7 @@ def evidence_for(alert: Alert, user=None) -> Evidence:
 
 
 def history(alert: Alert) -> list[AlertEvent]:
-    events = list(alert.events.select_related("actor").order_by("at", "id"))
-    statuses = dict(AlertStatus.choices)
-    for event in events:
-        event.action_label = ACTION_LABELS.get(event.action, event.action)
-        event.from_label = statuses.get(event.from_status, event.from_status)
-        event.to_label = statuses.get(event.to_status, event.to_status)
-    return events
+    return list(alert.events.select_related("actor").order_by("at", "id"))
 
 
 def household_members(household: Household) -> QuerySet[Person]:

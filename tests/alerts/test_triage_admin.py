@@ -129,3 +129,17 @@ def test_admin_bulk_assign_over_the_limit_is_refused_and_changes_nothing(
     assert "一次最多批量分派 2 条预警，请缩小筛选范围" in response.content.decode()
     assert not village_cw.assigned_alerts.exists()
     assert not AlertEvent.objects.exists()
+
+
+def test_event_list_names_actions_and_statuses_in_chinese_and_filters_by_them(client_for, caseworker_a):
+    alert = alert_in(VILLAGE_A, name="甲村民")
+    AlertEvent.objects.create(alert=alert, action="raised", to_status="new")
+    AlertEvent.objects.create(alert=alert, action="auto_assign", from_status="new", to_status="assigned")
+    client = client_for(caseworker_a)
+    url = reverse("admin:alerts_alertevent_changelist")
+    html = client.get(url).content.decode()
+    for label in ("产生预警", "自动分派", "待分派", "已分派"):
+        assert label in html, label
+    assert ">raised<" not in html and ">auto_assign<" not in html
+    filtered = client.get(url, {"action__exact": "auto_assign"})
+    assert [e.action for e in filtered.context["cl"].result_list] == ["auto_assign"]
