@@ -27,6 +27,12 @@ def make_id_number(area: str = "130921", born: date = date(1980, 5, 17), sex: st
             return value
 
 
+def make_id_with_wrong_check_char() -> str:
+    """A resident ID whose check character is wrong (a fresh valid one with another last character)."""
+    valid = make_id_number()
+    return valid[:17] + ("1" if valid[17] != "1" else "2")
+
+
 def region(code: str, name: str | None = None) -> Region:
     """Get or create a region and its missing ancestors (codes nest 6 → 9 → 12 digits)."""
     parent = None

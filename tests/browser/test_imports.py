@@ -186,11 +186,11 @@ def test_a_running_batch_shows_progress_and_the_report_appears_when_it_ends(
 def test_data_admin_uploads_a_file_and_reads_its_report(page, login, screenshot, data_admin):
     from imports.departments import seed_departments
     from imports.models import Department
-    from tests.factories import make_id_number
+    from tests.factories import make_id_number, make_id_with_wrong_check_char
 
     seed_departments(Department)  # seeded by a migration, emptied by earlier transactional tests
 
-    good, bad = make_id_number(), make_id_number()[:17] + "0"
+    good, bad = make_id_number(), make_id_with_wrong_check_char()
     content = (
         "结算流水号,身份证号,姓名,结算日期,医疗费用总额,个人负担\r\n"
         f"JS900,{good},周九,2026-10-01,1500,600\r\n"
