@@ -11,11 +11,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import MonitoringRun, RuleVersion
+from households.admin import ModelAdmin
 from imports.admin import ReadOnlyAdminMixin
 
 
 @admin.register(RuleVersion)
-class RuleVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RuleVersionAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["rule", "version", "created_by", "created_at", "note"]
     list_filter = ["rule"]
     ordering = ["rule", "-version"]
@@ -28,7 +29,7 @@ class RuleVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MonitoringRun)
-class MonitoringRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MonitoringRunAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["id", "as_of", "status", "new_alerts", "duration_ms", "started_at", "finished_at"]
     list_filter = ["status"]
     date_hierarchy = "as_of"

@@ -19,7 +19,7 @@ from alerts.forms_triage import AssigneeForm
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
 from alerts.selectors.triage import evidence_for
 from alerts.services import triage as services
-from households.admin import IdOrNameSearchMixin, ScopedAdminMixin
+from households.admin import IdOrNameSearchMixin, ModelAdmin, ScopedAdminMixin
 from households.models import Region, Role, User
 from households.scoping import scope_queryset
 
@@ -67,7 +67,7 @@ class HomeVisitInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(ScopedAdminMixin, ModelAdmin):
     """Rows outside the user's region are not in the queryset, so they are 404 in every view;
     nothing is added or deleted here (alerts come from the nightly run, history is kept)."""
 

@@ -47,6 +47,70 @@ class RuleVersion(models.Model):
         return f"{self.get_rule_display()} v{self.version}"
 
 
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("待审议")
+    ADOPTED = "adopted", _("已采纳")
+    DECLINED = "declined", _("未采纳")
+
+
+class RuleProposal(models.Model):
+    """New parameters for a rule proposed by a supervisor below the city (rules apply city-wide).
+
+    A city-wide supervisor adopts it (it becomes the rule's next version) or declines it, with a
+    reason; either way the proposal is kept as it was proposed. Seen by supervisors whose scope
+    covers `region` (the proposer's region).
+    """
+
+    rule = models.CharField(_("规则"), max_length=40, choices=RuleCode.choices)
+    params = models.JSONField(_("建议参数"))
+    note = models.CharField(_("建议理由"), max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出区域"))
+    based_on = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出时的版本")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审议人"),
+    )
+    decided_at = models.DateTimeField(_("审议时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审议意见"), max_length=200, blank=True)
+    adopted_version = models.OneToOneField(
+        RuleVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("采纳后的版本"),
+    )
+
+    class Meta:
+        verbose_name = _("规则修改建议")
+        verbose_name_plural = _("规则修改建议")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="pending") & Q(decided_at__isnull=True) & Q(adopted_version__isnull=True))
+                | (Q(status="adopted") & Q(decided_at__isnull=False) & Q(adopted_version__isnull=False))
+                | (Q(status="declined") & Q(decided_at__isnull=False) & Q(adopted_version__isnull=True)),
+                name="ruleproposal_decision_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} · {self.get_status_display()} #{self.pk}"
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("运行中")
     SUCCEEDED = "succeeded", _("已完成")

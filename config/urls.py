@@ -12,6 +12,7 @@ urlpatterns = [
     path("", household_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", household_views.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("households/", include("households.urls")),
     path("imports/", include("imports.urls")),

@@ -1,11 +1,33 @@
+"""Admin of the registry, and the admin conventions every app's admin follows.
+
+- `ModelAdmin` (use it instead of Django's): a missing or out-of-scope object answers 404, as in
+  the app's pages (Django's admin would redirect to the index with "perhaps it was deleted").
+- `ScopedAdminMixin`: lists, searches and object pages reach only rows inside the user's region.
+- Accounts are the system administrators' (role permissions); they manage accounts inside their
+  own scope, never superusers, and only a superuser makes a superuser.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard
 from households.models import Household, Person, Region, User
 from households.scoping import scope_queryset
 from households.selectors import looks_like_id
+
+
+class NotFoundAdminMixin:
+    """A missing object is 404, exactly like an object outside the user's region."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("没有找到该记录"))
+
+
+class ModelAdmin(NotFoundAdminMixin, admin.ModelAdmin):
+    pass
 
 
 class ScopedAdminMixin:
@@ -35,27 +57,65 @@ class IdOrNameSearchMixin:
         return queryset.filter(**{f"{self.name_field}__startswith": term}), True
 
 
+admin.site.unregister(Group)  # permissions follow roles (auth_backends); groups grant nothing
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ScopedAdminMixin, ModelAdmin):
+    region_path = "code"
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # households, users and alerts point at regions (PROTECT)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = scope_queryset(Region.objects.all(), request.user, "code")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "role", "scope", "is_active", "is_staff"]
-    list_filter = ["role", "is_active", "is_staff"]
+class UserAdmin(NotFoundAdminMixin, BaseUserAdmin):
+    """Accounts of the system administrator's own region; no superusers unless one is signed in."""
+
+    list_display = ["username", "last_name", "first_name", "role", "scope", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
     autocomplete_fields = ["scope"]
-    fieldsets = (
-        *BaseUserAdmin.fieldsets,
-        (_("岗位与管辖区域"), {"fields": ("role", "scope")}),
-    )
-    add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
-        (_("岗位与管辖区域"), {"fields": ("role", "scope")}),
-    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        prefix = request.user.scope_prefix
+        if prefix is None:
+            return qs.none()
+        return qs.filter(is_superuser=False, scope__code__startswith=prefix)
+
+    def get_fieldsets(self, request, obj=None):
+        account = (_("岗位与管辖区域"), {"fields": ("role", "scope", "is_active")})
+        if obj is None:
+            return (
+                *BaseUserAdmin.add_fieldsets,
+                (_("姓名"), {"fields": ("last_name", "first_name")}),
+                account,
+            )
+        status = ("is_active", "is_superuser") if request.user.is_superuser else ("is_active",)
+        return (
+            (None, {"fields": ("username", "password")}),
+            (_("个人信息"), {"fields": ("last_name", "first_name", "email")}),
+            (_("岗位与管辖区域"), {"fields": ("role", "scope", *status)}),
+            (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "scope":
+            kwargs["queryset"] = scope_queryset(Region.objects.all(), request.user, "code")
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PersonInline(admin.TabularInline):
@@ -75,7 +135,7 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     list_display = ["id", "masked_head_id", "region", "area_type", "annual_income", "updated_at"]
     list_filter = ["area_type"]
     list_select_related = ["region"]
@@ -99,7 +159,7 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     region_path = "household__region__code"
     list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household"]
     list_select_related = ["household"]

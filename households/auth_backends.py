@@ -1,4 +1,10 @@
-"""Permissions follow the user's role (no per-user permission bookkeeping to drift).
+"""Permissions follow the user's role, and nothing else.
+
+Every role's permissions are listed here model by model (no wildcards: a new model grants nothing
+until it is added on purpose). Per-user permissions and groups are not used and grant nothing, so
+no stale assignment in the database can widen a role. A few permissions also depend on the user's
+scope: rule versions apply to the whole city, so only city-wide supervisors save them, and
+supervisors below the city propose instead (DOMAIN.md).
 
 Region scope is separate: these say *what kind* of rows a role may view or change; scoping
 (`households.scoping`) says *which* rows.
@@ -8,56 +14,97 @@ from django.contrib.auth.backends import ModelBackend
 
 from households.models import Role
 
-# role → {"app_label.model": set of actions}; "*" stands for every model of the app
-ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
+ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    # Accounts, their roles and scopes, and the administrative divisions; no personal data.
+    Role.SYSTEM_ADMIN: {
+        "households.user": frozenset({"view", "add", "change"}),
+        "households.region": frozenset({"view", "add", "change"}),
+        "imports.department": frozenset({"view"}),
+    },
+    # Department feeds: uploads, batch reports, the records they brought; reads the registry it
+    # feeds and the dashboard's feed health; reads the rules, never edits them.
     Role.DATA_ADMIN: {
-        "households.*": {"view", "change", "add"},
-        "imports.*": {"view", "add", "change"},
-        "monitoring.*": {"view"},
-        "alerts.*": {"view"},
-        "alerts.ruleversion": {"view", "add"},
+        "households.region": frozenset({"view"}),
+        "households.household": frozenset({"view", "change"}),
+        "households.person": frozenset({"view", "change"}),
+        "monitoring.monitoringrecord": frozenset({"view"}),
+        "imports.department": frozenset({"view", "add", "change"}),
+        "imports.importbatch": frozenset({"view", "add"}),
+        "imports.rejectedrow": frozenset({"view"}),
+        "imports.namemismatch": frozenset({"view"}),
+        "imports.feedrecordchange": frozenset({"view"}),
+        "imports.rosterentry": frozenset({"view"}),
+        "imports.medicalsettlement": frozenset({"view"}),
+        "imports.diagnosis": frozenset({"view"}),
+        "imports.disabilitycertificate": frozenset({"view"}),
+        "imports.unemploymentregistration": frozenset({"view"}),
+        "alerts.ruleversion": frozenset({"view"}),
+        "alerts.monitoringrun": frozenset({"view"}),
+        "alerts.dashboardsummary": frozenset({"view"}),
     },
+    # County or city: the region's alerts and figures, re-assignment, who receives new alerts, the
+    # rules (saved by city-wide supervisors, proposed by the others: see SCOPE_CONDITIONS).
     Role.SUPERVISOR: {
-        "households.household": {"view"},
-        "households.person": {"view"},
-        "monitoring.*": {"view"},
-        "imports.importbatch": {"view"},
-        "alerts.*": {"view", "change"},
-        "alerts.ruleversion": {"view", "add"},
-        "alerts.responsibility": {"view", "add", "change", "delete"},
+        "households.region": frozenset({"view"}),
+        "households.household": frozenset({"view"}),
+        "households.person": frozenset({"view"}),
+        "monitoring.monitoringrecord": frozenset({"view"}),
+        "imports.importbatch": frozenset({"view"}),
+        "alerts.alert": frozenset({"view", "change"}),
+        "alerts.alertevent": frozenset({"view"}),
+        "alerts.homevisit": frozenset({"view"}),
+        "alerts.responsibility": frozenset({"view", "add", "change", "delete"}),
+        "alerts.ruleversion": frozenset({"view", "add"}),
+        "alerts.ruleproposal": frozenset({"view", "add", "change"}),
+        "alerts.monitoringrun": frozenset({"view"}),
+        "alerts.dashboardsummary": frozenset({"view"}),
     },
+    # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {
-        "households.household": {"view"},
-        "households.person": {"view"},
-        "monitoring.*": {"view"},
-        "alerts.alert": {"view", "change"},
-        "alerts.alertevent": {"view"},
-        "alerts.homevisit": {"view", "add"},
+        "households.household": frozenset({"view"}),
+        "households.person": frozenset({"view"}),
+        "monitoring.monitoringrecord": frozenset({"view"}),
+        "alerts.alert": frozenset({"view", "change"}),
+        "alerts.alertevent": frozenset({"view"}),
+        "alerts.homevisit": frozenset({"view", "add"}),
     },
 }
 
+# Permissions a role grants only to users whose scope is (True) or is not (False) the whole city.
+SCOPE_CONDITIONS: dict[str, bool] = {
+    "alerts.add_ruleversion": True,
+    "alerts.change_ruleproposal": True,  # adopt or decline a proposal
+    "alerts.add_ruleproposal": False,
+}
 
-def role_allows(role: str, app_label: str, codename: str) -> bool:
-    action, _, model = codename.partition("_")
-    grants = ROLE_PERMISSIONS.get(role, {})
-    return action in grants.get(f"{app_label}.{model}", set()) or action in grants.get(
-        f"{app_label}.*", set()
-    )
+
+def role_permissions(user) -> set[str]:
+    """Every permission (`app_label.action_model`) the user's role grants them, scope conditions applied."""
+    perms = set()
+    for model, actions in ROLE_PERMISSIONS.get(user.role, {}).items():
+        app_label, _, name = model.partition(".")
+        perms |= {f"{app_label}.{action}_{name}" for action in actions}
+    return {p for p in perms if SCOPE_CONDITIONS.get(p, user.is_city_wide) == user.is_city_wide}
 
 
 class RolePermissionBackend(ModelBackend):
+    """Authenticates with username and password (ModelBackend); permissions from the role only."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_role_perm_cache"):
+            user_obj._role_perm_cache = role_permissions(user_obj)
+        return user_obj._role_perm_cache
+
     def has_perm(self, user_obj, perm, obj=None):
-        if not user_obj.is_active:
-            return False
-        if super().has_perm(user_obj, perm, obj):
-            return True
-        app_label, _, codename = perm.partition(".")
-        return role_allows(user_obj.role, app_label, codename)
+        return perm in self.get_all_permissions(user_obj)
 
     def has_module_perms(self, user_obj, app_label):
-        if not user_obj.is_active:
-            return False
-        grants = ROLE_PERMISSIONS.get(user_obj.role, {})
-        return any(key.startswith(f"{app_label}.") for key in grants) or super().has_module_perms(
-            user_obj, app_label
-        )
+        return any(perm.startswith(f"{app_label}.") for perm in self.get_all_permissions(user_obj))

@@ -1,26 +1,34 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Role
-
-# (url name, label, roles allowed; None = every signed-in user)
+# (url name, label, permission the page needs; None = every signed-in user, "staff" = admin site)
 NAVIGATION = [
     ("home", _("首页"), None),
-    ("alerts:inbox", _("预警处置"), {Role.CASEWORKER, Role.SUPERVISOR}),
-    ("households:list", _("家庭档案"), None),
-    ("imports:batch_list", _("数据导入"), {Role.DATA_ADMIN}),
-    ("alerts:dashboard", _("统计看板"), {Role.SUPERVISOR, Role.DATA_ADMIN}),
-    ("alerts:rules", _("预警规则"), {Role.SUPERVISOR, Role.DATA_ADMIN}),
+    ("alerts:inbox", _("预警处置"), "alerts.view_alert"),
+    ("households:list", _("家庭档案"), "households.view_household"),
+    ("imports:batch_list", _("数据导入"), "imports.add_importbatch"),
+    ("alerts:dashboard", _("统计看板"), "alerts.view_dashboardsummary"),
+    ("alerts:rules", _("预警规则"), "alerts.view_ruleversion"),
+    ("admin:index", _("管理后台"), "staff"),
 ]
 
 
+def _allowed(user, need: str | None) -> bool:
+    if need is None:
+        return True
+    if need == "staff":
+        return user.is_staff
+    return user.has_perm(need)
+
+
 def navigation(request):
+    """The pages the signed-in user's role may open, in menu order."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = []
-    for url_name, label, roles in NAVIGATION:
-        if roles is not None and user.role not in roles and not user.is_superuser:
+    for url_name, label, need in NAVIGATION:
+        if not _allowed(user, need):
             continue
         try:
             url = reverse(url_name)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -30,3 +31,21 @@ def login_required_htmx(view: Callable | None = None, *, page: Callable[..., str
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def permission_required(perm: str, message: str):
+    """403 with `message` (shown on the error page) unless the user's role grants `perm`.
+
+    Put it under `login_required`/`login_required_htmx`, which send anonymous users to sign in.
+    """
+
+    def decorator(view_func: Callable) -> Callable:
+        @wraps(view_func)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied(message)
+            return view_func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -58,13 +58,22 @@ def scope_prefix_for(code: str, level: str) -> str:
 
 
 class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
     DATA_ADMIN = "data_admin", _("数据管理员")
     SUPERVISOR = "supervisor", _("督导")
     CASEWORKER = "caseworker", _("经办人")
 
 
+# Roles that work in the admin site; caseworkers work in the app's own pages only.
+STAFF_ROLES = (Role.SYSTEM_ADMIN, Role.DATA_ADMIN, Role.SUPERVISOR)
+
+
 class User(AbstractUser):
-    """A staff member. `scope` limits every personal-data view to one region and its sub-regions."""
+    """A staff member. `scope` limits every personal-data view to one region and its sub-regions.
+
+    What a user may do follows `role` alone (`households.auth_backends`); `is_staff` (admin site
+    access) is not set by hand but follows the role, and the database refuses any other value.
+    """
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
     scope = models.ForeignKey(
@@ -80,6 +89,28 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_staff=True, role__in=STAFF_ROLES)
+                | Q(is_staff=True, is_superuser=True)
+                | (Q(is_staff=False, is_superuser=False) & ~Q(role__in=STAFF_ROLES)),
+                name="user_staff_follows_role",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.is_staff = self.is_superuser or self.role in STAFF_ROLES
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"role", "is_superuser"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_city_wide(self) -> bool:
+        """Scope is the whole city (or a superuser without a scope): city-level decisions are theirs."""
+        if self.scope_id is None:
+            return self.is_superuser
+        return self.scope.level == RegionLevel.CITY
 
     @property
     def scope_prefix(self) -> str | None:

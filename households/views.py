@@ -1,11 +1,18 @@
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from households import selectors
+from households.decorators import permission_required
 from households.pagination import page_before
 
 PAGE_SIZE = 50
+VIEW_HOUSEHOLDS = "households.view_household"
+NO_HOUSEHOLDS = _("家庭档案仅向督导、经办人和数据管理员开放")
 
 
 @login_required
@@ -14,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required(VIEW_HOUSEHOLDS, NO_HOUSEHOLDS)
 def household_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     qs = selectors.household_list(user=request.user, query=query)
@@ -29,6 +37,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required(VIEW_HOUSEHOLDS, NO_HOUSEHOLDS)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
     members = household.members.order_by("relation", "birth_date")
@@ -38,3 +47,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "region_path": selectors.region_path(household.region),
     }
     return render(request, "households/household_detail.html", context)
+
+
+class PasswordChange(SuccessMessageMixin, PasswordChangeView):
+    """Every user changes their own password here (caseworkers have no admin site to do it in)."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+    success_message = _("密码已修改，下次登录请使用新密码。")

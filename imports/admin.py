@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from households.admin import IdOrNameSearchMixin
+from households.admin import IdOrNameSearchMixin, ModelAdmin, NotFoundAdminMixin
 from imports.loading.reasons import REASON_LABELS
 from imports.models import (
     Department,
@@ -45,7 +45,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
+class DepartmentAdmin(NotFoundAdminMixin, ImportExportModelAdmin):
     resource_classes = [DepartmentResource]
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
@@ -70,7 +70,7 @@ def _changelist(model: type[Model], **params) -> str:
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = [
         "id",
         "category",
@@ -142,7 +142,7 @@ class ReasonCodeFilter(admin.SimpleListFilter):
 
 
 @admin.register(RejectedRow)
-class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RejectedRowAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["batch", "row_number", "column", "reason_code", "masked_message"]
     list_filter = [ReasonCodeFilter]
     list_select_related = ["batch"]
@@ -175,7 +175,7 @@ class BatchOfCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(batch_id=int(value)) if value and value.isdigit() else queryset
 
 
-class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin):
+class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, ModelAdmin):
     """A department record table: browse, search by full ID or name, never edit."""
 
     feed_category: str = ""
@@ -284,7 +284,7 @@ class RosterEntryAdmin(FeedRecordAdmin):
 
 
 @admin.register(NameMismatch)
-class NameMismatchAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmin):
+class NameMismatchAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, ModelAdmin):
     list_display = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
     list_select_related = ["batch"]
     fields = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
@@ -300,7 +300,7 @@ class NameMismatchAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, admin.ModelAdmi
 
 
 @admin.register(FeedRecordChange)
-class FeedRecordChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FeedRecordChangeAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["batch", "category", "masked_key", "changed_fields", "changed_at"]
     list_filter = ["category"]
     list_select_related = ["batch"]

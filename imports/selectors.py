@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, QuerySet
 from django.shortcuts import get_object_or_404
 
-from households.models import Role
 from imports.models import BatchStatus, FeedCategory, FeedRecordChange, ImportBatch, NameMismatch, RejectedRow
 from imports.rejects import mask_ids
 from imports.specs import SPECS, FieldType
@@ -21,9 +20,8 @@ PREVIEW_ROWS = 100
 
 
 def can_manage_imports(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.DATA_ADMIN)
-    )
+    """Data admins (their role uploads batches) and superusers."""
+    return user.has_perm("imports.add_importbatch")
 
 
 def require_import_access(user) -> None:

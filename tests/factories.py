@@ -60,7 +60,6 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("name", locale="zh_CN")
     role = Role.CASEWORKER
-    is_staff = True
     password = factory.PostGenerationMethodCall("set_password", "pw-12345678")
 
     @factory.post_generation

@@ -104,6 +104,22 @@ class RuleParamsForm(forms.Form):
 
     def require_note(self) -> bool:
         if not self.cleaned_data.get("note", "").strip():
-            self.add_error("note", _("保存新版本需要填写修改说明（为什么改、依据是什么）"))
+            self.add_error("note", _("保存新版本或提出建议需要填写修改说明（为什么改、依据是什么）"))
             return False
         return True
+
+
+class ProposalDecisionForm(forms.Form):
+    """A city supervisor's decision on a rule proposal, always with a reason."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审议结果"),
+        choices=[("adopt", gettext_lazy("采纳（保存为新版本）")), ("decline", gettext_lazy("不采纳"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("审议意见"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"required": gettext_lazy("请填写审议意见（为什么采纳或不采纳）")},
+    )

@@ -35,7 +35,6 @@ from households.scoping import region_in_scope, scope_queryset, user_prefix
 from imports.models import BatchStatus, FeedCategory, ImportBatch
 from monitoring.models import MonitoringCategory
 
-DASHBOARD_ROLES = {Role.SUPERVISOR, Role.DATA_ADMIN}
 # Code length of a node's children: a city shows counties, a county towns, a town villages.
 CHILD_LENGTH = {RegionLevel.CITY: 6, RegionLevel.COUNTY: 9, RegionLevel.TOWN: 12, RegionLevel.VILLAGE: 12}
 # Headline outcome groups (DOMAIN.md: how many alerts led to 低保, 特困, 临时救助, referrals …).
@@ -59,10 +58,8 @@ FEED_MIN_HISTORY = 3
 
 
 def can_view_dashboard(user) -> bool:
-    """Supervisors and data admins with a scope (and superusers); caseworkers never."""
-    if user_prefix(user) is None:
-        return False
-    return user.is_superuser or user.role in DASHBOARD_ROLES
+    """Roles the dashboard is for (supervisors, data admins), with a scope; caseworkers never."""
+    return user_prefix(user) is not None and user.has_perm("alerts.view_dashboardsummary")
 
 
 @dataclass

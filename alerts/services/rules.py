@@ -1,9 +1,14 @@
-"""Rule versions: the current parameters of each rule, and saving a change as a new version."""
+"""Rule versions: the current parameters of each rule, saving a change as a new version, and
+proposals of supervisors below the city, which a city-wide supervisor adopts or declines."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from alerts.models import RuleCode, RuleVersion
+from alerts.models import ProposalStatus, RuleCode, RuleProposal, RuleVersion
 from alerts.rules import default_params, validate_params
+from households import clock
 
 
 def ensure_default_rule_versions() -> None:
@@ -33,8 +38,13 @@ def rule_version_create(*, rule: str, params: dict, user, note: str) -> RuleVers
     Guarantees: the parameters are validated (ValidationError with Chinese messages otherwise);
     earlier versions are never modified, so every alert keeps pointing at the parameters it was
     raised with; two supervisors saving at once get consecutive versions, never the same number
-    (the rule's newest row is locked while numbering).
+    (the rule's newest row is locked while numbering). Only users whose role and scope allow it
+    (city-wide supervisors) save: anyone else gets PermissionDenied and nothing is saved.
     """
+    if not user.has_perm("alerts.add_ruleversion"):
+        raise PermissionDenied(
+            _("预警规则适用于全市，只有市级督导可以保存新版本；区县督导可以提出修改建议。")
+        )
     cleaned = validate_params(rule, params)
     latest = RuleVersion.objects.select_for_update().filter(rule=rule).order_by("-version").first()
     version = (latest.version if latest else 0) + 1
@@ -49,3 +59,67 @@ def rule_version_create(*, rule: str, params: dict, user, note: str) -> RuleVers
         return RuleVersion.objects.create(
             rule=rule, version=version, params=cleaned, note=note.strip()[:200], created_by=user
         )
+
+
+@transaction.atomic
+def rule_proposal_create(*, rule: str, params: dict, user, note: str) -> RuleProposal:
+    """Record `user`'s proposal of new parameters for `rule`, validated, against the current version.
+
+    Only supervisors below the city propose (city-wide ones save directly): PermissionDenied else.
+    """
+    if not user.has_perm("alerts.add_ruleproposal") or user.scope_id is None:
+        raise PermissionDenied(_("只有区县督导可以提出规则修改建议。"))
+    return RuleProposal.objects.create(
+        rule=rule,
+        params=validate_params(rule, params),
+        note=note.strip()[:200],
+        region_id=user.scope_id,
+        based_on=current_rule_versions()[rule],
+        proposed_by=user,
+    )
+
+
+class ProposalError(Exception):
+    """A decision that cannot be taken now; `message` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def rule_proposal_decide(*, proposal: RuleProposal, user, adopt: bool, note: str) -> RuleProposal:
+    """Adopt (the parameters become the rule's next version) or decline a pending proposal.
+
+    Guarantees: only city-wide supervisors decide (PermissionDenied); a proposal is decided once
+    (the row is locked; a second decision gets ProposalError and changes nothing); the version an
+    adoption creates names the proposal and its author in its note.
+    """
+    if not user.has_perm("alerts.change_ruleproposal"):
+        raise PermissionDenied(_("只有市级督导可以审议规则修改建议。"))
+    proposal = RuleProposal.objects.select_for_update().select_related("proposed_by").get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ProposalError(
+            _("该建议已于 %(when)s 审议（%(status)s），未作改动。")
+            % {
+                "when": f"{timezone.localtime(proposal.decided_at):%Y-%m-%d %H:%M}",
+                "status": proposal.get_status_display(),
+            }
+        )
+    proposal.decided_by = user
+    proposal.decided_at = clock.now()
+    proposal.decision_note = note.strip()[:200]
+    if adopt:
+        author = proposal.proposed_by.get_full_name() or proposal.proposed_by.username
+        proposal.adopted_version = rule_version_create(
+            rule=proposal.rule,
+            params=proposal.params,
+            user=user,
+            note=_("采纳%(who)s的建议 #%(n)s：%(why)s")
+            % {"who": author, "n": proposal.pk, "why": proposal.note},
+        )
+        proposal.status = ProposalStatus.ADOPTED
+    else:
+        proposal.status = ProposalStatus.DECLINED
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "adopted_version"])
+    return proposal

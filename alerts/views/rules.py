@@ -1,20 +1,30 @@
-"""Rule pages for supervisors and data admins: current parameters, edit with a what-if preview,
-version history. Caseworkers get 403."""
+"""Rule pages: current parameters, edit with a what-if preview, version history, proposals.
+
+Supervisors and data admins read them; city-wide supervisors save new versions and decide
+proposals; supervisors below the city preview on their region and propose. Others get 403.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.models import MonitoringRun, RuleCode, RuleVersion
+from alerts.models import MonitoringRun, ProposalStatus, RuleCode, RuleProposal, RuleVersion
 from alerts.rules.definitions import compress_codes
-from alerts.rules.forms import RuleParamsForm
+from alerts.rules.forms import ProposalDecisionForm, RuleParamsForm
 from alerts.services.preview import preview_counts
-from alerts.services.rules import current_rule_versions, rule_version_create
+from alerts.services.rules import (
+    ProposalError,
+    current_rule_versions,
+    rule_proposal_create,
+    rule_proposal_decide,
+    rule_version_create,
+)
 from households.models import Region
+from households.scoping import scope_queryset
 
 
 def _rule_or_404(rule: str) -> RuleCode:
@@ -26,6 +36,22 @@ def _rule_or_404(rule: str) -> RuleCode:
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied(_("预警规则仅向督导和数据管理员开放"))
+
+
+def _can_save(user) -> bool:
+    return user.has_perm("alerts.add_ruleversion")
+
+
+def _can_propose(user) -> bool:
+    return user.has_perm("alerts.add_ruleproposal")
+
+
+def _proposals(user):
+    """Proposals of the user's region (a city-wide supervisor: all), newest first."""
+    if not user.has_perm("alerts.view_ruleproposal"):
+        return RuleProposal.objects.none()
+    qs = RuleProposal.objects.select_related("proposed_by", "region", "based_on", "decided_by")
+    return scope_queryset(qs, user)
 
 
 def params_display(params: dict) -> list[tuple[str, str]]:
@@ -42,6 +68,12 @@ def params_display(params: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def diseases_display(params: dict) -> list[tuple[str, str, bool]]:
+    return [
+        (d["name"], compress_codes(d["codes"]), d.get("child", False)) for d in params.get("diseases", [])
+    ]
+
+
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     _require(request, "alerts.view_ruleversion")
@@ -56,11 +88,16 @@ def rules(request: HttpRequest) -> HttpResponse:
         for rule, label in RuleCode.choices
     ]
     runs = MonitoringRun.objects.all()[:10]
-    return render(
-        request,
-        "alerts/rules/list.html",
-        {"rows": rows, "runs": runs, "can_edit": request.user.has_perm("alerts.add_ruleversion")},
-    )
+    proposals = _proposals(request.user)
+    context = {
+        "rows": rows,
+        "runs": runs,
+        "can_edit": _can_save(request.user) or _can_propose(request.user),
+        "can_save": _can_save(request.user),
+        "pending": list(proposals.filter(status=ProposalStatus.PENDING)),
+        "decided": list(proposals.exclude(status=ProposalStatus.PENDING)[:10]),
+    }
+    return render(request, "alerts/rules/list.html", context)
 
 
 def _county_names(codes) -> dict[str, str]:
@@ -70,8 +107,10 @@ def _county_names(codes) -> dict[str, str]:
 @login_required
 def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
     rule = _rule_or_404(rule)
-    _require(request, "alerts.add_ruleversion")
-    prefix = request.user.scope_prefix
+    user = request.user
+    if not (_can_save(user) or _can_propose(user)):
+        raise PermissionDenied(_("只有督导可以修改预警规则（市级督导保存，区县督导提出建议）"))
+    prefix = user.scope_prefix
     if prefix is None:
         raise PermissionDenied(_("您的账号未设置管辖区域"))
     current = current_rule_versions()[rule]
@@ -79,9 +118,13 @@ def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
     if request.method == "POST":
         form = RuleParamsForm(request.POST, rule=rule)
         action = request.POST.get("action", "preview")
+        if action == "save" and not _can_save(user):
+            raise PermissionDenied(_("预警规则适用于全市，只有市级督导可以保存新版本；您可以提出修改建议。"))
+        if action == "propose" and not _can_propose(user):
+            raise PermissionDenied(_("市级督导直接保存新版本，无需提出建议。"))
         if form.is_valid() and action == "save" and form.require_note():
             version = rule_version_create(
-                rule=rule, params=form.cleaned_params, user=request.user, note=form.cleaned_data["note"]
+                rule=rule, params=form.cleaned_params, user=user, note=form.cleaned_data["note"]
             )
             messages.success(
                 request,
@@ -89,6 +132,12 @@ def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
                 % {"rule": rule.label, "v": version.version},
             )
             return redirect("alerts:rule_history", rule=rule.value)
+        if form.is_valid() and action == "propose" and form.require_note():
+            proposal = rule_proposal_create(
+                rule=rule, params=form.cleaned_params, user=user, note=form.cleaned_data["note"]
+            )
+            messages.success(request, _("修改建议已提交，等待市级督导审议。"))
+            return redirect("alerts:rule_proposal", pk=proposal.pk)
         if form.is_valid():
             today = timezone.localdate()
             draft = preview_counts(drafts={rule: form.cleaned_params}, as_of=today, county_prefix=prefix)[
@@ -106,12 +155,21 @@ def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
                 "current_total": sum(now.values()),
             }
     else:
-        form = RuleParamsForm(initial=RuleParamsForm.initial_from(current.params), rule=rule)
-    return render(
-        request,
-        "alerts/rules/edit.html",
-        {"rule": rule, "current": current, "form": form, "preview": preview},
-    )
+        params = current.params
+        proposal_id = request.GET.get("proposal", "")
+        if proposal_id.isdigit():  # a city supervisor previews a proposal before deciding
+            proposal = get_object_or_404(_proposals(user), pk=int(proposal_id), rule=rule)
+            params = proposal.params
+        form = RuleParamsForm(initial=RuleParamsForm.initial_from(params), rule=rule)
+    context = {
+        "rule": rule,
+        "current": current,
+        "form": form,
+        "preview": preview,
+        "can_save": _can_save(user),
+        "can_propose": _can_propose(user),
+    }
+    return render(request, "alerts/rules/edit.html", context)
 
 
 @login_required
@@ -121,9 +179,54 @@ def rule_history(request: HttpRequest, rule: str) -> HttpResponse:
     versions = RuleVersion.objects.filter(rule=rule).select_related("created_by").order_by("-version")
     rows = []
     for v in versions:
-        diseases = [
-            (d["name"], compress_codes(d["codes"]), d.get("child", False))
-            for d in v.params.get("diseases", [])
-        ]
-        rows.append({"version": v, "params": params_display(v.params), "diseases": diseases})
+        rows.append(
+            {"version": v, "params": params_display(v.params), "diseases": diseases_display(v.params)}
+        )
     return render(request, "alerts/rules/history.html", {"rule": rule, "rows": rows})
+
+
+@login_required
+def rule_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A proposal as it was made, beside the rule's current parameters; city supervisors decide here."""
+    _require(request, "alerts.view_ruleproposal")
+    proposal = get_object_or_404(_proposals(request.user), pk=pk)
+    current = current_rule_versions()[proposal.rule]
+    can_decide = proposal.status == ProposalStatus.PENDING and request.user.has_perm(
+        "alerts.change_ruleproposal"
+    )
+    form = ProposalDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("alerts.change_ruleproposal"):
+            raise PermissionDenied(_("只有市级督导可以审议规则修改建议。"))
+        if form.is_valid():
+            try:
+                proposal = rule_proposal_decide(
+                    proposal=proposal,
+                    user=request.user,
+                    adopt=form.cleaned_data["decision"] == "adopt",
+                    note=form.cleaned_data["note"],
+                )
+            except ProposalError as exc:
+                messages.error(request, exc.message)
+            else:
+                if proposal.status == ProposalStatus.ADOPTED:
+                    messages.success(
+                        request,
+                        _("已采纳，保存为第 %(v)s 版，自下一次监测运行起生效。")
+                        % {"v": proposal.adopted_version.version},
+                    )
+                else:
+                    messages.success(request, _("已记录：未采纳该建议。"))
+            return redirect("alerts:rule_proposal", pk=proposal.pk)
+    context = {
+        "proposal": proposal,
+        "rule": RuleCode(proposal.rule),
+        "proposed": params_display(proposal.params),
+        "proposed_diseases": diseases_display(proposal.params),
+        "current": current,
+        "current_params": params_display(current.params),
+        "current_diseases": diseases_display(current.params),
+        "can_decide": can_decide,
+        "form": form,
+    }
+    return render(request, "alerts/rules/proposal.html", context)

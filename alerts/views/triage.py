@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts.forms_triage import (
@@ -30,12 +31,16 @@ from alerts.selectors import inbox as inbox_selectors
 from alerts.selectors import triage as selectors
 from alerts.services import triage as services
 from alerts.views.htmx import render_page_or_fragment
-from households.decorators import login_required_htmx
+from households.decorators import login_required_htmx, permission_required
 from households.selectors import household_get
+
+# Alerts are the work of caseworkers and supervisors; other roles never see one.
+triage_access = permission_required("alerts.view_alert", gettext_lazy("预警处置仅向经办人和督导开放"))
 
 
 @require_GET
 @login_required_htmx  # the filters and pages are htmx requests: an expired session signs in the whole page
+@triage_access
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, user=request.user)
     form.is_valid()
@@ -70,6 +75,7 @@ def _back_to_inbox(request: HttpRequest) -> str:
 
 @require_POST
 @login_required
+@triage_access
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     if not services.can_bulk_assign(request.user):
         messages.error(request, _("批量分派仅限督导和乡镇负责人（管辖区域为乡镇或以上的经办人）。"))
@@ -124,6 +130,7 @@ def _detail_context(request: HttpRequest, alert, **bound_forms) -> dict:
 
 @require_GET
 @login_required
+@triage_access
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.alert_get(user=request.user, pk=pk)
     return render(request, "alerts/triage/detail.html", _detail_context(request, alert))
@@ -156,6 +163,7 @@ def _act(
 
 @require_POST
 @login_required
+@triage_access
 def alert_claim(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -171,6 +179,7 @@ def alert_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@triage_access
 def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -190,6 +199,7 @@ def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@triage_access
 def alert_start_verification(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -205,6 +215,7 @@ def alert_start_verification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@triage_access
 def alert_record_visit(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -227,6 +238,7 @@ def alert_record_visit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@triage_access
 def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -246,6 +258,7 @@ def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@triage_access
 def alert_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
@@ -261,6 +274,7 @@ def alert_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@triage_access
 def household_alerts(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     context = {

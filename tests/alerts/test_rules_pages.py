@@ -77,8 +77,8 @@ def test_county_supervisor_previews_only_their_county(client_for, county_supervi
     assert [r["code"] for r in response.context["preview"]["rows"]] == ["130921"]
 
 
-def test_save_makes_a_new_version_with_who_and_why(client_for, county_supervisor):
-    response = client_for(county_supervisor).post(
+def test_save_makes_a_new_version_with_who_and_why(client_for, city_supervisor):
+    response = client_for(city_supervisor).post(
         reverse("alerts:rule_edit", args=[SELF_PAY]),
         form_data(threshold_yuan="12,000", action="save", note="按省厅新口径"),
     )
@@ -90,8 +90,8 @@ def test_save_makes_a_new_version_with_who_and_why(client_for, county_supervisor
         "window_days": 365,
         "cooldown_days": 365,
     }
-    assert v2.created_by == county_supervisor and v2.note == "按省厅新口径"
-    history = client_for(county_supervisor).get(response.url).content.decode()
+    assert v2.created_by == city_supervisor and v2.note == "按省厅新口径"
+    history = client_for(city_supervisor).get(response.url).content.decode()
     assert "按省厅新口径" in history and "第 2 版" in history
 
 
@@ -99,7 +99,7 @@ def test_save_needs_a_note(client_for, city_supervisor):
     response = client_for(city_supervisor).post(
         reverse("alerts:rule_edit", args=[SELF_PAY]), form_data(action="save")
     )
-    assert "保存新版本需要填写修改说明" in response.content.decode()
+    assert "保存新版本或提出建议需要填写修改说明" in response.content.decode()
     assert RuleVersion.objects.filter(rule=SELF_PAY).count() == 1
 
 

@@ -110,7 +110,7 @@ def test_data_admins_browse_every_imports_admin_list(request, client_for, person
     assert client.get(admin_url(RejectedRow)).status_code == 200
 
 
-@pytest.mark.parametrize("persona", ["caseworker_a", "county_supervisor", "city_supervisor"])
+@pytest.mark.parametrize("persona", ["county_supervisor", "city_supervisor"])
 def test_others_cannot_reach_department_records_or_rejected_rows(request, client_for, persona, records):
     made, _ = records
     row = RejectedRowFactory()
@@ -121,11 +121,16 @@ def test_others_cannot_reach_department_records_or_rejected_rows(request, client
     assert client.get(admin_url(Department)).status_code == 403
 
 
-def test_caseworkers_cannot_see_batches_in_the_admin(client_for, caseworker_a):
+def test_caseworkers_are_sent_away_from_the_admin(client_for, caseworker_a, records):
+    made, _ = records
     batch = BatchFactory()
     client = client_for(caseworker_a)
-    assert client.get(admin_url(ImportBatch)).status_code == 403
-    assert client.get(admin_url(ImportBatch, "change", batch.pk)).status_code == 403
+    for model, obj in [*made.items(), (ImportBatch, batch)]:
+        for url in (admin_url(model), admin_url(model, "change", obj.pk)):
+            response = client.get(url)
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+    export = reverse("admin:imports_department_export")
+    assert client.post(export, {"format": "0"}).status_code == 302
 
 
 # --- batches ------------------------------------------------------------------------------------

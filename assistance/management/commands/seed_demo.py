@@ -162,24 +162,17 @@ class Command(BaseCommand):
 
     def _users(self) -> None:
         demo_users = [
-            ("admin", "系统管理员", Role.DATA_ADMIN, "130900", True),
-            ("shuju", "数据管理员", Role.DATA_ADMIN, "130900", False),
-            ("dudao", "市局督导", Role.SUPERVISOR, "130900", False),
-            ("dudao_cx", "沧县督导", Role.SUPERVISOR, "130921", False),
-            ("jingban_a", "旧州镇经办人", Role.CASEWORKER, "130921101", False),
-            ("jingban_b", "兴济镇经办人", Role.CASEWORKER, "130921102", False),
+            ("admin", "系统管理员", Role.SYSTEM_ADMIN, "130900"),
+            ("shuju", "数据管理员", Role.DATA_ADMIN, "130900"),
+            ("dudao", "市局督导", Role.SUPERVISOR, "130900"),
+            ("dudao_cx", "沧县督导", Role.SUPERVISOR, "130921"),
+            ("jingban_a", "旧州镇经办人", Role.CASEWORKER, "130921101"),
+            ("jingban_b", "兴济镇经办人", Role.CASEWORKER, "130921102"),
+            ("jingban_cun", "旧州第1村经办人", Role.CASEWORKER, "130921101201"),
         ]
         password = make_password(DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
-        for username, full_name, role, scope, superuser in demo_users:
-            _demo_user(
-                username,
-                password,
-                first_name=full_name,
-                role=role,
-                scope_id=scope,
-                is_staff=True,
-                is_superuser=superuser,
-            )
+        for username, full_name, role, scope in demo_users:
+            _demo_user(username, password, first_name=full_name, role=role, scope_id=scope)
         self._town_caseworkers(password)
 
     def _town_caseworkers(self, password: str) -> None:
