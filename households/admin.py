@@ -7,10 +7,11 @@
   own scope, never superusers, and only a superuser makes a superuser.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard
@@ -27,7 +28,14 @@ class NotFoundAdminMixin:
 
 
 class ModelAdmin(NotFoundAdminMixin, admin.ModelAdmin):
-    pass
+    def response_action(self, request, queryset):
+        """An action on a selection the user cannot see (outside their region, or gone) does
+        nothing and says so, instead of a confirmation page about nothing."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if request.POST.get("select_across") != "1" and not queryset.filter(pk__in=selected).exists():
+            self.message_user(request, _("所选记录不在您的管辖范围内或已不存在，未作任何改动。"), messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
 
 class ScopedAdminMixin:

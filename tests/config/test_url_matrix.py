@@ -1,0 +1,762 @@
+"""Who gets what: every URL pattern × every role × an object inside / outside the role's region.
+
+Roles (columns of every expectation, in this order):
+  S system admin (city) · D data admin (city) · C city supervisor · K county supervisor (沧县) ·
+  T town caseworker (旧州镇) · V village caseworker (a village of 旧州镇) · A anonymous
+"in" objects lie in that village (inside every regional scope); "out" objects in 河间市 (inside the
+city-wide scopes only). An expectation is a status per role; "ok" means 200 or 302 (a POST that is
+allowed: a redirect after success or the form again). Every refused POST must leave the database
+exactly as it was (compared table by table); only the roles named in `changes` may change it.
+
+The coverage test fails when a URL pattern appears that no case reaches (as Zulip's URL coverage
+test does): a new page, endpoint, download or admin page must join this table with its expected
+answer for every role. Admin pages are generated from ADMIN_MODELS, a table of which role may view,
+add, change and delete each model; admin actions from ADMIN_ACTIONS.
+"""
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from households import clock
+from tests.config.url_world import ROLES, World, make_world
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("regions")]
+
+ORDER = "SDCKTVA"
+
+
+def expect(spec: str) -> dict[str, set[int]]:
+    """`"403 200 200 200 200 200 302"` → {role letter: allowed statuses}."""
+    tokens = spec.split()
+    assert len(tokens) == len(ORDER), spec
+    return {
+        role: ({200, 302} if token == "ok" else {int(token)})
+        for role, token in zip(ORDER, tokens, strict=True)
+    }
+
+
+def none(world: World, side: str) -> list:
+    return []
+
+
+def side_obj(attr: str) -> Callable[[World, str], list]:
+    return lambda world, side: [getattr(world.sides[side], attr).pk]
+
+
+def lock(attr: str, **extra) -> Callable[[World, str], dict]:
+    def data(world: World, side: str) -> dict:
+        alert = getattr(world.sides[side], attr)
+        return {"lock_version": alert.lock_version, **extra}
+
+    return data
+
+
+def assignee_for(world: World, side: str):
+    """A caseworker who may receive the side's alerts: the village caseworker, or the out town's."""
+    return world.personas["V"] if side == "in" else world.sides["out"].user
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request: a URL (by name and arguments), a method, and the status every role gets."""
+
+    name: str
+    expect: str  # object inside the region (or the URL has no regional object)
+    out: str | None = None  # object outside the region; None when the URL takes no regional object
+    args: Callable[[World, str], list] = none
+    method: str = "GET"
+    data: Callable[[World, str], dict] | None = None
+    query: dict = field(default_factory=dict)
+    changes: str = ""  # roles whose request may change data; for every other role nothing changes
+    label: str = ""
+
+    def url(self, world: World, side: str) -> str:
+        return reverse(self.name, args=self.args(world, side))
+
+
+READ = "403 200 200 200 200 200 302"  # households: everyone with personal data in their role
+HH_OUT = "403 200 200 404 404 404 302"
+TRIAGE = "403 403 200 200 200 200 302"
+TRIAGE_OUT = "403 403 200 404 404 404 302"
+IMPORTS = "403 200 403 403 403 403 302"
+DASHBOARD = "403 200 200 200 403 403 302"
+DASHBOARD_OUT = "403 200 200 404 403 403 302"
+RULES = "403 200 200 200 403 403 302"
+
+APP_CASES: list[Case] = [
+    Case("home", "200 200 200 200 200 200 302"),
+    Case("login", "302 302 302 302 302 302 200"),
+    Case(
+        "login", "ok ok ok ok ok ok 200", method="POST", data=lambda w, s: {"username": "x", "password": "y"}
+    ),
+    Case("logout", "405 405 405 405 405 405 405"),
+    Case("logout", "302 302 302 302 302 302 302", method="POST", changes="SDCKTVA"),
+    Case("password_change", "200 200 200 200 200 200 302"),
+    Case(
+        "password_change",
+        "200 200 200 200 200 200 302",
+        method="POST",
+        data=lambda w, s: {"old_password": "x"},
+    ),
+    Case(
+        "set_language",
+        "302 302 302 302 302 302 302",
+        method="POST",
+        data=lambda w, s: {"language": "en", "next": "/"},
+    ),
+    Case("households:list", READ),
+    Case("households:list", READ, query={"q": "王"}),
+    Case("households:detail", READ, HH_OUT, args=side_obj("household")),
+    Case("imports:batch_list", IMPORTS),
+    Case("imports:batch_upload", IMPORTS),
+    Case(
+        "imports:batch_upload",
+        IMPORTS,
+        method="POST",
+        data=lambda w, s: {"category": "diagnosis"},
+        changes="D",
+    ),
+    Case("imports:batch_detail", IMPORTS, args=lambda w, s: [w.batch.pk]),
+    Case("imports:batch_progress", IMPORTS, args=lambda w, s: [w.batch.pk]),
+    Case("imports:batch_rejects_csv", IMPORTS, args=lambda w, s: [w.batch.pk]),
+    Case("alerts:inbox", TRIAGE),
+    Case("alerts:inbox", TRIAGE, query={"status": "all", "rule": "serious_disease"}),
+    Case("alerts:alert_detail", TRIAGE, TRIAGE_OUT, args=side_obj("new_alert")),
+    Case("alerts:household_alerts", TRIAGE, TRIAGE_OUT, args=side_obj("household")),
+    # Triage actions: refused actions of a role that works alerts come back as a message (302) and
+    # change nothing; roles that do not work alerts get 403; out of region is 404.
+    Case(
+        "alerts:bulk_assign",
+        "403 403 302 302 302 302 302",
+        method="POST",
+        data=lambda w, s: {"alerts": [w.sides[s].new_alert.pk], "assignee": assignee_for(w, s).pk},
+        changes="CKT",
+    ),
+    Case(
+        "alerts:alert_claim",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("new_alert"),
+        method="POST",
+        data=lock("new_alert", note=""),
+        changes="TV",
+    ),
+    Case(
+        "alerts:alert_assign",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("new_alert"),
+        method="POST",
+        data=lambda w, s: {**lock("new_alert", note="")(w, s), "assignee": assignee_for(w, s).pk},
+        changes="CKT",
+    ),
+    Case(
+        "alerts:alert_start_verification",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("assigned_alert"),
+        method="POST",
+        data=lock("assigned_alert", note=""),
+        changes="CKT",
+    ),
+    Case(
+        "alerts:alert_record_visit",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("verifying_alert"),
+        method="POST",
+        data=lambda w, s: {
+            **lock("verifying_alert")(w, s),
+            "visited_on": clock.today().isoformat(),
+            "visitors": "甲、乙",
+            "findings": "属实",
+            "household_situation": "困难",
+        },
+        changes="CKT",
+    ),
+    Case(
+        "alerts:alert_close",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("verifying_alert"),
+        method="POST",
+        data=lock("verifying_alert", outcome="data_error", note="数据有误"),
+        changes="CKT",
+    ),
+    Case(
+        "alerts:alert_reopen",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("closed_alert"),
+        method="POST",
+        data=lock("closed_alert", note="再核"),
+        changes="CK",
+    ),
+    Case("alerts:rules", RULES),
+    Case("alerts:rule_history", RULES, args=lambda w, s: ["serious_disease"]),
+    Case("alerts:rule_edit", "403 403 200 200 403 403 302", args=lambda w, s: ["high_medical_self_pay"]),
+    Case(
+        "alerts:rule_edit",
+        "403 403 302 403 403 403 302",
+        args=lambda w, s: ["high_medical_self_pay"],
+        method="POST",
+        data=lambda w, s: {
+            "threshold_yuan": "9000",
+            "window_days": "365",
+            "cooldown_days": "365",
+            "note": "调整",
+            "action": "save",
+        },
+        changes="C",
+        label="save",
+    ),
+    Case(
+        "alerts:rule_edit",
+        "403 403 403 302 403 403 302",
+        args=lambda w, s: ["high_medical_self_pay"],
+        method="POST",
+        data=lambda w, s: {
+            "threshold_yuan": "9000",
+            "window_days": "365",
+            "cooldown_days": "365",
+            "note": "建议",
+            "action": "propose",
+        },
+        changes="K",
+        label="propose",
+    ),
+    Case(
+        "alerts:rule_proposal",
+        "403 403 200 200 403 403 302",
+        "403 403 200 404 403 403 302",
+        args=side_obj("proposal"),
+    ),
+    Case(
+        "alerts:rule_proposal",
+        "403 403 302 403 403 403 302",
+        "403 403 302 404 403 403 302",
+        args=side_obj("proposal"),
+        method="POST",
+        data=lambda w, s: {"decision": "decline", "note": "暂不"},
+        changes="C",
+    ),
+    Case("alerts:dashboard", DASHBOARD),
+    Case("alerts:dashboard_export", DASHBOARD),
+    Case("alerts:dashboard_region", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]),
+    Case(
+        "alerts:dashboard_region_export", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
+    ),
+]
+
+
+# --- the admin site ---------------------------------------------------------------------------
+
+STAFF = "SDCK"  # roles with admin access; caseworkers and anonymous users are sent to sign in
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    """Who may do what with a model in the admin (role letters), and which object its pages show."""
+
+    obj: Callable[[World, str], object]
+    view: str = ""
+    add: str = ""
+    change: str = ""  # the model-level change permission (admin actions need it)
+    change_form: str | None = None  # who may save the change form (default: `change`)
+    delete: str = ""
+    scoped: bool = False  # the object has a region: "out" is invisible to K, T, V
+
+    def saves(self) -> str:
+        return self.change if self.change_form is None else self.change_form
+
+
+def record(model_name: str):
+    return lambda w, s: next(r for m, r in w.records.items() if m._meta.model_name == model_name)
+
+
+def regional(attr: str):
+    return lambda w, s: getattr(w.sides[s], attr)
+
+
+ADMIN_MODELS: dict[str, AdminModel] = {
+    "households.region": AdminModel(
+        lambda w, s: w.sides[s].household.region, view="SDCK", add="S", change="S", scoped=True
+    ),
+    "households.user": AdminModel(regional("user"), view="S", add="S", change="S", scoped=True),
+    "households.household": AdminModel(regional("household"), view="DCK", change="D", scoped=True),
+    "households.person": AdminModel(regional("person"), view="DCK", change="D", scoped=True),
+    "imports.department": AdminModel(lambda w, s: w.department, view="SD", add="D", change="D"),
+    "imports.importbatch": AdminModel(lambda w, s: w.batch, view="DCK"),
+    "imports.rejectedrow": AdminModel(lambda w, s: w.rejected_row, view="D"),
+    "imports.medicalsettlement": AdminModel(record("medicalsettlement"), view="D"),
+    "imports.diagnosis": AdminModel(record("diagnosis"), view="D"),
+    "imports.disabilitycertificate": AdminModel(record("disabilitycertificate"), view="D"),
+    "imports.unemploymentregistration": AdminModel(record("unemploymentregistration"), view="D"),
+    "imports.rosterentry": AdminModel(record("rosterentry"), view="D"),
+    "imports.namemismatch": AdminModel(record("namemismatch"), view="D"),
+    "imports.feedrecordchange": AdminModel(record("feedrecordchange"), view="D"),
+    "alerts.ruleversion": AdminModel(lambda w, s: w.rule_version, view="DCK"),
+    "alerts.monitoringrun": AdminModel(lambda w, s: w.run, view="DCK"),
+    "alerts.alert": AdminModel(regional("new_alert"), view="CK", change="CK", change_form="", scoped=True),
+    "alerts.alertevent": AdminModel(regional("event"), view="CK", scoped=True),
+    "alerts.homevisit": AdminModel(regional("visit"), view="CK", scoped=True),
+    "alerts.responsibility": AdminModel(
+        regional("responsibility"), view="CK", add="CK", change="CK", delete="CK", scoped=True
+    ),
+}
+
+# (model, action): roles allowed, and the status of the first step for them (a confirmation page
+# or a form: nothing changes before the user confirms).
+ADMIN_ACTIONS: dict[tuple[str, str], str] = {
+    ("alerts.alert", "bulk_assign"): "CK",
+    ("alerts.responsibility", "delete_selected"): "CK",
+    ("households.household", "delete_selected"): "",
+    ("households.person", "delete_selected"): "",
+    ("households.user", "delete_selected"): "",
+}
+
+
+def admin_page(
+    role: str,
+    *,
+    allowed: bool,
+    visible: bool = True,
+    perm_first: bool = True,
+    ok: frozenset = frozenset({200}),
+) -> set[int]:
+    """The status an admin page gives `role`: sign-in for non-staff, else 403 / 404 / the page (`ok`).
+
+    Django checks the permission before looking the object up, except on the history page.
+    """
+    if role not in STAFF:
+        return {302}
+    if perm_first and not allowed:
+        return {403}
+    if not visible:
+        return {404}
+    return set(ok) if allowed else {403}
+
+
+POSTED = frozenset({200, 302})  # an allowed admin POST: the form again (errors) or a redirect
+
+
+def admin_cases() -> list[tuple[str, str, Callable, Callable, dict]]:
+    """(label, method, url(world, side), data(world, side), {side: {role: statuses}}) per admin page."""
+    cases = []
+    for key, policy in ADMIN_MODELS.items():
+        app, model = key.split(".")
+        base = f"admin:{app}_{model}"
+        viewers = set(policy.view) | set(policy.change)
+
+        def obj_url(suffix, policy=policy, base=base):
+            return lambda w, s: reverse(f"{base}_{suffix}", args=[policy.obj(w, s).pk])
+
+        def visible(role, side, policy=policy):
+            return side == "in" or not policy.scoped or role in "SDC"
+
+        def per_side(fn):
+            return {side: {r: fn(r, side) for r in ORDER} for side in ("in", "out")}
+
+        changelist = lambda w, s, base=base: reverse(f"{base}_changelist")  # noqa: E731
+        cases += [
+            (
+                f"{key} list",
+                "GET",
+                changelist,
+                None,
+                per_side(lambda r, s, v=viewers: admin_page(r, allowed=r in v)),
+            ),
+            (
+                f"{key} search",
+                "GET",
+                lambda w, s, base=base: reverse(f"{base}_changelist") + "?q=赵",
+                None,
+                per_side(lambda r, s, v=viewers: admin_page(r, allowed=r in v)),
+            ),
+            (
+                f"{key} add",
+                "GET",
+                lambda w, s, base=base: reverse(f"{base}_add"),
+                None,
+                per_side(lambda r, s, p=policy: admin_page(r, allowed=r in p.add)),
+            ),
+            (
+                f"{key} add",
+                "POST",
+                lambda w, s, base=base: reverse(f"{base}_add"),
+                lambda w, s: {},
+                per_side(lambda r, s, p=policy: admin_page(r, allowed=r in p.add, ok=POSTED)),
+            ),
+            (
+                f"{key} change",
+                "GET",
+                obj_url("change"),
+                None,
+                per_side(
+                    lambda r, s, v=viewers, vis=visible: admin_page(r, allowed=r in v, visible=vis(r, s))
+                ),
+            ),
+            (
+                f"{key} change",
+                "POST",
+                obj_url("change"),
+                lambda w, s: {},
+                per_side(
+                    lambda r, s, p=policy, vis=visible: (
+                        admin_page(r, allowed=r in p.change, visible=vis(r, s), ok=POSTED)
+                        if r not in p.change or not vis(r, s) or r in p.saves()
+                        else {403}
+                    )
+                ),
+            ),
+            (
+                f"{key} delete",
+                "GET",
+                obj_url("delete"),
+                None,
+                per_side(
+                    lambda r, s, p=policy, vis=visible: admin_page(
+                        r, allowed=r in p.delete, visible=vis(r, s)
+                    )
+                ),
+            ),
+            (
+                f"{key} delete",
+                "POST",
+                obj_url("delete"),
+                lambda w, s: {"post": "yes"},
+                per_side(
+                    lambda r, s, p=policy, vis=visible: admin_page(
+                        r, allowed=r in p.delete, visible=vis(r, s), ok=POSTED
+                    )
+                ),
+            ),
+            (
+                f"{key} history",
+                "GET",
+                obj_url("history"),
+                None,
+                per_side(
+                    lambda r, s, v=viewers, vis=visible: admin_page(
+                        r, allowed=r in v, visible=vis(r, s), perm_first=False
+                    )
+                ),
+            ),
+            (
+                f"{key} object redirect",
+                "GET",
+                lambda w, s, policy=policy, base=base: (
+                    reverse(f"{base}_changelist") + f"{policy.obj(w, s).pk}/"
+                ),
+                None,
+                per_side(lambda r, s: {302}),
+            ),
+        ]
+        any_action = "".join(roles for (m, _), roles in ADMIN_ACTIONS.items() if m == key)
+        for (action_model, action), allowed in ADMIN_ACTIONS.items():
+            if action_model != key:
+                continue
+            cases.append(
+                (
+                    f"{key} action {action}",
+                    "POST",
+                    changelist,
+                    lambda w, s, p=policy, a=action: {"action": a, ACTION_CHECKBOX_NAME: [p.obj(w, s).pk]},
+                    per_side(
+                        lambda r, s, v=viewers, a=allowed, vis=visible, x=any_action: action_status(
+                            r, v, a, vis(r, s), x
+                        )
+                    ),
+                )
+            )
+    return cases
+
+
+def action_status(role: str, viewers: set[str], allowed: str, visible: bool, any_action: str) -> set[int]:
+    """Sign-in for non-staff; 403 without the model; a role offered no action at all on the model
+    just gets the list again (200); without this action's permission Django answers "nothing done"
+    (302); else the action's first step (200), or "nothing you can see was selected" (302) when the
+    selection lies outside the user's region. The first step never changes anything."""
+    if role not in STAFF:
+        return {302}
+    if role not in viewers:
+        return {403}
+    if role not in any_action:
+        return {200}
+    if role not in allowed:
+        return {302}
+    return {200} if visible else {302}
+
+
+def site_cases() -> list[tuple[str, str, Callable, Callable, dict]]:
+    """The admin site's own pages and the extra pages some admins add (password, import/export)."""
+
+    def same(spec: str):
+        return {side: expect(spec) for side in ("in", "out")}
+
+    def fixed(path: str):
+        return lambda w, s: path
+
+    user_password = lambda w, s: reverse("admin:auth_user_password_change", args=[w.sides[s].user.pk])  # noqa: E731
+    ct = lambda w, s: ContentType.objects.get_for_model(w.sides[s].household).pk  # noqa: E731
+    return [
+        ("admin index", "GET", fixed(reverse("admin:index")), None, same("200 200 200 200 302 302 302")),
+        ("admin login", "GET", fixed(reverse("admin:login")), None, same("302 302 302 302 200 200 200")),
+        ("admin logout", "GET", fixed(reverse("admin:logout")), None, same("405 405 405 405 302 302 302")),
+        (
+            "admin logout",
+            "POST",
+            fixed(reverse("admin:logout")),
+            lambda w, s: {},
+            same("302 302 302 302 302 302 302"),
+        ),
+        (
+            "admin password",
+            "GET",
+            fixed(reverse("admin:password_change")),
+            None,
+            same("200 200 200 200 302 302 302"),
+        ),
+        (
+            "admin password",
+            "POST",
+            fixed(reverse("admin:password_change")),
+            lambda w, s: {"old_password": "x"},
+            same("200 200 200 200 302 302 302"),
+        ),
+        (
+            "admin password done",
+            "GET",
+            fixed(reverse("admin:password_change_done")),
+            None,
+            same("200 200 200 200 302 302 302"),
+        ),
+        ("admin jsi18n", "GET", fixed(reverse("admin:jsi18n")), None, same("200 200 200 200 302 302 302")),
+        (
+            "admin autocomplete region",
+            "GET",
+            fixed(
+                reverse("admin:autocomplete")
+                + "?app_label=households&model_name=user&field_name=scope&term=沧"
+            ),
+            None,
+            same("200 200 200 200 302 302 302"),
+        ),
+        (
+            "admin view on site",
+            "GET",
+            lambda w, s: reverse("admin:view_on_site", args=[ct(w, s), w.sides[s].household.pk]),
+            None,
+            same("404 404 404 404 302 302 302"),
+        ),
+        (
+            "admin app households",
+            "GET",
+            fixed(reverse("admin:app_list", args=["households"])),
+            None,
+            same("200 200 200 200 302 302 302"),
+        ),
+        (
+            "admin app imports",
+            "GET",
+            fixed(reverse("admin:app_list", args=["imports"])),
+            None,
+            same("200 200 200 200 302 302 302"),
+        ),
+        (
+            "admin app alerts",
+            "GET",
+            fixed(reverse("admin:app_list", args=["alerts"])),
+            None,
+            same("404 200 200 200 302 302 302"),
+        ),
+        (
+            "admin unknown page",
+            "GET",
+            fixed("/admin/no-such-page/"),
+            None,
+            same("404 404 404 404 302 302 302"),
+        ),
+        (
+            "admin user password",
+            "GET",
+            user_password,
+            None,
+            {"in": expect("200 403 403 403 302 302 302"), "out": expect("200 403 403 403 302 302 302")},
+        ),
+        (
+            "admin user password",
+            "POST",
+            user_password,
+            lambda w, s: {"password1": "Takeover-2026!x", "password2": "Takeover-2026!x"},
+            {"in": expect("ok 403 403 403 302 302 302"), "out": expect("ok 403 403 403 302 302 302")},
+        ),
+        (
+            "admin department import",
+            "GET",
+            fixed(reverse("admin:imports_department_import")),
+            None,
+            same("403 200 403 403 302 302 302"),
+        ),
+        (
+            "admin department import",
+            "POST",
+            fixed(reverse("admin:imports_department_import")),
+            lambda w, s: {},
+            same("403 200 403 403 302 302 302"),
+        ),
+        (
+            "admin department process import",
+            "POST",
+            fixed(reverse("admin:imports_department_process_import")),
+            lambda w, s: {},
+            same("403 ok 403 403 302 302 302"),
+        ),
+        (
+            "admin department export",
+            "GET",
+            fixed(reverse("admin:imports_department_export")),
+            None,
+            same("200 200 403 403 302 302 302"),
+        ),
+        (
+            "admin department export",
+            "POST",
+            fixed(reverse("admin:imports_department_export")),
+            lambda w, s: {},
+            same("200 200 403 403 302 302 302"),
+        ),
+    ]
+
+
+# --- running the matrix -------------------------------------------------------------------------
+
+SKIP_TABLES = ("django_session", "django_migrations", "axes_")
+
+
+def database_fingerprint() -> str:
+    """One hash of every row of every table (but sessions and sign-in logs): equal before and after
+    a request means the request changed nothing."""
+    tables = sorted(t for t in connection.introspection.table_names() if not t.startswith(SKIP_TABLES))
+    parts = " UNION ALL ".join(
+        f"SELECT {n} AS n, md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) AS h FROM \"{t}\" t"
+        for n, t in enumerate(tables)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT md5(string_agg(h, '' ORDER BY n)) FROM ({parts}) x")
+        return cursor.fetchone()[0]
+
+
+def run_request(client, method: str, url: str, data: dict | None, query: dict | None) -> tuple[int, bool]:
+    """Make the request inside a savepoint that is rolled back afterwards (the world stays as it
+    was for the next request); answer its status and whether it changed the database."""
+    cookies = copy.deepcopy(client.cookies)
+    try:
+        with transaction.atomic():
+            before = database_fingerprint() if method == "POST" else ""
+            response = client.post(url, data or {}) if method == "POST" else client.get(url, query or {})
+            if response.streaming:
+                b"".join(response.streaming_content)
+            changed = method == "POST" and database_fingerprint() != before
+            transaction.set_rollback(True)
+    finally:
+        client.cookies = cookies
+    return response.status_code, changed
+
+
+def all_cases(world: World):
+    """Every request of the matrix: (label, method, url, data, query, side, {role: statuses}, changes)."""
+    for case in APP_CASES:
+        for side in ("in", "out") if case.out else ("in",):
+            spec = expect(case.expect if side == "in" else case.out)
+            data = case.data(world, side) if case.data else None
+            label = f"{case.name} {case.label}".strip()
+            yield label, case.method, case.url(world, side), data, case.query, side, spec, case.changes
+    for label, method, url, data, per_side in [*admin_cases(), *site_cases()]:
+        scoped = per_side["in"] != per_side["out"] or label.split(" ")[0] in {
+            k for k, m in ADMIN_MODELS.items() if m.scoped
+        }
+        for side in ("in", "out") if scoped else ("in",):
+            payload = data(world, side) if data else None
+            allowed = "".join(
+                r for r in ORDER if per_side[side][r] == set(POSTED) and " action " not in label
+            )
+            yield label, method, url(world, side), payload, None, side, per_side[side], allowed
+
+
+@pytest.mark.parametrize("role", list(ORDER), ids=[ROLES[r] for r in ORDER])
+def test_every_url_answers_each_role_as_intended(role, client):
+    world = make_world()
+    user = world.personas[role]
+    if user is not None:
+        client.force_login(user)
+    failures = []
+    for label, method, url, data, query, side, spec, changes in all_cases(world):
+        try:
+            status, changed = run_request(client, method, url, data, query)
+        except Exception as exc:  # a 500: report it with the rest
+            failures.append(f"{method} {url} ({label}, {side}): raised {exc!r}")
+            continue
+        if status not in spec[role]:
+            failures.append(f"{method} {url} ({label}, {side}): expected {sorted(spec[role])}, got {status}")
+        if changed and role not in changes:
+            failures.append(f"{method} {url} ({label}, {side}): refused, but the database changed")
+    assert not failures, f"{len(failures)} unexpected answers:\n" + "\n".join(failures)
+
+
+def route_of(pattern, prefix: str) -> str:
+    return URLResolver._join_route(prefix, str(pattern.pattern))
+
+
+def all_routes(patterns=None, prefix: str = "") -> set[str]:
+    routes = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            routes |= all_routes(pattern.url_patterns, route_of(pattern, prefix))
+        elif isinstance(pattern, URLPattern):
+            routes.add(route_of(pattern, prefix))
+    return routes
+
+
+def test_every_url_pattern_has_an_expectation_for_every_role():
+    world = make_world()
+    reached = {resolve(url.split("?")[0]).route for _, _, url, *_ in all_cases(world)}
+    assert sorted(all_routes() - reached) == []
+
+
+def test_every_admin_model_and_action_is_in_the_table():
+    """A model registered in the admin, or an action offered on it, without an expectation fails."""
+    request = RequestFactory().get("/admin/")
+    request.user = UserFactory(username="m_root", is_superuser=True)
+    registered = {m._meta.label_lower for m in admin.site._registry}
+    assert registered == set(ADMIN_MODELS)
+    offered = {
+        (m._meta.label_lower, name)
+        for m, model_admin in admin.site._registry.items()
+        for name in model_admin.get_actions(request)
+    }
+    assert offered == set(ADMIN_ACTIONS)
+
+
+def test_the_fingerprint_sees_any_change(regions):
+    """The "nothing changed" check above is only as good as this hash."""
+    world = make_world()
+    before = database_fingerprint()
+    with transaction.atomic():
+        note = world.sides["in"].closed_alert.close_note
+        type(world.sides["in"].closed_alert).objects.filter(pk=world.sides["in"].closed_alert.pk).update(
+            close_note=note + "。"
+        )
+        assert database_fingerprint() != before
+        transaction.set_rollback(True)
+    assert database_fingerprint() == before

@@ -1,0 +1,181 @@
+"""The small world the role × URL matrix runs in: one persona per role, and every kind of object a
+URL can point at, once inside the regional personas' region ("in": a village of 旧州镇, 沧县) and,
+where the object has a region, once outside it ("out": a village of 河间市).
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from alerts.models import AlertEvent, AlertStatus, MonitoringRun, Responsibility, RuleProposal, RuleVersion
+from alerts.services.rules import current_rule_versions
+from households import clock
+from households.models import Role, User
+from imports.models import (
+    Diagnosis,
+    DisabilityCertificate,
+    FeedCategory,
+    FeedRecordChange,
+    MedicalSettlement,
+    NameMismatch,
+    RosterEntry,
+    UnemploymentRegistration,
+)
+from tests.alerts.triage_factories import alert_in, visit_for
+from tests.conftest import OTHER_COUNTY_VILLAGE, TOWN_A, VILLAGE_A
+from tests.factories import UserFactory, make_id_number, region
+from tests.imports.factories import BatchFactory, RejectedRowFactory
+
+# Role letters used by the expectation tables.
+ROLES = {
+    "S": "system_admin",
+    "D": "data_admin",
+    "C": "city_supervisor",
+    "K": "county_supervisor",
+    "T": "town_caseworker",
+    "V": "village_caseworker",
+    "A": "anonymous",
+}
+OUT_TOWN = OTHER_COUNTY_VILLAGE[:9]
+
+
+@dataclass
+class Side:
+    """The objects of one side ("in" or "out") of the regional line."""
+
+    village: str
+    household: object = None
+    person: object = None
+    new_alert: object = None  # unassigned: to claim
+    assigned_alert: object = None  # assigned to the side's town caseworker: to assign, verify
+    verifying_alert: object = None  # to record a visit, to close
+    closed_alert: object = None  # to reopen
+    event: object = None
+    visit: object = None
+    responsibility: object = None
+    user: object = None  # an account whose scope is on this side
+    proposal: object = None
+
+
+@dataclass
+class World:
+    personas: dict[str, User | None]
+    sides: dict[str, Side] = field(default_factory=dict)
+    batch: object = None
+    rejected_row: object = None
+    records: dict = field(default_factory=dict)  # model → one record
+    rule_version: object = None
+    run: object = None
+    department: object = None
+
+
+def make_personas() -> dict[str, User | None]:
+    def user(username, role, code):
+        return UserFactory(username=username, role=role, scope=region(code))
+
+    return {
+        "S": user("m_system_admin", Role.SYSTEM_ADMIN, "130900"),
+        "D": user("m_data_admin", Role.DATA_ADMIN, "130900"),
+        "C": user("m_city_supervisor", Role.SUPERVISOR, "130900"),
+        "K": user("m_county_supervisor", Role.SUPERVISOR, "130921"),
+        "T": user("m_town_caseworker", Role.CASEWORKER, TOWN_A),
+        "V": user("m_village_caseworker", Role.CASEWORKER, VILLAGE_A),
+        "A": None,
+    }
+
+
+def _side(village: str, caseworker: User, supervisor: User) -> Side:
+    side = Side(village=village)
+    today = clock.today()
+    raised = today - timedelta(days=3)
+    common = {"raised_on": raised, "deadline": raised + timedelta(days=15)}
+    side.new_alert = alert_in(village, name="未分派者", **common)
+    side.household, side.person = side.new_alert.household, side.new_alert.person
+    side.assigned_alert = alert_in(village, status=AlertStatus.ASSIGNED, assignee=caseworker, **common)
+    side.verifying_alert = alert_in(village, status=AlertStatus.VERIFYING, assignee=caseworker, **common)
+    side.closed_alert = alert_in(
+        village,
+        status=AlertStatus.CLOSED,
+        assignee=caseworker,
+        outcome="data_error",
+        close_note="数据有误",
+        closed_at=clock.now(),
+        **common,
+    )
+    side.event = AlertEvent.objects.create(
+        alert=side.assigned_alert, actor=supervisor, action="assign", from_status="new", to_status="assigned"
+    )
+    side.visit = visit_for(side.verifying_alert, caseworker, visited_on=today)
+    side.responsibility = Responsibility.objects.create(region=region(village), caseworker=caseworker)
+    side.user = caseworker
+    side.proposal = RuleProposal.objects.create(
+        rule="high_medical_self_pay",
+        params={"threshold_yuan": "8000.00", "window_days": 365, "cooldown_days": 365},
+        note="阈值宜低",
+        region=region(village[:6]),
+        based_on=current_rule_versions()["high_medical_self_pay"],
+        proposed_by=supervisor,
+    )
+    return side
+
+
+def make_world() -> World:
+    world = World(personas=make_personas())
+    out_caseworker = UserFactory(username="m_out_caseworker", role=Role.CASEWORKER, scope=region(OUT_TOWN))
+    out_supervisor = UserFactory(username="m_out_supervisor", role=Role.SUPERVISOR, scope=region("130984"))
+    world.sides["in"] = _side(VILLAGE_A, world.personas["T"], world.personas["K"])
+    world.sides["out"] = _side(OTHER_COUNTY_VILLAGE, out_caseworker, out_supervisor)
+    world.batch = BatchFactory(category=FeedCategory.MEDICAL_SETTLEMENT, loaded=1, rejected=1, corrected=1)
+    world.department = world.batch.department
+    world.rejected_row = RejectedRowFactory(batch=world.batch)
+    id_number = make_id_number()
+    today = clock.today()
+    for model, category, extra in (
+        (
+            MedicalSettlement,
+            FeedCategory.MEDICAL_SETTLEMENT,
+            {"settlement_id": "JS9", "settle_date": today, "total_cost": Decimal(9), "self_paid": Decimal(3)},
+        ),
+        (
+            Diagnosis,
+            FeedCategory.DIAGNOSIS,
+            {"record_id": "BA9", "diagnosed_on": today, "diagnosis_code": "C34"},
+        ),
+        (
+            DisabilityCertificate,
+            FeedCategory.DISABILITY_CERTIFICATE,
+            {"certificate_no": f"{id_number}42", "disability_type": 4, "grade": 2, "issued_on": today},
+        ),
+        (
+            UnemploymentRegistration,
+            FeedCategory.UNEMPLOYMENT_REGISTRATION,
+            {"registration_no": "SY9", "registered_on": today},
+        ),
+        (
+            RosterEntry,
+            FeedCategory.ROSTER,
+            {
+                "household_id_number": id_number,
+                "relation": "head",
+                "region_code": VILLAGE_A,
+                "area_type": "rural",
+                "category": "dibao",
+                "since": today,
+            },
+        ),
+    ):
+        batch = world.batch if model is MedicalSettlement else BatchFactory(category=category, loaded=1)
+        world.records[model] = model.objects.create(id_number=id_number, name="赵六", batch=batch, **extra)
+    world.records[NameMismatch] = NameMismatch.objects.create(
+        batch=world.batch, row_number=3, id_number=id_number, name_in_file="赵六", name_in_registry="赵陆"
+    )
+    world.records[FeedRecordChange] = FeedRecordChange.objects.create(
+        batch=world.batch,
+        category=FeedCategory.MEDICAL_SETTLEMENT,
+        key="JS9",
+        before={"a": 1},
+        after={"a": 2},
+    )
+    world.rule_version = RuleVersion.objects.get(rule="high_medical_self_pay", version=1)
+    world.run = MonitoringRun.objects.create(as_of=today, status="succeeded", counts={})
+    return world
