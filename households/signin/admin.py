@@ -14,6 +14,8 @@ from households.signin.lockout import locked_until, locked_usernames
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Rows axes writes; shown, never edited. The list shows every field but the sign-in path."""
+
     date_hierarchy = "attempt_time"
     search_fields = ["username", "ip_address"]
     search_help_text = _("输入用户名或 IP 地址")
@@ -24,6 +26,12 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_list_display(self, request):
+        return [name for name in self.fields if name != "path_info"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 class LockedFilter(admin.SimpleListFilter):
@@ -48,15 +56,6 @@ class AccessAttemptAdmin(ReadOnlyLogAdmin):
     Unlocking removes every row of the selected usernames, as `manage.py axes_reset_username` does.
     """
 
-    list_display = [
-        "username",
-        "lock_state",
-        "failures_since_start",
-        "attempt_time",
-        "ip_address",
-        "user_agent",
-    ]
-    list_filter = [LockedFilter]
     fields = [
         "username",
         "lock_state",
@@ -66,7 +65,7 @@ class AccessAttemptAdmin(ReadOnlyLogAdmin):
         "user_agent",
         "path_info",
     ]
-    readonly_fields = fields
+    list_filter = [LockedFilter]
     actions = ["unlock"]
 
     def get_actions(self, request):
@@ -98,16 +97,19 @@ class AccessAttemptAdmin(ReadOnlyLogAdmin):
         )
 
 
+class SignInRecordAdmin(ReadOnlyLogAdmin):
+    """A record of who signed in or failed to, when and from where: kept, not deleted here."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AccessFailureLog)
-class AccessFailureLogAdmin(ReadOnlyLogAdmin):
-    list_display = ["attempt_time", "username", "locked_out", "ip_address", "user_agent"]
-    list_filter = ["locked_out"]
+class AccessFailureLogAdmin(SignInRecordAdmin):
     fields = ["attempt_time", "username", "locked_out", "ip_address", "user_agent", "path_info"]
-    readonly_fields = fields
+    list_filter = ["locked_out"]
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyLogAdmin):
-    list_display = ["attempt_time", "logout_time", "username", "ip_address", "user_agent"]
+class AccessLogAdmin(SignInRecordAdmin):
     fields = ["attempt_time", "logout_time", "username", "ip_address", "user_agent", "path_info"]
-    readonly_fields = fields

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -67,6 +68,8 @@ class IdleSessionMiddleware:
 def page_to_return_to(request: HttpRequest) -> str:
     """The page the user was looking at: the requested one, or for htmx and form posts the page
     that made the request (a fragment or a POST URL is not a page to come back to)."""
+    if request.path == resolve_url(settings.LOGIN_URL):
+        return "/"  # (signing in again, then back to the sign-in page, would go nowhere)
     if request.method == "GET" and not request.htmx:
         return request.get_full_path()
     source = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""

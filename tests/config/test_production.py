@@ -22,8 +22,11 @@ PRODUCTION = {
 
 
 def run(args: list[str], **environment: str) -> subprocess.CompletedProcess:
+    # as a server starts: without what the test session set for itself (the browser tests allow
+    # Django's async-unsafe calls, which check --deploy rightly reports)
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": NO_DATABASE,
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",  # no collectstatic

@@ -105,3 +105,12 @@ def test_signing_in_again_goes_back_to_the_page(regions, settings):
         )
     assert response.status_code == 302 and response["Location"] == "/alerts/inbox/"
     assert user.pk == int(client.session["_auth_user_id"])
+
+
+def test_an_idle_session_opening_the_sign_in_page_goes_home_after_signing_in(client_for, caseworker_a):
+    client = client_for(caseworker_a)
+    with at(0):
+        client.get("/")
+    with at(31):
+        response = client.get("/login/")
+    assert response["Location"] == "/login/?next=/"  # not back to the sign-in page itself

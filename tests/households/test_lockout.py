@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.test import Client
 from django.urls import reverse
 
@@ -159,7 +159,14 @@ def test_sign_in_records_pages_work_for_the_system_administrator_only(
     assert "登录安全" in page_text(admin.get(reverse("admin:index")))
     for url in pages:
         assert admin.get(url).status_code == 200, url
-    for url in ("/admin/axes/accessattempt/add/", "/admin/axes/accesslog/add/"):
+    found = admin.get(pages[0], {"q": "10.0.0"})  # by address
+    assert found.status_code == 200 and "caseworker_a" in page_text(found)
+    log = AccessLog.objects.get(username="caseworker_a")
+    for url in (
+        "/admin/axes/accessattempt/add/",
+        "/admin/axes/accesslog/add/",
+        f"/admin/axes/accesslog/{log.pk}/delete/",  # the sign-in records are kept
+    ):
         assert admin.get(url).status_code == 403, url
     staff = Client()
     staff.force_login(data_admin)
