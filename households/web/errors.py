@@ -21,8 +21,8 @@ def back_url(request: HttpRequest) -> str:
         host = request.get_host()
     except DisallowedHost:
         return ""
-    if referer == request.build_absolute_uri():
-        return ""
+    if request.method == "GET" and referer == request.build_absolute_uri():
+        return ""  # the failing page itself (a refused form's page is where to go back to)
     return referer if url_has_allowed_host_and_scheme(referer, {host}, request.is_secure()) else ""
 
 

@@ -65,8 +65,9 @@ def test_permission_denied_says_why_in_the_layout(client_for, caseworker_a):
 def test_a_form_with_a_stale_csrf_token_gets_a_chinese_page(caseworker_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(caseworker_a)
-    response = client.post("/logout/")
-    assert_in_layout(response, 403, "表单已失效", "没有保存任何内容")
+    response = client.post("/logout/", headers={"referer": "http://testserver/households/"})
+    text = assert_in_layout(response, 403, "表单已失效", "没有保存任何内容")
+    assert "返回上一页" in text  # to the page with the form, to reload it
 
 
 def test_the_500_page_is_chinese_and_in_the_layout(client_for, caseworker_a, settings):
