@@ -149,7 +149,7 @@ class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
     @admin.display(description=_("办理期限"), ordering="deadline")
     def deadline_display(self, obj):
         if obj.is_overdue:
-            return format_html('<strong style="color:#b02a37">{} {}</strong>', obj.deadline, _("（逾期）"))
+            return format_html('<strong class="overdue">{} {}</strong>', obj.deadline, _("（逾期）"))
         return obj.deadline
 
     @admin.display(description=_("办理页面"))

@@ -33,7 +33,9 @@ class ModelAdmin(NotFoundAdminMixin, admin.ModelAdmin):
         nothing and says so, instead of a confirmation page about nothing."""
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if request.POST.get("select_across") != "1" and not queryset.filter(pk__in=selected).exists():
-            self.message_user(request, _("所选记录不在您的管辖范围内或已不存在，未作任何改动。"), messages.WARNING)
+            self.message_user(
+                request, _("所选记录不在您的管辖范围内或已不存在，未作任何改动。"), messages.WARNING
+            )
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)
 

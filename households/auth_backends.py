@@ -20,6 +20,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "households.user": frozenset({"view", "add", "change"}),
         "households.region": frozenset({"view", "add", "change"}),
         "imports.department": frozenset({"view"}),
+        # sign-in failures and logs (django-axes): unlocking an account deletes its failures
+        "axes.accessattempt": frozenset({"view", "delete"}),
+        "axes.accesslog": frozenset({"view"}),
+        "axes.accessfailurelog": frozenset({"view"}),
     },
     # Department feeds: uploads, batch reports, the records they brought; reads the registry it
     # feeds and the dashboard's feed health; reads the rules, never edits them.

@@ -1,9 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordChangeView
-from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from households import selectors
@@ -47,11 +44,3 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "region_path": selectors.region_path(household.region),
     }
     return render(request, "households/household_detail.html", context)
-
-
-class PasswordChange(SuccessMessageMixin, PasswordChangeView):
-    """Every user changes their own password here (caseworkers have no admin site to do it in)."""
-
-    template_name = "registration/password_change.html"
-    success_url = reverse_lazy("home")
-    success_message = _("密码已修改，下次登录请使用新密码。")

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from households.decorators import login_required_htmx
 from households.pagination import page_before
+from households.signin.idle import not_user_activity
 from imports import selectors
 from imports.forms import UploadForm
 from imports.models import BatchStatus, FeedCategory
@@ -91,6 +92,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/batch_detail.html", context)
 
 
+@not_user_activity  # polled by the page itself: it must not keep an idle session alive
 @login_required_htmx(page=lambda request, pk: reverse("imports:batch_detail", args=[pk]))
 def batch_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx every second; once the load ended the page reloads."""

@@ -20,6 +20,10 @@ Refreshing after new strings (makemessages needs GNU xgettext/msgmerge; the rest
     .venv/bin/python scripts/i18n_catalog.py compile
     .venv/bin/python scripts/i18n_catalog.py check
 
+locale/zh_Hans/LC_MESSAGES/django.po is small and written by hand: Chinese for the few strings of
+third-party code that ships no Chinese (django-axes' tables in the admin) or whose Chinese lags
+(a Django 5.2 password message). `compile` and `check` handle it too.
+
 Keys of entries with a context (pgettext, ``{% translate … context … %}``) are "context\x04msgid".
 """
 
@@ -36,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PO_PATH = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
+CHINESE_PO_PATH = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 # %(name)s, %s, %d, {name}, {name:format} — what must survive translation unchanged
 PLACEHOLDER = re.compile(r"%\([^)]+\)[#0\- +]*\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdifr]|\{[^{}]*\}")
@@ -282,17 +287,22 @@ def main(argv: list[str]) -> int:
         write_po(entries)
         print(f"filled {filled} entries; {sum(1 for e in entries if e.msgid and not e.translated)} left")
         return 0
+    catalogs = [(PO_PATH, entries), (CHINESE_PO_PATH, read_po(CHINESE_PO_PATH))]
     if command == "compile":
-        write_mo(entries)
-        print(f"wrote {MO_PATH.relative_to(ROOT)} ({len(catalog(entries)) - 1} messages)")
+        for po, po_entries in catalogs:
+            mo = po.with_suffix(".mo")
+            write_mo(po_entries, mo)
+            print(f"wrote {mo.relative_to(ROOT)} ({len(catalog(po_entries)) - 1} messages)")
         return 0
     if command == "check":
-        found = problems(entries)
-        if MO_PATH.exists():
-            if read_mo() != catalog(entries):
-                found.append(f"{MO_PATH.relative_to(ROOT)} is out of step with the .po: run compile")
-        else:
-            found.append(f"{MO_PATH.relative_to(ROOT)} is missing: run compile")
+        found = []
+        for po, po_entries in catalogs:
+            mo = po.with_suffix(".mo")
+            found += problems(po_entries)
+            if not mo.exists():
+                found.append(f"{mo.relative_to(ROOT)} is missing: run compile")
+            elif read_mo(mo) != catalog(po_entries):
+                found.append(f"{mo.relative_to(ROOT)} is out of step with the .po: run compile")
         for line in found:
             print(line)
         return 1 if found else 0

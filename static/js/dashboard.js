@@ -10,6 +10,9 @@
   window.dashboardCharts = charts; // for browser tests and the console
 
   const grid = { left: 8, right: 24, top: 40, bottom: 8, containLabel: true };
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style attributes, which the
+  // Content-Security-Policy (style-src 'self') refuses.
+  const tooltip = (options) => ({ renderMode: "richText", ...options });
   const legend = { top: 0, type: "scroll" };
 
   function init(name, option) {
@@ -23,7 +26,7 @@
 
   if (data.months) {
     init("monthly", {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
       legend,
       grid,
       xAxis: { type: "category", data: data.months },
@@ -39,7 +42,7 @@
     backlogElement.style.height = `${Math.max(260, 60 + backlog.length * 26)}px`;
   }
   const backlogChart = init("backlog", {
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
     legend,
     grid,
     xAxis: { type: "value", minInterval: 1 },
@@ -71,7 +74,7 @@
   if (data.outcomes) {
     // One row per outcome, a stacked segment per alert category (four legend entries fit).
     init("outcomes", {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
       legend,
       grid,
       xAxis: { type: "value", minInterval: 1 },
@@ -82,7 +85,7 @@
 
   if (data.monitored) {
     init("monitored", {
-      tooltip: { trigger: "item", formatter: "{b}：{c} 人（{d}%）" },
+      tooltip: tooltip({ trigger: "item", formatter: "{b}：{c} 人（{d}%）" }),
       legend: { ...legend, left: "center" },
       series: [{
         type: "pie",

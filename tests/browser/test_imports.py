@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -164,9 +165,7 @@ def test_a_running_batch_shows_progress_and_the_report_appears_when_it_ends(
     assert "30%" in page.locator("#batch-progress").inner_text()
 
     progress.report(batch.pk, phase="reading", rows_read=400_000, bytes_read=8_000_000)
-    page.wait_for_function(
-        "document.querySelector('#batch-progress').innerText.includes('80%')", timeout=5000
-    )
+    expect(page.locator("#batch-progress")).to_contain_text("80%", timeout=5000)
     screenshot("imports-batch-progress")
 
     ImportBatch.objects.filter(pk=batch.pk).update(
@@ -176,9 +175,7 @@ def test_a_running_batch_shows_progress_and_the_report_appears_when_it_ends(
         loaded=500_000,
         finished_at=timezone.now(),
     )
-    page.wait_for_function(
-        "document.querySelector('#batch-status').innerText.includes('已完成')", timeout=5000
-    )
+    expect(page.locator("#batch-status")).to_contain_text("已完成", timeout=5000)
     assert page.locator("#batch-progress").count() == 0
     assert "没有被拒绝的行" in page.locator("#no-rejects").inner_text()
 

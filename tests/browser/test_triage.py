@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,22 +48,18 @@ def test_caseworker_filters_opens_visits_and_closes_an_alert(
 
     # filter by category (htmx swaps the results and the URL follows)
     page.select_option("#id_rule", "serious_disease")
-    page.wait_for_function("document.querySelectorAll('tr[data-alert]').length === 1")
+    expect(page.locator("tr[data-alert]")).to_have_count(1)
     assert "rule=serious_disease" in page.url
     assert "王秀英" in page.locator(".inbox-table").inner_text()
     # and by name
     page.select_option("#id_rule", "")
-    page.wait_for_function("document.querySelectorAll('tr[data-alert]').length === 5")
+    expect(page.locator("tr[data-alert]")).to_have_count(5)
     page.fill("#id_q", "李建")
-    page.wait_for_function(
-        "document.querySelectorAll('tr[data-alert]').length === 1"
-        " && document.querySelector('.inbox-table').innerText.includes('李建国')"
-    )
+    expect(page.locator("tr[data-alert]")).to_have_count(1)
+    expect(page.locator(".inbox-table")).to_contain_text("李建国")
     page.fill("#id_q", "王")
-    page.wait_for_function(
-        "document.querySelectorAll('tr[data-alert]').length === 1"
-        " && document.querySelector('.inbox-table').innerText.includes('王秀英')"
-    )
+    expect(page.locator("tr[data-alert]")).to_have_count(1)
+    expect(page.locator(".inbox-table")).to_contain_text("王秀英")
     screenshot("triage-inbox-filtered")
 
     page.click("text=王秀英")

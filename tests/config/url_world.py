@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
 from alerts.models import AlertEvent, AlertStatus, MonitoringRun, Responsibility, RuleProposal, RuleVersion
 from alerts.services.rules import current_rule_versions
 from households import clock
@@ -176,6 +178,17 @@ def make_world() -> World:
         before={"a": 1},
         after={"a": 2},
     )
+    signin = {
+        "username": "m_town_caseworker",
+        "ip_address": "10.0.0.8",
+        "user_agent": "Chrome",
+        "path_info": "/login/",
+    }
+    world.records[AccessAttempt] = AccessAttempt.objects.create(
+        **signin, http_accept="*/*", get_data="", post_data="", failures_since_start=2
+    )
+    world.records[AccessFailureLog] = AccessFailureLog.objects.create(**signin, http_accept="*/*")
+    world.records[AccessLog] = AccessLog.objects.create(**signin, http_accept="*/*")
     world.rule_version = RuleVersion.objects.get(rule="high_medical_self_pay", version=1)
     world.run = MonitoringRun.objects.create(as_of=today, status="succeeded", counts={})
     return world

@@ -1,0 +1,1 @@
+"""Signing in: lockout after repeated failures (django-axes), password rules, idle sessions."""

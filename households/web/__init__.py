@@ -1,0 +1,1 @@
+"""The edges of every page: error pages, request guards, response headers."""

@@ -1,0 +1,19 @@
+"""Response headers every page of the app carries."""
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response of the app (pages, fragments, downloads).
+
+    Nearly every page and download holds personal data, and a shared office PC or a proxy must
+    not keep a copy. Static files never reach this middleware (whitenoise answers them above it)
+    and keep their long cache lifetimes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response
