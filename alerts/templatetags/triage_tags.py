@@ -108,7 +108,7 @@ def inbox_row(context, alert, detail_prefix: str, selectable: bool) -> str:
             cells.append("<td></td>")
         else:
             cells.append(
-                f'<td><input class="form-check-input" type="checkbox" name="alerts" value="{alert.pk}" '
+                f'<td><input class="form-check-input" type="checkbox" name="alerts" value="{alert.pk}" autocomplete="off" '
                 f'aria-label="{labels["select"]} #{alert.pk}"></td>'
             )
     deadline = alert.deadline.isoformat()

@@ -1,5 +1,6 @@
 """Triage pages: region scope on every page, action and filter; forms, messages, htmx fragments."""
 
+import re
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -463,3 +464,75 @@ def test_a_malformed_page_cursor_shows_the_first_page(client_for, caseworker_a, 
     response = client_for(caseworker_a).get(INBOX, {"after": after})
     assert response.status_code == 200
     assert ids_in(response) == alerts
+
+
+# --- bulk assignment: the list offers who can see the ticked alerts; the banner tells the truth ---
+
+BULK_ASSIGNEES = reverse("alerts:bulk_assignees")
+
+
+def offered(response) -> set[str]:
+    """Usernames the bulk form's caseworker list offers."""
+    return {u.username for u in response.context["bulk_assignees"]}
+
+
+def test_bulk_list_offers_only_caseworkers_who_can_see_every_ticked_alert(
+    client_for, county_supervisor, caseworker_a, caseworker_b
+):
+    UserFactory(username="cw_county", role=Role.CASEWORKER, scope=region("130921"))
+    UserFactory(username="cw_village_a", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    UserFactory(username="cw_city", role=Role.CASEWORKER, scope=region("130900"))  # above the supervisor
+    UserFactory(username="cw_far", role=Role.CASEWORKER, scope=region("130984"))
+    UserFactory(username="cw_gone", role=Role.CASEWORKER, scope=region(TOWN_A), is_active=False)
+    a, b = alert_in(VILLAGE_A), alert_in(VILLAGE_B)
+    far = alert_in(OTHER_COUNTY_VILLAGE)
+    client = client_for(county_supervisor)
+    inbox = client.get(INBOX).content.decode()
+    bulk_select = re.search(r'<select [^>]*id="bulk-assignee".*?</select>', inbox, re.S).group(0)
+    assert "请先勾选预警" in bulk_select and bulk_select.count("<option") == 1
+    assert offered(client.get(BULK_ASSIGNEES, {"alerts": [a.pk]})) == {
+        "cw_county",
+        "caseworker_a",
+        "cw_village_a",
+    }
+    assert offered(client.get(BULK_ASSIGNEES, {"alerts": [a.pk, b.pk]})) == {"cw_county"}
+    html = client.get(BULK_ASSIGNEES, {"alerts": [a.pk, b.pk], "assignee": ""}).content.decode()
+    assert "请选择经办人（1 人可办理所选预警）" in html
+    # an alert of another county is not the supervisor's: it narrows nothing and shows no one
+    assert offered(client.get(BULK_ASSIGNEES, {"alerts": [far.pk]})) == set()
+    assert "请先勾选预警" in client.get(BULK_ASSIGNEES).content.decode()
+    # a village caseworker bulk-assigns nothing, so has no list either
+    village_cw = UserFactory(username="cw_v", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    assert client_for(village_cw).get(BULK_ASSIGNEES, {"alerts": [a.pk]}).status_code == 403
+
+
+def test_bulk_assignment_that_changed_nothing_is_no_green_banner(client_for, caseworker_a):
+    village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    theirs = alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=village_cw)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:bulk_assign"), {"alerts": [theirs.pk], "assignee": village_cw.pk}, follow=True
+    )
+    html = response.content.decode()
+    assert "alert-success" not in html and "alert-warning" in html
+    assert f"没有改动任何预警：1 条原已由{village_cw.get_full_name()}办理。" in html
+    fresh = alert_in(VILLAGE_A)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:bulk_assign"),
+        {"alerts": [theirs.pk, fresh.pk], "assignee": village_cw.pk},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "alert-success" in html
+    assert f"已将 1 条预警分派给{village_cw.get_full_name()}。另有 1 条未改动：1 条原已由" in html
+
+
+def test_a_forged_assignee_in_the_bulk_form_changes_nothing_and_says_why(client_for, county_supervisor):
+    town_b_cw = UserFactory(username="cw_b", role=Role.CASEWORKER, scope=region(VILLAGE_B))
+    alert = alert_in(VILLAGE_A)
+    response = client_for(county_supervisor).post(
+        reverse("alerts:bulk_assign"), {"alerts": [alert.pk], "assignee": town_b_cw.pk}, follow=True
+    )
+    html = response.content.decode()
+    assert "alert-danger" in html and "alert-success" not in html
+    assert "所选经办人不能办理全部勾选的预警" in html and "未作任何改动" in html
+    assert_unchanged(alert)
