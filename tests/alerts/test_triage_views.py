@@ -536,3 +536,55 @@ def test_a_forged_assignee_in_the_bulk_form_changes_nothing_and_says_why(client_
     assert "alert-danger" in html and "alert-success" not in html
     assert "所选经办人不能办理全部勾选的预警" in html and "未作任何改动" in html
     assert_unchanged(alert)
+
+
+def test_all_and_closed_tabs_list_the_newest_first_page_after_page(client_for, caseworker_a, monkeypatch):
+    from datetime import UTC, datetime
+
+    from alerts.selectors import inbox as inbox_selectors
+
+    monkeypatch.setattr(inbox_selectors, "PAGE_SIZE", 2)
+    day = date(2026, 3, 1)
+    raised = [
+        alert_in(VILLAGE_A, raised_on=day + timedelta(days=d), deadline=day + timedelta(days=30))
+        for d in (0, 5, 5, 2)
+    ]
+    closing = [datetime(2026, 4, d, 9, m, tzinfo=UTC) for d, m in ((3, 0), (9, 30), (1, 0), (9, 30))]
+    closed = [
+        alert_in(
+            VILLAGE_A,
+            status=AlertStatus.CLOSED,
+            assignee=caseworker_a,
+            outcome="data_error",
+            closed_at=at,
+            raised_on=day - timedelta(days=40 + n),  # raised long ago, in another order than closed
+            deadline=day,
+        )
+        for n, at in enumerate(closing)
+    ]
+    client = client_for(caseworker_a)
+
+    def every_page(status):
+        seen, params = [], {"status": status}
+        while True:
+            page = client.get(INBOX, params).context["page"]
+            seen += page.alerts
+            if not page.next_cursor:
+                return seen
+            params = {"status": status, "after": page.next_cursor.encode()}
+
+    everything = every_page("all")
+    assert [(a.raised_on, a.pk) for a in everything] == sorted(
+        ((a.raised_on, a.pk) for a in raised + closed), reverse=True
+    )
+    assert everything[0].raised_on == day + timedelta(days=5)  # the newest alert on top
+    done = every_page("closed")
+    assert [(a.closed_at, a.pk) for a in done] == sorted(((a.closed_at, a.pk) for a in closed), reverse=True)
+    html = client.get(INBOX, {"status": "closed"}).content.decode()
+    assert "办结时间" in html and "2026-04-09 17:30" in html  # closing time shown, Beijing time
+    # open work stays most urgent first
+    assert [a.deadline for a in every_page("open")] == sorted(a.deadline for a in raised)
+    # a cursor from another tab's order starts that tab from its first page, never errors
+    cursor_of_all = client.get(INBOX, {"status": "all"}).context["page"].next_cursor.encode()
+    response = client.get(INBOX, {"status": "closed", "after": cursor_of_all})
+    assert response.context["page"].alerts == done[:2]
