@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from households.admin import IdOrNameSearchMixin
-from imports.loading.reasons import REASON_LABELS
+from imports.loading.reasons import REASON_LABELS, reason_label
 from imports.models import (
     Department,
     Diagnosis,
@@ -131,7 +131,7 @@ class ReasonCodeFilter(admin.SimpleListFilter):
     the parameter name is the field filter's, so existing links keep working.
     """
 
-    title = _("原因代码")
+    title = _("原因")
     parameter_name = "reason_code"
 
     def lookups(self, request, model_admin):
@@ -143,12 +143,16 @@ class ReasonCodeFilter(admin.SimpleListFilter):
 
 @admin.register(RejectedRow)
 class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["batch", "row_number", "column", "reason_code", "masked_message"]
+    list_display = ["batch", "row_number", "column", "reason", "masked_message"]
     list_filter = [ReasonCodeFilter]
     list_select_related = ["batch"]
-    fields = ["batch", "row_number", "column", "reason_code", "masked_message", "masked_cells"]
-    readonly_fields = ["masked_message", "masked_cells"]
+    fields = ["batch", "row_number", "column", "reason", "reason_code", "masked_message", "masked_cells"]
+    readonly_fields = ["reason", "masked_message", "masked_cells"]
     show_full_result_count = False
+
+    @admin.display(description=_("原因"), ordering="reason_code")
+    def reason(self, obj: RejectedRow) -> str:
+        return reason_label(obj.reason_code)
 
     @admin.display(description=_("说明"))
     def masked_message(self, obj: RejectedRow) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Count, Min, QuerySet
 from django.shortcuts import get_object_or_404
 
 from households.models import Role
+from imports.loading.reasons import reason_label
 from imports.models import BatchStatus, FeedCategory, FeedRecordChange, ImportBatch, NameMismatch, RejectedRow
 from imports.rejects import mask_ids
 from imports.specs import SPECS, FieldType
@@ -52,6 +53,7 @@ class RejectPreview:
     row_number: int
     column: str
     reason_code: str
+    reason: str  # the reason's name, as people read it
     message: str
     value: str  # the offending cell when the row kept it under that column, masked
 
@@ -59,6 +61,7 @@ class RejectPreview:
 @dataclass(frozen=True)
 class ReasonCount:
     reason_code: str
+    reason: str
     count: int
     example: str
 
@@ -71,6 +74,7 @@ def rejected_preview(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[R
             row_number=r.row_number,
             column=mask_ids(r.column),
             reason_code=r.reason_code,
+            reason=reason_label(r.reason_code),
             message=mask_ids(r.message),
             value=mask_ids((r.raw or {}).get(r.column, "")) if r.column else "",
         )
@@ -86,7 +90,10 @@ def rejection_reasons(*, batch: ImportBatch) -> list[ReasonCount]:
         .annotate(n=Count("id"), example=Min("message"))
         .order_by("-n", "reason_code")
     )
-    return [ReasonCount(r["reason_code"], r["n"], mask_ids(r["example"])) for r in rows]
+    return [
+        ReasonCount(r["reason_code"], reason_label(r["reason_code"]), r["n"], mask_ids(r["example"]))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
