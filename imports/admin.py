@@ -29,6 +29,7 @@ from imports.models import (
 )
 from imports.rejects import mask_ids, masked_raw
 from imports.resources import DepartmentResource
+from imports.selectors import fields_shown
 
 
 class ReadOnlyAdminMixin:
@@ -60,7 +61,11 @@ class DepartmentAdmin(ImportExportModelAdmin):
 
 def _cells_table(values: dict | None):
     """A row's cells (column → value) as a two-column table, resident IDs masked."""
-    rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(values))
+    return _two_columns(masked_raw(values))
+
+
+def _two_columns(pairs: list[tuple[str, str]]):
+    rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", pairs)
     return format_html('<table class="rejected-raw">{}</table>', rows)
 
 
@@ -320,12 +325,13 @@ class FeedRecordChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("变化的字段"))
     def changed_fields(self, obj):
-        return "、".join(sorted({*(obj.before or {}), *(obj.after or {})}))
+        changed = dict.fromkeys({*(obj.before or {}), *(obj.after or {})}, "")
+        return "、".join(label for label, _value in fields_shown(obj.category, changed))
 
     @admin.display(description=_("变更前"))
     def masked_before(self, obj):
-        return _cells_table(obj.before)
+        return _two_columns(fields_shown(obj.category, obj.before))
 
     @admin.display(description=_("变更后"))
     def masked_after(self, obj):
-        return _cells_table(obj.after)
+        return _two_columns(fields_shown(obj.category, obj.after))

@@ -173,3 +173,15 @@ def corrections(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[Correc
             )
         )
     return previews
+
+
+def fields_shown(category: str, values: dict | None) -> list[tuple[str, str]]:
+    """A feed record's stored fields as people read them: (Chinese label, shown value) in the
+    spec's field order, choices by their labels, resident IDs masked."""
+    spec = SPECS.get(category)
+    fields = {f.name: f for f in spec.fields} if spec else {}
+    order = {name: i for i, name in enumerate(fields)}
+    names = sorted(values or {}, key=lambda n: (order.get(n, len(order)), n))
+    return [
+        (str(fields[n].label) if n in fields else n, _shown_value(fields.get(n), values[n])) for n in names
+    ]
