@@ -24,6 +24,7 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from alerts.models import (
     OPEN_STATUSES,
@@ -235,7 +236,7 @@ class BulkAssignResult:
             reasons.append(_("%(n)d 条已办结") % {"n": self.closed})
         if self.not_found:
             reasons.append(_("%(n)d 条不存在或不在您的管辖范围内") % {"n": self.not_found})
-        why = "，".join(reasons)
+        why = pgettext("list separator", "，").join(reasons)
         if not self.assigned:
             return _("没有改动任何预警：%(why)s。") % {"why": why}
         text = _("已将 %(n)d 条预警分派给%(name)s。") % {"n": self.assigned, "name": self.assignee_name}
