@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import OPEN_STATUSES, Alert, AlertEvent, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
+from imports.rejects import mask_ids
 from imports.selectors import can_manage_imports
 from monitoring.models import MonitoringRecordHistory
 
@@ -54,11 +55,14 @@ def _reverse(name: str, *args) -> str | None:
 
 
 def evidence_for(alert: Alert, user=None) -> Evidence:
-    """The evidence contract rendered for people; tolerant of missing keys (older alerts).
+    """The evidence contract rendered for people, resident IDs masked; tolerant of missing keys
+    (older alerts).
 
     Links to source records and batches only for a `user` allowed to open them."""
     raw = alert.evidence if isinstance(alert.evidence, dict) else {}
-    summary = raw.get("summary") or raw.get("summary_zh") or ""
+    # A certificate number starts with the holder's resident ID: the run writes it into the texts,
+    # and like every ID shown to people it is masked.
+    summary = mask_ids(raw.get("summary") or raw.get("summary_zh") or "")
     values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
     sources = []
     for item in raw.get("sources") or []:
@@ -67,8 +71,9 @@ def evidence_for(alert: Alert, user=None) -> Evidence:
         model, table_label = SOURCE_MODELS.get(item.get("table", ""), (None, ""))
         record_id = item.get("id")
         batch_id = item.get("batch_id")
-        label = item.get("label") or " ".join(
-            str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x
+        label = mask_ids(
+            item.get("label")
+            or " ".join(str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x)
         )
         record_url = None
         if user is None:

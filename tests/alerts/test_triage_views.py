@@ -588,3 +588,34 @@ def test_all_and_closed_tabs_list_the_newest_first_page_after_page(client_for, c
     cursor_of_all = client.get(INBOX, {"status": "all"}).context["page"].next_cursor.encode()
     response = client.get(INBOX, {"status": "closed", "after": cursor_of_all})
     assert response.context["page"].alerts == done[:2]
+
+
+def test_a_certificate_number_in_the_evidence_is_shown_with_its_id_masked(
+    client_for, caseworker_a, django_user_model
+):
+    from households import idcard
+
+    alert = alert_in(VILLAGE_A, rule="new_severe_disability")
+    number = f"{alert.person.id_number}42"
+    alert.evidence = {
+        "summary": f"2026-01-15 新办残疾人证，二级听力残疾（证号 {number}）",
+        "values": {"certificate_no": number},
+        "sources": [
+            {
+                "table": "disability_certificate",
+                "id": 1,
+                "key": number,
+                "label": f"残疾人证 {number} 2026-01-15 二级",
+            }
+        ],
+    }
+    alert.save(update_fields=["evidence"])
+    masked = idcard.mask(alert.person.id_number) + "42"
+    root = django_user_model.objects.create_superuser("root_evidence", password="pw-12345678")
+    for client, url in (
+        (client_for(caseworker_a), reverse("alerts:alert_detail", args=[alert.pk])),
+        (client_for(root), reverse("admin:alerts_alert_change", args=[alert.pk])),
+    ):
+        html = client.get(url).content.decode()
+        assert alert.person.id_number not in html, url
+        assert f"（证号 {masked}）" in html and f"残疾人证 {masked} 2026-01-15" in html, url
