@@ -8,7 +8,7 @@ from django.http import Http404
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from alerts.services import triage as svc
 from households.models import Role
-from tests.alerts.triage_factories import alert_in, visit_for
+from tests.alerts.triage_factories import alert_in, closed_alert_in, visit_for
 from tests.conftest import TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
@@ -296,13 +296,7 @@ def test_bulk_assign_is_set_based_skips_what_it_may_not_touch_and_writes_history
     village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
     mine = [alert_in(VILLAGE_A) for _ in range(5)]
     verifying = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
-    closed = alert_in(
-        VILLAGE_A,
-        status=AlertStatus.CLOSED,
-        assignee=caseworker_a,
-        outcome="data_error",
-        closed_at="2026-01-01T00:00Z",
-    )
+    closed = closed_alert_in(VILLAGE_A, assignee=caseworker_a)
     other_town = alert_in(VILLAGE_B)
     ids = [a.pk for a in mine] + [verifying.pk, closed.pk, other_town.pk]
     # savepoint, the locking read, one statement, release: not one per alert
@@ -357,13 +351,7 @@ def test_bulk_assign_refuses_a_caseworker_outside_the_actors_own_region(casework
 def test_bulk_assign_that_changes_nothing_says_so_and_why(caseworker_a):
     village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
     theirs = [alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=village_cw) for _ in range(2)]
-    closed = alert_in(
-        VILLAGE_A,
-        status=AlertStatus.CLOSED,
-        assignee=caseworker_a,
-        outcome="data_error",
-        closed_at="2026-01-01T00:00Z",
-    )
+    closed = closed_alert_in(VILLAGE_A, assignee=caseworker_a)
     result = svc.alert_bulk_assign(
         actor=caseworker_a, alert_ids=[theirs[0].pk, theirs[1].pk, closed.pk], assignee=village_cw
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from households.models import Role
 from monitoring.models import MonitoringRecordHistory
-from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
+from tests.alerts.triage_factories import alert_in, closed_alert_in, overdue_alert_in, visit_for
 from tests.conftest import OTHER_COUNTY_VILLAGE, TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
@@ -551,11 +551,9 @@ def test_all_and_closed_tabs_list_the_newest_first_page_after_page(client_for, c
     ]
     closing = [datetime(2026, 4, d, 9, m, tzinfo=UTC) for d, m in ((3, 0), (9, 30), (1, 0), (9, 30))]
     closed = [
-        alert_in(
+        closed_alert_in(
             VILLAGE_A,
-            status=AlertStatus.CLOSED,
             assignee=caseworker_a,
-            outcome="data_error",
             closed_at=at,
             raised_on=day - timedelta(days=40 + n),  # raised long ago, in another order than closed
             deadline=day,
