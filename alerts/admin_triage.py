@@ -178,19 +178,20 @@ class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
                 messages.ERROR,
             )
             return None
-        form = AssigneeForm(request.POST if "apply" in request.POST else None, user=request.user)
+        alert_ids = list(queryset.values_list("pk", flat=True))
+        form = AssigneeForm(
+            request.POST if "apply" in request.POST else None, user=request.user, alert_ids=alert_ids
+        )
         if form.is_valid():
-            result = services.alert_bulk_assign(
-                actor=request.user,
-                alert_ids=list(queryset.values_list("pk", flat=True)),
-                assignee=form.cleaned_data["assignee"],
-            )
-            self.message_user(
-                request,
-                _("已分派 %(n)d 条，%(skipped)d 条未改动（已办结、已由该经办人办理或不在其管辖区域）。")
-                % {"n": result.assigned, "skipped": result.skipped},
-                messages.SUCCESS,
-            )
+            try:
+                result = services.alert_bulk_assign(
+                    actor=request.user, alert_ids=alert_ids, assignee=form.cleaned_data["assignee"]
+                )
+            except services.TriageError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                level = messages.SUCCESS if result.changed_anything else messages.WARNING
+                self.message_user(request, result.message(), level)
             return None
         return render(
             request,
@@ -199,7 +200,7 @@ class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("批量分派预警"),
                 "form": form,
-                "alerts": queryset.select_related("person"),
+                "alerts": queryset.select_related("person", "region"),
                 "count": queryset.count(),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,

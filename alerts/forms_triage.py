@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import AlertStatus, Outcome, RuleCode
 from alerts.selectors import triage as selectors
 from alerts.selectors.inbox import STATUS_ALL, STATUS_OPEN, InboxFilters
-from alerts.services.triage import assignable_users
 
 DATE_INVALID = _("日期格式应为 年-月-日，例如 2026-03-02。")
 
@@ -115,40 +114,62 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args, alert, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignable_users(region_code=alert.region_id)
+        self.fields["assignee"].queryset = selectors.assignable_users(region_codes=[alert.region_id])
         self.fields["assignee"].empty_label = _("请选择经办人")
         self.fields["assignee"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username}（{u.scope.name}）"
         )
 
 
+def alert_ids_from(values) -> list[int]:
+    """The alert ids of a request's `alerts` values; anything that cannot be an id is dropped."""
+    return sorted({int(v) for v in values if v.isdigit() and len(v) <= 18})
+
+
 class AssigneeForm(forms.Form):
-    """A caseworker of the user's scope to assign alerts to: bulk assignment in the inbox and in
-    the admin."""
+    """The caseworker to assign the ticked alerts to (bulk assignment in the inbox and in the
+    admin): only caseworkers of the user's scope who can see every ticked open alert."""
 
     assignee = forms.ModelChoiceField(
         label=_("分派给"),
         queryset=None,
         error_messages={
             "required": _("请选择经办人。"),
-            "invalid_choice": _("只能分派给您管辖范围内的经办人。"),
+            "invalid_choice": _(
+                "所选经办人不能办理全部勾选的预警（其管辖区域须包含每一条预警，且在您的管辖范围内）；未作任何改动。"
+            ),
         },
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, alert_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.assignee_choices(user=user)
+        self.fields["assignee"].queryset = selectors.bulk_assignee_choices(user=user, alert_ids=alert_ids)
+        self.fields["assignee"].empty_label = _("请选择经办人")
+        self.fields["assignee"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username}（{u.scope.name}）"
+        )
 
 
 class BulkAssignForm(AssigneeForm):
+    """The inbox's bulk assignment: the ticked alerts travel in the form (`alerts`)."""
+
     alerts = forms.CharField(required=False)
     field_order = ["alerts", "assignee"]
 
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, user=user, alert_ids=alert_ids_from(data.getlist("alerts")), **kwargs)
+
     def clean_alerts(self):
-        ids = [v for v in self.data.getlist("alerts") if v.isdigit()]
+        ids = alert_ids_from(self.data.getlist("alerts"))
         if not ids:
             raise forms.ValidationError(_("请至少勾选一条预警。"))
-        return [int(v) for v in ids]
+        return ids
+
+    def clean(self):
+        data = super().clean()
+        if "alerts" in self.errors:  # with nothing ticked, no caseworker fits: one message is enough
+            self.errors.pop("assignee", None)
+        return data
 
 
 class VisitForm(VersionedForm):

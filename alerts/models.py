@@ -147,6 +147,12 @@ class MonitoringRun(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return _("%(day)s 的监测运行（%(status)s）") % {
+            "day": f"{self.as_of:%Y-%m-%d}",
+            "status": self.get_status_display(),
+        }
+
 
 class SelfPayState(models.Model):
     """Per person: an upper bound of their self-pay window total as of a date, kept by the run.
@@ -157,15 +163,25 @@ class SelfPayState(models.Model):
     threshold. Valid only for the rule version and ID number it was computed with.
     """
 
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    id_number = models.CharField(max_length=18)
-    rule_version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="+")
-    as_of = models.DateField()
-    total_upper = models.DecimalField(max_digits=16, decimal_places=2)
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("人员")
+    )
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.CASCADE, related_name="+", verbose_name=_("规则版本")
+    )
+    as_of = models.DateField(_("截至日期"))
+    total_upper = models.DecimalField(_("自付累计上限（元）"), max_digits=16, decimal_places=2)
 
     class Meta:
         verbose_name = _("自付累计状态")
         verbose_name_plural = _("自付累计状态")
+
+    def __str__(self) -> str:
+        return _("人员 #%(person)s 截至 %(day)s 的自付累计") % {
+            "person": self.person_id,
+            "day": f"{self.as_of:%Y-%m-%d}",
+        }
 
 
 class AlertStatus(models.TextChoices):
@@ -248,7 +264,7 @@ class Alert(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     # Optimistic concurrency: every change bumps it; a stale form is refused, never overwrites.
-    lock_version = models.PositiveIntegerField(default=0)
+    lock_version = models.PositiveIntegerField(_("修改版本号"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -290,9 +306,10 @@ class Alert(models.Model):
                 name="alert_closed_at",
             ),
             # Triage inbox (benchmarks/README.md "Alert inbox"): a page is picked by an index-only
-            # scan in (deadline, id) order, every filter column included. Open alerts: region
-            # prefix first (a county's open alerts are a few thousand entries); all or closed
-            # alerts: deadline first, so a county's page stops after about a thousand entries.
+            # scan in its tab's order, every filter column included. Open alerts by deadline:
+            # region prefix first (a county's open alerts are a few thousand entries); the order
+            # column first otherwise, so a county's page stops after about a thousand entries
+            # (`alert_triage_inbox` also keeps the admin's deadline-ordered list cheap).
             models.Index(
                 fields=["region", "deadline", "id"],
                 opclasses=["varchar_pattern_ops", "date_ops", "int8_ops"],
@@ -304,6 +321,19 @@ class Alert(models.Model):
                 fields=["deadline", "id"],
                 include=["region", "status", "rule", "raised_on", "assignee", "person"],
                 name="alert_triage_inbox",
+            ),
+            # The inbox's 全部 tab (newest raised first) and 已办结 tab (latest closed first), read
+            # backwards: index-only, every filter column included, like the deadline order above.
+            models.Index(
+                fields=["raised_on", "id"],
+                include=["region", "status", "rule", "deadline", "assignee", "person"],
+                name="alert_triage_raised",
+            ),
+            models.Index(
+                fields=["closed_at", "id"],
+                include=["region", "rule", "raised_on", "deadline", "assignee", "person"],
+                condition=Q(status="closed"),
+                name="alert_triage_closed_at",
             ),
             # The inbox's capped count of closed alerts: region first, so a town's count reads only
             # that town's entries whatever the other filters.
@@ -363,12 +393,20 @@ class AlertEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=20, blank=True, choices=AlertStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True, choices=AlertStatus.choices)
     note = models.TextField(_("备注"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("附加数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("预警处理记录")
         verbose_name_plural = _("预警处理记录")
         ordering = ["alert", "at", "id"]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M") if self.at else ""
+        return _("预警 #%(alert)s %(action)s（%(when)s）") % {
+            "alert": self.alert_id,
+            "action": self.get_action_display(),
+            "when": when,
+        }
 
 
 class HomeVisit(models.Model):
@@ -393,6 +431,12 @@ class HomeVisit(models.Model):
         verbose_name_plural = _("入户核查")
         ordering = ["-visited_on", "-id"]
 
+    def __str__(self) -> str:
+        return _("预警 #%(alert)s 的入户核查（%(day)s）") % {
+            "alert": self.alert_id,
+            "day": f"{self.visited_on:%Y-%m-%d}",
+        }
+
 
 class Responsibility(models.Model):
     """The caseworker who receives new alerts of a village or town (the most specific region wins)."""
@@ -410,6 +454,9 @@ class Responsibility(models.Model):
     class Meta:
         verbose_name = _("区域责任人")
         verbose_name_plural = _("区域责任人")
+
+    def __str__(self) -> str:
+        return _("%(region)s 的责任经办人") % {"region": self.region.name}
 
 
 class DashboardMeasure(models.TextChoices):
@@ -446,6 +493,13 @@ class DashboardSummary(models.Model):
             models.CheckConstraint(condition=Q(count__gte=0), name="dashboardsummary_count_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return _("%(node)s %(measure)s（截至 %(day)s）") % {
+            "node": self.node,
+            "measure": self.get_measure_display(),
+            "day": f"{self.as_of:%Y-%m-%d}",
+        }
+
 
 class DashboardRefresh(models.Model):
     """One rebuild of the dashboard summaries; the newest says which day the summaries describe."""
@@ -459,3 +513,6 @@ class DashboardRefresh(models.Model):
         verbose_name = _("看板汇总生成记录")
         verbose_name_plural = _("看板汇总生成记录")
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return _("看板汇总（截至 %(day)s）") % {"day": f"{self.as_of:%Y-%m-%d}"}

@@ -7,6 +7,7 @@ from alerts.views import triage as views
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/bulk-assign/", views.bulk_assign, name="bulk_assign"),
+    path("inbox/bulk-assign/assignees/", views.bulk_assignees, name="bulk_assignees"),
     path("inbox/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("inbox/<int:pk>/claim/", views.alert_claim, name="alert_claim"),
     path("inbox/<int:pk>/assign/", views.alert_assign, name="alert_assign"),

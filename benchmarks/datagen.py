@@ -8,11 +8,13 @@ Used by the benchmark scripts; each function is idempotent only on an empty data
 (benchmarks run against their own database, see benchmarks/README.md).
 """
 
+import json
 import random
 from datetime import date, timedelta
 
 from django.db import connection
 
+from alerts.rules import default_params
 from households import idcard
 
 COUNTIES = [
@@ -155,8 +157,8 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
     with connection.cursor() as cursor:
         for rule in rules:
             cursor.execute(
-                "INSERT INTO alerts_ruleversion (rule, version, params, note, created_at) VALUES (%s, 1, '{}', 'benchmark', now()) ON CONFLICT DO NOTHING",
-                [rule],
+                "INSERT INTO alerts_ruleversion (rule, version, params, note, created_at) VALUES (%s, 1, %s, 'benchmark', now()) ON CONFLICT DO NOTHING",
+                [rule, json.dumps(default_params(rule), ensure_ascii=False)],
             )
         cursor.execute(
             """
@@ -177,7 +179,7 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
                    st.status,
                    CASE WHEN st.status <> 'new' AND cardinality(%(users)s::bigint[]) > 0
                         THEN (%(users)s::bigint[])[1 + gen.g %% cardinality(%(users)s::bigint[])] END,
-                   gen.raised_on + CASE WHEN gen.rule IN ('serious_disease', 'new_severe_disability') THEN 7 ELSE 15 END,
+                   gen.raised_on + (rv.params ->> 'deadline_days')::int,
                    CASE WHEN st.status = 'closed' THEN (%(outcomes)s::text[])[1 + gen.g %% 7] ELSE '' END,
                    CASE WHEN st.status = 'closed' THEN '基准测试' ELSE '' END,
                    CASE WHEN st.status = 'closed' THEN gen.raised_on + (gen.g %% 20) END,

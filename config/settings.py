@@ -172,14 +172,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Alert handling: days from raising to the verification deadline, per rule (DOMAIN.md) ---
-ALERT_DEADLINE_DAYS = {
-    "serious_disease": 7,
-    "new_severe_disability": 7,
-    "high_medical_self_pay": 15,
-    "registered_unemployment": 15,
-}
-
 # --- The city this deployment serves (region codes must start with its prefix) ---
 CITY_REGION_CODE = env("CITY_REGION_CODE", default="130900")
 

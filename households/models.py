@@ -112,6 +112,11 @@ class User(AbstractUser):
             return self.is_superuser
         return self.scope.level == RegionLevel.CITY
 
+    def __str__(self) -> str:
+        """The person's name with their sign-in name (the admin lists assignees by this)."""
+        name = self.get_full_name()
+        return f"{name}（{self.username}）" if name else self.username
+
     @property
     def scope_prefix(self) -> str | None:
         """Region-code prefix this user may see; None means nothing (no scope set)."""

@@ -1,6 +1,6 @@
 """Reads of the registry, always scoped to the requesting user."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from households import idcard
 from households.models import Household, Person, Region
@@ -21,15 +21,16 @@ def household_list(*, user, query: str = "", region_code: str = "") -> QuerySet[
     if query:
         if looks_like_id(query):
             try:
-                id_number = idcard.parse_id_number(query)
+                matching = Person.objects.filter(id_number=idcard.parse_id_number(query))
             except idcard.IdNumberError:
                 return qs.none()
-            qs = qs.filter(members__id_number=id_number)
         else:
-            qs = qs.filter(members__name__startswith=query)
-        qs = qs.distinct()
+            matching = Person.objects.filter(name__startswith=query)
+        # A semi-join, not a join on members: the member count below must see the whole household,
+        # not only the members who matched.
+        qs = qs.filter(Exists(matching.filter(household=OuterRef("pk"))))
     return (
-        qs.annotate(member_count=Count("members", distinct=True))
+        qs.annotate(member_count=Count("members"))
         .prefetch_related(
             Prefetch("members", queryset=Person.objects.filter(relation="head"), to_attr="heads")
         )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from households.admin import IdOrNameSearchMixin, ModelAdmin, NotFoundAdminMixin
-from imports.loading.reasons import REASON_LABELS
+from imports.loading.reasons import REASON_LABELS, reason_label
 from imports.models import (
     Department,
     Diagnosis,
@@ -29,6 +29,7 @@ from imports.models import (
 )
 from imports.rejects import mask_ids, masked_raw
 from imports.resources import DepartmentResource
+from imports.selectors import fields_shown
 
 
 class ReadOnlyAdminMixin:
@@ -60,7 +61,11 @@ class DepartmentAdmin(NotFoundAdminMixin, ImportExportModelAdmin):
 
 def _cells_table(values: dict | None):
     """A row's cells (column → value) as a two-column table, resident IDs masked."""
-    rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", masked_raw(values))
+    return _two_columns(masked_raw(values))
+
+
+def _two_columns(pairs: list[tuple[str, str]]):
+    rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", pairs)
     return format_html('<table class="rejected-raw">{}</table>', rows)
 
 
@@ -131,7 +136,7 @@ class ReasonCodeFilter(admin.SimpleListFilter):
     the parameter name is the field filter's, so existing links keep working.
     """
 
-    title = _("原因代码")
+    title = _("原因")
     parameter_name = "reason_code"
 
     def lookups(self, request, model_admin):
@@ -143,12 +148,16 @@ class ReasonCodeFilter(admin.SimpleListFilter):
 
 @admin.register(RejectedRow)
 class RejectedRowAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    list_display = ["batch", "row_number", "column", "reason_code", "masked_message"]
+    list_display = ["batch", "row_number", "column", "reason", "masked_message"]
     list_filter = [ReasonCodeFilter]
     list_select_related = ["batch"]
-    fields = ["batch", "row_number", "column", "reason_code", "masked_message", "masked_cells"]
-    readonly_fields = ["masked_message", "masked_cells"]
+    fields = ["batch", "row_number", "column", "reason", "reason_code", "masked_message", "masked_cells"]
+    readonly_fields = ["reason", "masked_message", "masked_cells"]
     show_full_result_count = False
+
+    @admin.display(description=_("原因"), ordering="reason_code")
+    def reason(self, obj: RejectedRow) -> str:
+        return reason_label(obj.reason_code)
 
     @admin.display(description=_("说明"))
     def masked_message(self, obj: RejectedRow) -> str:
@@ -316,12 +325,13 @@ class FeedRecordChangeAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description=_("变化的字段"))
     def changed_fields(self, obj):
-        return "、".join(sorted({*(obj.before or {}), *(obj.after or {})}))
+        changed = dict.fromkeys({*(obj.before or {}), *(obj.after or {})}, "")
+        return "、".join(label for label, _value in fields_shown(obj.category, changed))
 
     @admin.display(description=_("变更前"))
     def masked_before(self, obj):
-        return _cells_table(obj.before)
+        return _two_columns(fields_shown(obj.category, obj.before))
 
     @admin.display(description=_("变更后"))
     def masked_after(self, obj):
-        return _cells_table(obj.after)
+        return _two_columns(fields_shown(obj.category, obj.after))

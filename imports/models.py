@@ -18,6 +18,14 @@ from households.models import Relation
 FEED_ID_FORMAT = Q(id_number__regex=r"^[0-9]+X?$") & Q(id_number__length=18)
 
 
+def masked_key(key: str) -> str:
+    """A record key as people may see it: every resident ID in it masked (a roster key is one, a
+    certificate number starts with one; settlement numbers stay whole)."""
+    from imports.rejects import mask_ids  # (rejects reads these models)
+
+    return mask_ids(key)
+
+
 class Department(models.Model):
     """A department that sends files (医疗保障局, 残联 …)."""
 
@@ -134,6 +142,9 @@ class RejectedRow(models.Model):
         ordering = ["batch", "row_number"]
         indexes = [models.Index(fields=["batch", "row_number"], name="rejectedrow_batch_row")]
 
+    def __str__(self) -> str:
+        return _("批次 #%(batch)s 第 %(row)s 行") % {"batch": self.batch_id, "row": self.row_number}
+
 
 class FeedRecord(models.Model):
     """Columns every department record shares: who it is about and which batch last wrote it."""
@@ -195,6 +206,9 @@ class MedicalSettlement(FeedRecord):
             ),
         ]
 
+    def __str__(self) -> str:
+        return _("医保结算 %(key)s") % {"key": self.settlement_id}
+
 
 class Diagnosis(FeedRecord):
     record_id = models.CharField(_("记录编号"), max_length=64)
@@ -214,6 +228,9 @@ class Diagnosis(FeedRecord):
             models.UniqueConstraint(fields=["record_id"], name="diagnosis_record_id_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="diagnosis_id_format"),
         ]
+
+    def __str__(self) -> str:
+        return _("疾病诊断 %(key)s") % {"key": self.record_id}
 
 
 class DisabilityType(models.IntegerChoices):
@@ -260,6 +277,9 @@ class DisabilityCertificate(FeedRecord):
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=4), name="disability_grade_1_to_4"),
         ]
 
+    def __str__(self) -> str:
+        return _("残疾人证 %(key)s") % {"key": masked_key(self.certificate_no)}
+
     @property
     def is_severe(self) -> bool:
         return self.grade in (DisabilityGrade.GRADE_1, DisabilityGrade.GRADE_2)
@@ -294,6 +314,9 @@ class UnemploymentRegistration(FeedRecord):
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="unemployment_id_format"),
         ]
 
+    def __str__(self) -> str:
+        return _("失业登记 %(key)s") % {"key": self.registration_no}
+
 
 class RosterEntry(FeedRecord):
     """The latest roster row per person as civil affairs sent it.
@@ -325,6 +348,9 @@ class RosterEntry(FeedRecord):
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="rosterentry_id_format"),
         ]
 
+    def __str__(self) -> str:
+        return _("名册记录 %(name)s（%(id)s）") % {"name": self.name, "id": self.masked_id}
+
 
 class FeedRecordChange(models.Model):
     """A correction: a re-sent record whose content differed from what was stored.
@@ -347,6 +373,12 @@ class FeedRecordChange(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["category", "key"], name="feedrecordchange_cat_key")]
 
+    def __str__(self) -> str:
+        return _("%(category)s %(key)s 的更正") % {
+            "category": self.get_category_display(),
+            "key": masked_key(self.key),
+        }
+
 
 class NameMismatch(models.Model):
     """A loaded row whose name differs from the registry's name for that resident ID (a warning)."""
@@ -364,6 +396,9 @@ class NameMismatch(models.Model):
         verbose_name_plural = _("姓名不符")
         ordering = ["batch", "row_number"]
         indexes = [models.Index(fields=["batch", "row_number"], name="namemismatch_batch_row")]
+
+    def __str__(self) -> str:
+        return _("批次 #%(batch)s 第 %(row)s 行姓名不符") % {"batch": self.batch_id, "row": self.row_number}
 
     @property
     def masked_id(self) -> str:

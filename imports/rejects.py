@@ -1,7 +1,8 @@
 """Rejected rows as people see them: IDs masked, formula-escaped, streamed as a CSV.
 
 The CSV is what a data admin downloads to fix a department's file: one line per rejected row with
-the file row number, the column, the reason and the message, then the row's original cells. It is
+the file row number, the column, the reason (its code and its name) and the message, then the row's
+original cells. It is
 streamed from the database in chunks so a batch with 100,000 rejected rows never sits in memory.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard
+from imports.loading.reasons import reason_label
 from imports.models import ImportBatch, RejectedRow
 
 # A resident ID inside any text: 6-digit area code, a plausible birth date, sequence, check
@@ -31,7 +33,9 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789X
 # Spreadsheets treat a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-FIXED_HEADERS = (_("行号"), _("列"), _("原因代码"), _("说明"))
+# The reason code stays for machines (FEEDS.md: rows are kept with their reason code); people
+# read the reason's name beside it.
+FIXED_HEADERS = (_("行号"), _("列"), _("原因代码"), _("原因"), _("说明"))
 CHUNK_SIZE = 2000
 
 
@@ -100,6 +104,7 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     yield writer.writerow([str(h) for h in FIXED_HEADERS] + [escape_formula(c) for c in columns])
+    labels: dict[str, str] = {}  # looked up once per code, in the language of the download
     rows = (
         RejectedRow.objects.filter(batch=batch)
         .order_by("row_number", "id")
@@ -113,7 +118,13 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
         raw = raw or {}
         extra = [key for key in raw if key not in listed]  # a row with cells past the header
         buffered.writerow(
-            [row_number, safe_cell(column), safe_cell(reason_code), safe_cell(message)]
+            [
+                row_number,
+                safe_cell(column),
+                safe_cell(reason_code),
+                labels.setdefault(reason_code, safe_cell(reason_label(reason_code))),
+                safe_cell(message),
+            ]
             + [safe_cell(raw.get(key, "")) for key in columns]
             + [safe_cell(raw[key]) for key in extra]
         )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, QuerySet
 from django.shortcuts import get_object_or_404
 
+from imports.loading.reasons import reason_label
 from imports.models import BatchStatus, FeedCategory, FeedRecordChange, ImportBatch, NameMismatch, RejectedRow
 from imports.rejects import mask_ids
 from imports.specs import SPECS, FieldType
@@ -50,6 +51,7 @@ class RejectPreview:
     row_number: int
     column: str
     reason_code: str
+    reason: str  # the reason's name, as people read it
     message: str
     value: str  # the offending cell when the row kept it under that column, masked
 
@@ -57,6 +59,7 @@ class RejectPreview:
 @dataclass(frozen=True)
 class ReasonCount:
     reason_code: str
+    reason: str
     count: int
     example: str
 
@@ -69,6 +72,7 @@ def rejected_preview(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[R
             row_number=r.row_number,
             column=mask_ids(r.column),
             reason_code=r.reason_code,
+            reason=reason_label(r.reason_code),
             message=mask_ids(r.message),
             value=mask_ids((r.raw or {}).get(r.column, "")) if r.column else "",
         )
@@ -84,7 +88,10 @@ def rejection_reasons(*, batch: ImportBatch) -> list[ReasonCount]:
         .annotate(n=Count("id"), example=Min("message"))
         .order_by("-n", "reason_code")
     )
-    return [ReasonCount(r["reason_code"], r["n"], mask_ids(r["example"])) for r in rows]
+    return [
+        ReasonCount(r["reason_code"], reason_label(r["reason_code"]), r["n"], mask_ids(r["example"]))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -164,3 +171,15 @@ def corrections(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[Correc
             )
         )
     return previews
+
+
+def fields_shown(category: str, values: dict | None) -> list[tuple[str, str]]:
+    """A feed record's stored fields as people read them: (Chinese label, shown value) in the
+    spec's field order, choices by their labels, resident IDs masked."""
+    spec = SPECS.get(category)
+    fields = {f.name: f for f in spec.fields} if spec else {}
+    order = {name: i for i, name in enumerate(fields)}
+    names = sorted(values or {}, key=lambda n: (order.get(n, len(order)), n))
+    return [
+        (str(fields[n].label) if n in fields else n, _shown_value(fields.get(n), values[n])) for n in names
+    ]

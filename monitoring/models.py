@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, Person
@@ -109,3 +110,7 @@ class MonitoringRecordHistory(models.Model):
         verbose_name = _("监测记录变更")
         verbose_name_plural = _("监测记录变更")
         ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M") if self.changed_at else ""
+        return _("监测记录 #%(record)s 的变更（%(when)s）") % {"record": self.record_id, "when": when}

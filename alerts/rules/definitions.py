@@ -114,9 +114,21 @@ def default_diseases() -> list[dict]:
     ]
 
 
+# Days from raising to the handling deadline (DOMAIN.md: serious disease and severe disability 7
+# days, others 15). Until rule versions carried it, this was a setting: every version saved before
+# then was applied with these values (migration 0012 records them in those versions).
+DEFAULT_DEADLINE_DAYS = {
+    RuleCode.HIGH_MEDICAL_SELF_PAY: 15,
+    RuleCode.SERIOUS_DISEASE: 7,
+    RuleCode.REGISTERED_UNEMPLOYMENT: 15,
+    RuleCode.NEW_SEVERE_DISABILITY: 7,
+}
+
+
 def default_params(rule: str) -> dict:
     """Version 1 of each rule, as DOMAIN.md sets it."""
-    return {
+    rule = RuleCode(rule)
+    params = {
         RuleCode.HIGH_MEDICAL_SELF_PAY: {
             "threshold_yuan": "10000.00",
             "window_days": 365,
@@ -125,13 +137,14 @@ def default_params(rule: str) -> dict:
         RuleCode.SERIOUS_DISEASE: {"window_days": 90, "diseases": default_diseases()},
         RuleCode.REGISTERED_UNEMPLOYMENT: {"window_days": 90},
         RuleCode.NEW_SEVERE_DISABILITY: {"window_days": 90},
-    }[RuleCode(rule)]
+    }[rule]
+    return {**params, "deadline_days": DEFAULT_DEADLINE_DAYS[rule]}
 
 
 # Which parameters each rule has, in form order (labels are the forms').
 PARAMETERS: dict[str, tuple[str, ...]] = {
-    RuleCode.HIGH_MEDICAL_SELF_PAY: ("threshold_yuan", "window_days", "cooldown_days"),
-    RuleCode.SERIOUS_DISEASE: ("window_days", "diseases"),
-    RuleCode.REGISTERED_UNEMPLOYMENT: ("window_days",),
-    RuleCode.NEW_SEVERE_DISABILITY: ("window_days",),
+    RuleCode.HIGH_MEDICAL_SELF_PAY: ("threshold_yuan", "window_days", "cooldown_days", "deadline_days"),
+    RuleCode.SERIOUS_DISEASE: ("window_days", "deadline_days", "diseases"),
+    RuleCode.REGISTERED_UNEMPLOYMENT: ("window_days", "deadline_days"),
+    RuleCode.NEW_SEVERE_DISABILITY: ("window_days", "deadline_days"),
 }

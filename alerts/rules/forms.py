@@ -56,6 +56,11 @@ class RuleParamsForm(forms.Form):
         max_length=5,
         help_text=gettext_lazy("同一人两次预警至少间隔的天数"),
     )
+    deadline_days = forms.CharField(
+        label=gettext_lazy("办理期限（天）"),
+        max_length=5,
+        help_text=gettext_lazy("预警产生后多少天内须核查办结；已产生的预警保留产生时的期限"),
+    )
     diseases = forms.CharField(
         label=gettext_lazy("重特大疾病清单"),
         widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}),

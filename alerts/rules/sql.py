@@ -6,8 +6,8 @@ for the as-of date that do not exist yet — and used two ways: `INSERT … SELE
 preview. Same text, so the preview cannot drift from what the run does.
 
 Named parameters every statement takes: as_of (date), county (a LIKE pattern on the household's
-region code: '130921%' or '%'), rule, version_id, run_id, deadline_days, and the rule's own
-parameters. In incremental mode, `touched` limits the monitored people to those whose inputs may
+region code: '130921%' or '%'), rule, version_id, run_id, and the rule's own parameters (the
+version's deadline_days among them: an alert's deadline is its raising day plus those days). In incremental mode, `touched` limits the monitored people to those whose inputs may
 have changed since the baseline run (see `alerts.services.run`).
 """
 
@@ -423,7 +423,7 @@ SELECT left(f.region_id, 6) AS county, count(*) FROM fresh f GROUP BY 1 ORDER BY
 
 def rule_params(rule: str, params: dict) -> dict:
     """The rule's parameters as SQL parameters (the disease list as three parallel arrays)."""
-    out = {"window_days": int(params["window_days"])}
+    out = {"window_days": int(params["window_days"]), "deadline_days": int(params["deadline_days"])}
     if rule == RuleCode.HIGH_MEDICAL_SELF_PAY:
         out["threshold_yuan"] = Decimal(str(params["threshold_yuan"]))
         out["cooldown_days"] = int(params["cooldown_days"])

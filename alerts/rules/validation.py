@@ -10,6 +10,7 @@ from alerts.rules.definitions import PARAMETERS, expand_codes
 
 WINDOW_MIN, WINDOW_MAX = 1, 730
 COOLDOWN_MIN, COOLDOWN_MAX = 0, 1095
+DEADLINE_MIN, DEADLINE_MAX = 1, 90
 THRESHOLD_MIN, THRESHOLD_MAX = Decimal("1.00"), Decimal("1000000.00")
 DISEASES_MAX = 100
 
@@ -93,6 +94,7 @@ def validate_params(rule: str, params: dict) -> dict:
         "threshold_yuan": _threshold,
         "window_days": lambda v: _int_between(v, WINDOW_MIN, WINDOW_MAX, _("时间窗口")),
         "cooldown_days": lambda v: _int_between(v, COOLDOWN_MIN, COOLDOWN_MAX, _("冷却期")),
+        "deadline_days": lambda v: _int_between(v, DEADLINE_MIN, DEADLINE_MAX, _("办理期限")),
         "diseases": _diseases,
     }
     for key in allowed:

@@ -263,10 +263,40 @@ class FeedRow:
         return None if self.rejected_share is None else 100 * self.rejected_share
 
 
+# An upload that ended in one of these loaded nothing: the category's data is older than it looks.
+FEED_PROBLEMS = {
+    BatchStatus.REJECTED: gettext_lazy("最近一次上传被拒绝（%(day)s）"),
+    BatchStatus.FAILED: gettext_lazy("最近一次上传导入失败（%(day)s）"),
+}
+
+
+def _last_upload_problem(category: str, last_good: date | None) -> str | None:
+    """A warning when the category's newest finished upload was refused or failed."""
+    newest = (
+        ImportBatch.objects.filter(category=category)
+        .exclude(status__in=(BatchStatus.PENDING, BatchStatus.RUNNING))
+        .order_by("-created_at")
+        .values("created_at", "status")
+        .first()
+    )
+    if newest is None or newest["status"] not in FEED_PROBLEMS:
+        return None
+    problem = FEED_PROBLEMS[newest["status"]] % {
+        "day": f"{timezone.localdate(newest['created_at']):%Y-%m-%d}"
+    }
+    if last_good is None:
+        return _("%(problem)s，尚无成功导入的数据") % {"problem": problem}
+    return _("%(problem)s，现有数据仍是 %(day)s 导入的批次") % {
+        "problem": problem,
+        "day": f"{last_good:%Y-%m-%d}",
+    }
+
+
 def feed_health(*, user, today: date) -> list[FeedRow]:
-    """The newest successful batch of every feed category, with a warning when a monthly feed is
-    late (nothing this month after the 10th) or far smaller than usual. Not personal data, but
-    shown only to the dashboard's roles."""
+    """The newest successful batch of every feed category, with a warning when the newest upload
+    was refused or failed (its data is then older than it looks), when a monthly feed is late
+    (nothing this month after the 10th) or far smaller than usual. Not personal data, but shown
+    only to the dashboard's roles."""
     if not can_view_dashboard(user):
         return []
     result = []
@@ -277,12 +307,17 @@ def feed_health(*, user, today: date) -> list[FeedRow]:
             .order_by("-created_at")
             .values("created_at", "data_rows", "rejected", "name_mismatch")[: FEED_HISTORY + 1]
         )
+        last_good = timezone.localdate(batches[0]["created_at"]) if batches else None
+        problem = _last_upload_problem(category, last_good)
+        if problem:
+            row.warnings.append(problem)
         if not batches:
-            row.warnings.append(_("尚未收到任何数据"))
+            if not problem:
+                row.warnings.append(_("尚未收到任何数据"))
             result.append(row)
             continue
         last = batches[0]
-        row.last_date = timezone.localdate(last["created_at"])
+        row.last_date = last_good
         row.rows, row.rejected, row.name_mismatch = last["data_rows"], last["rejected"], last["name_mismatch"]
         if today.day > FEED_DUE_DAY and row.last_date < today.replace(day=1):
             row.warnings.append(_("本月数据截至%(day)s日仍未报送") % {"day": FEED_DUE_DAY})

@@ -1,4 +1,4 @@
-"""The alert inbox: alerts of the user's scope, filtered, sorted by deadline, keyset-paginated.
+"""The alert inbox: alerts of the user's scope, filtered, sorted per tab, keyset-paginated.
 
 Every query starts from `scope_queryset`, so a filter can only narrow the user's region, never
 widen it. Counts per status stop at `COUNT_CAP` + 1 rows, so a county or city inbox never counts a
@@ -6,7 +6,7 @@ million-row table.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -46,20 +46,61 @@ class InboxFilters:
 
 
 @dataclass(frozen=True)
-class Cursor:
-    """Keyset position: the (deadline, id) of the last row shown."""
+class Order:
+    """How a tab lists alerts: by one column, then id, both in the same direction (so a keyset
+    cursor is one row comparison). Each order has a covering index (see `Alert.Meta.indexes`)."""
 
-    deadline: date
+    field: str
+    descending: bool
+
+    def order_by(self) -> tuple[str, str]:
+        return (f"-{self.field}", "-id") if self.descending else (self.field, "id")
+
+    def accepts(self, cursor: "Cursor") -> bool:
+        """A cursor of this order's column type (one from another tab starts at the first page)."""
+        if self.field == "closed_at":
+            return isinstance(cursor.key, datetime) and cursor.key.tzinfo is not None
+        return not isinstance(cursor.key, datetime)
+
+    def after(self, qs: QuerySet, cursor: "Cursor") -> QuerySet:
+        """The rows past `cursor`, written as a range on the column so the index starts there."""
+        key, pk = cursor.key, cursor.id
+        if self.descending:
+            return qs.filter(**{f"{self.field}__lte": key}).exclude(Q(**{self.field: key}) & Q(id__gte=pk))
+        return qs.filter(**{f"{self.field}__gte": key}).exclude(Q(**{self.field: key}) & Q(id__lte=pk))
+
+
+# Open work: the most urgent first. Everything: the newest alerts first (as any inbox lists
+# mail). Closed: the most recently closed first (what someone just closed is on top).
+BY_DEADLINE = Order("deadline", descending=False)
+BY_RAISED = Order("raised_on", descending=True)
+BY_CLOSED = Order("closed_at", descending=True)
+
+
+def order_for(status: str) -> Order:
+    if status == STATUS_ALL:
+        return BY_RAISED
+    if status == AlertStatus.CLOSED:
+        return BY_CLOSED
+    return BY_DEADLINE
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position: the sort key (a date, or the closing instant) and id of the last row shown."""
+
+    key: date | datetime
     id: int
 
     def encode(self) -> str:
-        return f"{self.deadline.isoformat()}_{self.id}"
+        return f"{self.key.isoformat()}_{self.id}"
 
     @classmethod
     def decode(cls, raw: str) -> "Cursor | None":
         try:
-            day, _sep, pk = raw.partition("_")
-            return cls(date.fromisoformat(day), int(pk))
+            key, _sep, pk = raw.rpartition("_")
+            parse = datetime.fromisoformat if "T" in key else date.fromisoformat
+            return cls(parse(key), int(pk))
         except ValueError:
             return None
 
@@ -68,6 +109,7 @@ class Cursor:
 class InboxPage:
     alerts: list[Alert]
     next_cursor: Cursor | None
+    order: Order = BY_DEADLINE
     counts: dict[str, str] = field(default_factory=dict)  # status → "12" or "1,000+"
     search_note: str = ""
 
@@ -175,28 +217,29 @@ def status_counts(qs: QuerySet[Alert]) -> dict[str, str]:
 
 
 def inbox_page(
-    *, user, filters: InboxFilters, after: Cursor | None = None, size: int = PAGE_SIZE
+    *, user, filters: InboxFilters, after: Cursor | None = None, size: int | None = None
 ) -> InboxPage:
-    """One page of the inbox, earliest deadline first, and the capped counts per status."""
+    """One page of the inbox in its tab's order (`order_for`), and the capped counts per status."""
+    size = size or PAGE_SIZE  # looked up now, not when the module loaded (tests shrink pages)
     qs, note = inbox_queryset(user=user, filters=filters)
+    order = order_for(filters.status)
     rows = qs
-    if after is not None:
-        # (deadline, id) > (after.deadline, after.id), written so the deadline range uses an index
-        rows = rows.filter(deadline__gte=after.deadline).exclude(
-            Q(deadline=after.deadline) & Q(id__lte=after.id)
-        )
-    # Deferred join: pick the page's ids first (an index-only scan of `alert_triage_open_inbox` or
-    # `alert_triage_inbox`, which include every filter column), then fetch just those rows with
-    # their relations. Fetching whole rows while scanning made a county's page 10x slower.
-    ids = list(rows.order_by("deadline", "id").values_list("id", flat=True)[: size + 1])
+    if after is not None and order.accepts(after):
+        rows = order.after(rows, after)
+    # Deferred join: pick the page's ids first (an index-only scan of the order's covering index,
+    # which includes every filter column), then fetch just those rows with their relations.
+    # Fetching whole rows while scanning made a county's page 10x slower.
+    ids = list(rows.order_by(*order.order_by()).values_list("id", flat=True)[: size + 1])
     by_id = Alert.objects.select_related("person", "region", "assignee").in_bulk(ids)
     rows = [by_id[pk] for pk in ids if pk in by_id]
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        next_cursor = Cursor(rows[-1].deadline, rows[-1].id)
+        next_cursor = Cursor(getattr(rows[-1], order.field), rows[-1].id)
     counts_qs, _note = inbox_queryset(user=user, filters=_without_status(filters))
-    return InboxPage(alerts=rows, next_cursor=next_cursor, counts=status_counts(counts_qs), search_note=note)
+    return InboxPage(
+        alerts=rows, next_cursor=next_cursor, order=order, counts=status_counts(counts_qs), search_note=note
+    )
 
 
 def _without_status(filters: InboxFilters) -> InboxFilters:

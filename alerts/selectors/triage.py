@@ -1,5 +1,6 @@
 """Reads for one alert and one household's roll-up, always scoped to the requesting user."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -7,9 +8,10 @@ from django.db.models.functions import Length
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Alert, AlertEvent, HomeVisit
+from alerts.models import OPEN_STATUSES, Alert, AlertEvent, HomeVisit
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
+from imports.rejects import mask_ids
 from imports.selectors import can_manage_imports
 from monitoring.models import MonitoringRecordHistory
 
@@ -53,11 +55,14 @@ def _reverse(name: str, *args) -> str | None:
 
 
 def evidence_for(alert: Alert, user=None) -> Evidence:
-    """The evidence contract rendered for people; tolerant of missing keys (older alerts).
+    """The evidence contract rendered for people, resident IDs masked; tolerant of missing keys
+    (older alerts).
 
     Links to source records and batches only for a `user` allowed to open them."""
     raw = alert.evidence if isinstance(alert.evidence, dict) else {}
-    summary = raw.get("summary") or raw.get("summary_zh") or ""
+    # A certificate number starts with the holder's resident ID: the run writes it into the texts,
+    # and like every ID shown to people it is masked.
+    summary = mask_ids(raw.get("summary") or raw.get("summary_zh") or "")
     values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
     sources = []
     for item in raw.get("sources") or []:
@@ -66,8 +71,9 @@ def evidence_for(alert: Alert, user=None) -> Evidence:
         model, table_label = SOURCE_MODELS.get(item.get("table", ""), (None, ""))
         record_id = item.get("id")
         batch_id = item.get("batch_id")
-        label = item.get("label") or " ".join(
-            str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x
+        label = mask_ids(
+            item.get("label")
+            or " ".join(str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x)
         )
         record_url = None
         if user is None:
@@ -175,3 +181,43 @@ def assignee_choices(*, user) -> QuerySet[User]:
         .select_related("scope")
         .order_by("scope__code", "username")
     )
+
+
+def _common_prefix(codes: list[str]) -> str:
+    """The longest code prefix all of `codes` share (that of the smallest and the largest)."""
+    first, last = min(codes), max(codes)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def assignable_users(*, region_codes: Iterable[str]) -> QuerySet[User]:
+    """Active caseworkers whose scope covers every one of `region_codes` (they could see and
+    handle alerts of each): scopes that are a prefix of them all, the city's included."""
+    codes = list(region_codes)
+    if not codes:
+        return User.objects.none()
+    common = _common_prefix(codes)
+    scopes = {common[:n] for n in (6, 9, 12) if n <= len(common)}
+    if len(common) >= 4:
+        scopes.add(common[:4] + "00")  # the city (its scope prefix is the first four digits)
+    return (
+        User.objects.filter(is_active=True, role=Role.CASEWORKER, scope__code__in=scopes)
+        .select_related("scope")
+        .order_by("scope__code", "username")
+    )
+
+
+def bulk_assignee_choices(*, user, alert_ids: Iterable[int]) -> QuerySet[User]:
+    """Caseworkers a bulk assignment of `alert_ids` may go to: inside the user's own scope, and
+    able to see every ticked open alert of that scope (closed ones do not change)."""
+    prefix = user_prefix(user)
+    if prefix is None:
+        return User.objects.none()
+    regions = set(
+        scope_queryset(Alert.objects.filter(pk__in=list(alert_ids), status__in=OPEN_STATUSES), user)
+        .values_list("region_id", flat=True)
+        .distinct()
+    )
+    return assignable_users(region_codes=regions).filter(scope__code__startswith=prefix)

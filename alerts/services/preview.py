@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from alerts.models import RuleCode
@@ -30,7 +29,6 @@ def preview_counts(
                     "as_of": as_of,
                     "county": f"{county_prefix}%",
                     "rule": rule,
-                    "deadline_days": settings.ALERT_DEADLINE_DAYS[rule],
                     **rule_params(rule, cleaned),
                 },
             )

@@ -10,9 +10,12 @@ from alerts.models import ProposalStatus, RuleCode, RuleProposal, RuleVersion
 from alerts.rules import default_params, validate_params
 from households import clock
 
+# The note of every rule's version 1, shown on the rules pages.
+DEFAULT_NOTE = "系统默认参数"
+
 
 def ensure_default_rule_versions() -> None:
-    """Create version 1 of every rule with DOMAIN.md's defaults where a rule has no version yet.
+    """Create version 1 of every rule with the default parameters where a rule has no version yet.
 
     Safe to call again (the seeding migration and tests that emptied the table use it).
     """
@@ -21,7 +24,7 @@ def ensure_default_rule_versions() -> None:
             RuleVersion.objects.get_or_create(
                 rule=rule,
                 version=1,
-                defaults={"params": default_params(rule), "note": "默认参数（DOMAIN.md）"},
+                defaults={"params": default_params(rule), "note": DEFAULT_NOTE},
             )
 
 

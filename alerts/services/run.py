@@ -31,7 +31,6 @@ import json
 import time
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Func, JSONField, Min, Q, Value
 from django.utils import timezone
@@ -217,7 +216,6 @@ def run_county(*, run_id: int, county: str) -> dict:
                 "rule": rule,
                 "version_id": version.id,
                 "run_id": run.id,
-                "deadline_days": settings.ALERT_DEADLINE_DAYS[rule],
                 **rule_params(rule, version.params),
             }
             if incremental:

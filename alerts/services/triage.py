@@ -24,6 +24,7 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from alerts.models import (
     OPEN_STATUSES,
@@ -34,8 +35,9 @@ from alerts.models import (
     HomeVisit,
     Outcome,
 )
+from households import clock
 from households.models import RegionLevel, Role, User
-from households.scoping import get_in_scope_or_404, user_prefix
+from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
 
 LEAD_LEVELS = (RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWN)
 
@@ -80,16 +82,6 @@ def can_handle(user, alert: Alert) -> bool:
 
 def can_assign(user, alert: Alert) -> bool:
     return can_bulk_assign(user) or (alert.assignee_id is not None and alert.assignee_id == user.pk)
-
-
-def assignable_users(*, region_code: str):
-    """Active caseworkers whose scope covers `region_code` (they could see and handle the alert)."""
-    codes = {region_code[:n] for n in (6, 9, 12) if n <= len(region_code)} | {region_code[:4] + "00"}
-    return (
-        User.objects.filter(is_active=True, role=Role.CASEWORKER, scope__code__in=codes)
-        .select_related("scope")
-        .order_by("scope__code", "username")
-    )
 
 
 def _assignee_covers(assignee: User, region_code: str) -> bool:
@@ -221,63 +213,121 @@ def alert_assign(*, actor, alert_id: int, lock_version: int, assignee: User, not
 
 @dataclass(frozen=True)
 class BulkAssignResult:
+    """What one bulk assignment did with each ticked alert, and the sentence that says so."""
+
+    assignee_name: str
     assigned: int
-    skipped: int
+    already_theirs: int = 0  # open and already with this caseworker
+    closed: int = 0
+    not_found: int = 0  # no such alert, or outside the actor's region (the same thing to them)
+
+    @property
+    def changed_anything(self) -> bool:
+        return self.assigned > 0
+
+    def message(self) -> str:
+        """In words for the person who asked: what changed, and what did not and why."""
+        reasons = []
+        if self.already_theirs:
+            reasons.append(
+                _("%(n)d 条原已由%(name)s办理") % {"n": self.already_theirs, "name": self.assignee_name}
+            )
+        if self.closed:
+            reasons.append(_("%(n)d 条已办结") % {"n": self.closed})
+        if self.not_found:
+            reasons.append(_("%(n)d 条不存在或不在您的管辖范围内") % {"n": self.not_found})
+        why = pgettext("list separator", "，").join(reasons)
+        if not self.assigned:
+            return _("没有改动任何预警：%(why)s。") % {"why": why}
+        text = _("已将 %(n)d 条预警分派给%(name)s。") % {"n": self.assigned, "name": self.assignee_name}
+        if why:
+            text += _("另有 %(n)d 条未改动：%(why)s。") % {
+                "n": self.already_theirs + self.closed + self.not_found,
+                "why": why,
+            }
+        return text
+
+
+def _display_name(user: User) -> str:
+    return user.get_full_name() or user.username
 
 
 @transaction.atomic
 def alert_bulk_assign(*, actor, alert_ids: list[int], assignee: User) -> BulkAssignResult:
     """Assign many open alerts to one caseworker in one statement (set-based), with history rows.
 
-    Only supervisors and town leads. Alerts outside the actor's scope, outside the assignee's
-    scope, closed, or already with this assignee are skipped (counted, never changed). Bulk
-    assignment works on the current rows (locked while updated), so it needs no form version;
-    each changed alert's `lock_version` is bumped so open forms on it become stale.
+    Only supervisors and town leads, and only to an active caseworker inside the actor's own
+    region who can see every alert that would change (their scope covers its region): otherwise
+    nothing changes and `TriageError` says why, whatever a form offered. Alerts that are closed,
+    already with this caseworker, or not in the actor's region are left alone and counted in the
+    result. Bulk assignment works on the current rows (locked while updated), so it needs no form
+    version; each changed alert's `lock_version` is bumped so open forms on it become stale.
     """
     if not can_bulk_assign(actor):
         raise TriageError(_("批量分派仅限督导和乡镇负责人（管辖区域为乡镇或以上的经办人）。"))
     prefix = user_prefix(actor)
     if prefix is None:
         raise Http404
+    name = _display_name(assignee)
     if not assignee.is_active or assignee.role != Role.CASEWORKER or not assignee.scope_prefix:
-        raise TriageError(_("只能分派给有管辖区域的在岗经办人。"))
+        raise TriageError(_("只能分派给有管辖区域的在岗经办人；未作任何改动。"))
+    if not assignee.scope_prefix.startswith(prefix):
+        raise TriageError(_("%(name)s不在您的管辖范围内，不能分派给他/她；未作任何改动。") % {"name": name})
     ids = sorted({int(i) for i in alert_ids})
     if not ids:
         raise TriageError(_("请至少勾选一条预警。"))
+    rows = list(
+        scope_queryset(Alert.objects.filter(pk__in=ids), actor)
+        .select_for_update()
+        .order_by("id")
+        .values_list("id", "status", "assignee_id", "region_id")
+    )
+    closed = [pk for pk, status, _who, _region in rows if status == AlertStatus.CLOSED]
+    theirs = [pk for pk, status, who, _region in rows if status != AlertStatus.CLOSED and who == assignee.pk]
+    targets = [row for row in rows if row[0] not in closed and row[0] not in theirs]
+    unseen = [pk for pk, _status, _who, region in targets if not region.startswith(assignee.scope_prefix)]
+    if unseen:
+        raise TriageError(
+            _(
+                "%(name)s的管辖区域（%(scope)s）不包含所选的 %(n)d 条预警，他/她看不到这些预警，不能分派；"
+                "未作任何改动。请选择管辖区域包含全部所选预警的经办人。"
+            )
+            % {"name": name, "scope": assignee.scope.name, "n": len(unseen)}
+        )
+    if targets:
+        _bulk_write(actor=actor, alert_ids=[row[0] for row in targets], assignee=assignee)
+    return BulkAssignResult(
+        assignee_name=name,
+        assigned=len(targets),
+        already_theirs=len(theirs),
+        closed=len(closed),
+        not_found=len(ids) - len(rows),
+    )
+
+
+def _bulk_write(*, actor, alert_ids: list[int], assignee: User) -> None:
+    """One UPDATE of the (already locked and checked) alerts and one history row each."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH target AS (
-                SELECT id, status, assignee_id FROM alerts_alert
-                WHERE id = ANY(%(ids)s) AND region_id LIKE %(prefix)s AND region_id LIKE %(assignee_prefix)s
-                  AND status IN ('new', 'assigned', 'verifying')
-                  AND assignee_id IS DISTINCT FROM %(assignee)s
-                ORDER BY id
-                FOR UPDATE
+                SELECT id, status, assignee_id FROM alerts_alert WHERE id = ANY(%(ids)s)
             ), done AS (
                 UPDATE alerts_alert a
                 SET assignee_id = %(assignee)s,
                     status = CASE WHEN a.status = 'new' THEN 'assigned' ELSE a.status END,
-                    lock_version = a.lock_version + 1, updated_at = now()
+                    lock_version = a.lock_version + 1, updated_at = %(now)s
                 FROM target WHERE a.id = target.id
                 RETURNING a.id, target.status AS from_status, a.status AS to_status,
                           target.assignee_id AS previous
             )
             INSERT INTO alerts_alertevent (alert_id, actor_id, at, action, from_status, to_status, note, data)
-            SELECT done.id, %(actor)s, now(), 'bulk_assign', done.from_status, done.to_status, '',
+            SELECT done.id, %(actor)s, %(now)s, 'bulk_assign', done.from_status, done.to_status, '',
                    jsonb_build_object('assignee_id', %(assignee)s, 'previous_assignee_id', done.previous)
             FROM done
             """,
-            {
-                "ids": ids,
-                "prefix": prefix + "%",
-                "assignee_prefix": assignee.scope_prefix + "%",
-                "assignee": assignee.pk,
-                "actor": actor.pk,
-            },
+            {"ids": alert_ids, "assignee": assignee.pk, "actor": actor.pk, "now": clock.now()},
         )
-        assigned = cursor.rowcount
-    return BulkAssignResult(assigned=assigned, skipped=len(ids) - assigned)
 
 
 @transaction.atomic

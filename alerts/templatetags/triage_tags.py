@@ -95,10 +95,11 @@ def _row_labels(context) -> dict:
 
 
 @register.simple_tag(takes_context=True)
-def inbox_row(context, alert, detail_prefix: str, selectable: bool) -> str:
+def inbox_row(context, alert, detail_prefix: str, selectable: bool, order_field: str = "deadline") -> str:
     """One row of the inbox table, built in Python with labels translated once per page: at 50
     rows the template version (URL reversals, lookups, filters and translations per cell) cost
-    more than all the page's SQL together. `detail_prefix` is the detail URL without the id."""
+    more than all the page's SQL together. `detail_prefix` is the detail URL without the id; the
+    closed tab (`order_field` closed_at) also shows when each alert was closed."""
     labels = _row_labels(context)
     days = alert.days_overdue(labels["today"])  # today looked up once per page, not per row
     url = f"{detail_prefix}{alert.pk}/"
@@ -108,7 +109,7 @@ def inbox_row(context, alert, detail_prefix: str, selectable: bool) -> str:
             cells.append("<td></td>")
         else:
             cells.append(
-                f'<td><input class="form-check-input" type="checkbox" name="alerts" value="{alert.pk}" '
+                f'<td><input class="form-check-input" type="checkbox" name="alerts" value="{alert.pk}" autocomplete="off" '
                 f'aria-label="{labels["select"]} #{alert.pk}"></td>'
             )
     deadline = alert.deadline.isoformat()
@@ -125,6 +126,9 @@ def inbox_row(context, alert, detail_prefix: str, selectable: bool) -> str:
     cells.append(f'<td class="font-monospace small">{escape(alert.person.masked_id)}</td>')
     cells.append(f'<td class="small">{escape(alert.region.name)}</td>')
     cells.append(f'<td class="small">{alert.raised_on.isoformat()}</td>')
+    if order_field == "closed_at":
+        closed = timezone.localtime(alert.closed_at).strftime("%Y-%m-%d %H:%M") if alert.closed_at else ""
+        cells.append(f'<td class="small text-nowrap">{closed}</td>')
     css = STATUS_CLASSES.get(alert.status, "text-bg-light")
     cells.append(f'<td><span class="badge {css}">{labels["status"].get(alert.status, "")}</span></td>')
     if alert.assignee_id:

@@ -111,7 +111,7 @@ def dashboard_workbook(figures: dict, *, generated_at: datetime) -> bytes:
     _sheet(
         wb,
         "数据报送",
-        ["数据类别", "最近批次日期", "数据行数", "拒绝行数", "拒绝比例", "姓名不符", "提示"],
+        ["数据类别", "最近成功导入", "数据行数", "拒绝行数", "拒绝比例", "姓名不符", "提示"],
         [
             [
                 f.label,

@@ -55,12 +55,19 @@ def _proposals(user):
 
 
 def params_display(params: dict) -> list[tuple[str, str]]:
-    labels = {"threshold_yuan": _("自付费用阈值"), "window_days": _("时间窗口"), "cooldown_days": _("冷却期")}
+    labels = {
+        "threshold_yuan": _("自付费用阈值"),
+        "window_days": _("时间窗口"),
+        "cooldown_days": _("冷却期"),
+        "deadline_days": _("办理期限"),
+    }
     rows = []
-    for key, value in params.items():
+    # A fixed order (the stored JSON's key order is by key length, not meaning).
+    shown = ("threshold_yuan", "window_days", "cooldown_days", "deadline_days", "diseases")
+    for key, value in ((k, params[k]) for k in shown if k in params):
         if key == "threshold_yuan":
             rows.append((labels[key], _("%(v)s 元") % {"v": f"{float(value):,.2f}"}))
-        elif key in ("window_days", "cooldown_days"):
+        elif key in ("window_days", "cooldown_days", "deadline_days"):
             rows.append((labels[key], _("%(v)s 天") % {"v": value}))
         elif key == "diseases":
             child = sum(1 for d in value if d.get("child"))

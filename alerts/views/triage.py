@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from alerts.forms_triage import (
     NoteForm,
     ReopenForm,
     VisitForm,
+    alert_ids_from,
 )
 from alerts.models import Alert, AlertStatus
 from alerts.selectors import inbox as inbox_selectors
@@ -53,8 +55,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "after": after,
         "can_bulk_assign": services.can_bulk_assign(request.user),
-        # the bulk form's caseworkers are the filter's: one query, not two
-        "bulk_assignees": form.assignees if services.can_bulk_assign(request.user) else [],
         "status_tabs": [
             (inbox_selectors.STATUS_OPEN, _("未办结")),
             *AlertStatus.choices,
@@ -93,17 +93,27 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     except services.TriageError as exc:
         messages.error(request, exc.message)
     else:
-        assignee = form.cleaned_data["assignee"]
-        text = _("已将 %(n)d 条预警分派给 %(name)s。") % {
-            "n": result.assigned,
-            "name": assignee.get_full_name() or assignee.username,
-        }
-        if result.skipped:
-            text += _("另有 %(n)d 条未改动（已办结、已由该经办人办理或不在其管辖区域）。") % {
-                "n": result.skipped
-            }
-        messages.success(request, text)
+        # green only when something changed: "nothing changed" is not a success
+        (messages.success if result.changed_anything else messages.warning)(request, result.message())
     return redirect(_back_to_inbox(request))
+
+
+@require_GET
+@login_required_htmx
+@triage_access
+def bulk_assignees(request: HttpRequest) -> HttpResponse:
+    """The bulk form's caseworker list for the alerts ticked so far (htmx swaps it in as ticks
+    change): only those who can see every one of them. Ticked alerts outside the user's region are
+    ignored, as if they did not exist."""
+    if not services.can_bulk_assign(request.user):
+        raise PermissionDenied(_("批量分派仅限督导和乡镇负责人（管辖区域为乡镇或以上的经办人）。"))
+    ids = alert_ids_from(request.GET.getlist("alerts"))[: inbox_selectors.PAGE_SIZE]  # ticks of one page
+    context = {
+        "ticked": bool(ids),
+        "bulk_assignees": list(selectors.bulk_assignee_choices(user=request.user, alert_ids=ids)),
+        "selected": request.GET.get("assignee", ""),
+    }
+    return render(request, "alerts/triage/_bulk_assignee_select.html", context)
 
 
 def _detail_context(request: HttpRequest, alert, **bound_forms) -> dict:

@@ -40,7 +40,9 @@ def test_figures_of_the_newest_successful_batch(city_supervisor, batches):
         30,
         2,
     )
-    assert roster.rejected_share == 30 / 150_000 and roster.warnings == []
+    assert roster.rejected_share == 30 / 150_000
+    # the upload of the 14th failed: the figures are still the 3rd's, and the row says so
+    assert roster.warnings == ["最近一次上传导入失败（2025-06-14），现有数据仍是 2025-06-03 导入的批次"]
     diagnosis = feeds["diagnosis"]
     assert (diagnosis.rows, diagnosis.rejected_share, diagnosis.name_mismatch) == (1000, 0.05, 4)
 
@@ -71,3 +73,30 @@ def test_the_page_shows_feed_health_to_supervisors_and_data_admins_only(
         html = client_for(user).get(reverse("alerts:dashboard")).content.decode()
         assert "部门数据报送情况" in html and "医保结算明细" in html and "2025-06-03" in html
     assert feed_health(user=caseworker_a, today=date(2025, 6, 15)) == []
+
+
+def rejected(category: str, arrived: date) -> ImportBatch:
+    """An upload of `category` whose file was refused on `arrived` (nothing loaded)."""
+    made = batch(category, arrived=arrived, rows=0)
+    ImportBatch.objects.filter(pk=made.pk).update(status=BatchStatus.REJECTED, error_code="missing_columns")
+    return made
+
+
+def test_a_category_whose_last_upload_was_rejected_does_not_look_healthy(client_for, data_admin, batches):
+    today = date(2025, 6, 15)
+    rejected("unemployment_registration", date(2025, 6, 12))
+    feeds = by_category(data_admin, today)
+    registrations = feeds["unemployment_registration"]
+    assert registrations.last_date == date(2025, 6, 5)  # the last good load, still shown
+    assert registrations.warnings == ["最近一次上传被拒绝（2025-06-12），现有数据仍是 2025-06-05 导入的批次"]
+    html = client_for(data_admin).get(reverse("alerts:dashboard")).content.decode()
+    row = html[html.index("<td>失业登记</td>") :].split("</tr>")[0]
+    assert "最近一次上传被拒绝（2025-06-12）" in row and "正常" not in row
+    # a good upload afterwards makes it healthy again
+    batch("unemployment_registration", arrived=date(2025, 6, 13), rows=950)
+    assert by_category(data_admin, today)["unemployment_registration"].warnings == []
+    # a category whose only upload was refused has received a file, but no data
+    rejected("disability_certificate", date(2025, 6, 2))
+    assert by_category(data_admin, today)["disability_certificate"].warnings == [
+        "最近一次上传被拒绝（2025-06-02），尚无成功导入的数据"
+    ]

@@ -18,7 +18,13 @@ EDIT = reverse("alerts:rule_edit", args=[SELF_PAY])
 
 
 def params(**overrides):
-    data = {"threshold_yuan": "10000", "window_days": "365", "cooldown_days": "365", "note": ""}
+    data = {
+        "threshold_yuan": "10000",
+        "window_days": "365",
+        "cooldown_days": "365",
+        "deadline_days": "15",
+        "note": "",
+    }
     return {**data, **overrides}
 
 

@@ -9,13 +9,20 @@ from django.utils import timezone
 
 from alerts.models import Alert, RuleVersion
 from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person, rule_defaults  # noqa: F401
+from tests.helpers import page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 SELF_PAY = "high_medical_self_pay"
 
 
 def form_data(**overrides):
-    data = {"threshold_yuan": "10000", "window_days": "365", "cooldown_days": "365", "note": ""}
+    data = {
+        "threshold_yuan": "10000",
+        "window_days": "365",
+        "cooldown_days": "365",
+        "deadline_days": "15",
+        "note": "",
+    }
     data.update(overrides)
     return data
 
@@ -89,6 +96,7 @@ def test_save_makes_a_new_version_with_who_and_why(client_for, city_supervisor):
         "threshold_yuan": "12000.00",
         "window_days": 365,
         "cooldown_days": 365,
+        "deadline_days": 15,
     }
     assert v2.created_by == city_supervisor and v2.note == "按省厅新口径"
     history = client_for(city_supervisor).get(response.url).content.decode()
@@ -110,6 +118,9 @@ def test_save_needs_a_note(client_for, city_supervisor):
         ("threshold_yuan", "0", "阈值应在 1.00 到 1000000.00 元之间"),
         ("window_days", "0", "时间窗口应在 1 到 730 天之间"),
         ("cooldown_days", "半年", "冷却期应为整数天数"),
+        ("deadline_days", "0", "办理期限应在 1 到 90 天之间，收到 0"),
+        ("deadline_days", "一周", "办理期限应为整数天数（1–90）"),
+        ("deadline_days", "", "必填项"),
     ],
 )
 def test_invalid_parameters_are_explained(client_for, city_supervisor, field, value, message):
@@ -126,14 +137,19 @@ def test_disease_list_round_trips_and_bad_lines_are_explained(client_for, city_s
     url = reverse("alerts:rule_edit", args=["serious_disease"])
     initial = client.get(url).context["form"].initial["diseases"]
     assert "儿童白血病 | C91–C95 | 儿童" in initial and "终末期肾病 | N18.5, N18.0, Z99.2" in initial
-    bad = client.post(url, {"window_days": "90", "diseases": "肺癌 | C3X", "action": "preview"})
+    bad = client.post(
+        url, {"window_days": "90", "deadline_days": "7", "diseases": "肺癌 | C3X", "action": "preview"}
+    )
     assert "编码“C3X”无效" in bad.content.decode()
-    bad = client.post(url, {"window_days": "90", "diseases": "肺癌 C34", "action": "preview"})
+    bad = client.post(
+        url, {"window_days": "90", "deadline_days": "7", "diseases": "肺癌 C34", "action": "preview"}
+    )
     assert "第 1 行" in bad.content.decode()
     client.post(
         url,
         {
             "window_days": "60",
+            "deadline_days": "7",
             "diseases": initial + "\n糖尿病 | E10–E14",
             "action": "save",
             "note": "加入糖尿病",
@@ -158,3 +174,47 @@ def test_admin_lists_versions_and_runs_read_only(client_for, city_supervisor, dj
     page = client.get(reverse("admin:alerts_ruleversion_change", args=[version.id])).content.decode()
     assert "threshold_yuan" in page and 'name="_save"' not in page
     assert client.get(reverse("admin:alerts_ruleversion_add")).status_code == 403
+
+
+def test_deadline_is_a_rule_parameter_edited_and_shown_with_the_others(client_for, city_supervisor):
+    client = client_for(city_supervisor)
+    url = reverse("alerts:rule_edit", args=[SELF_PAY])
+    form = client.get(url).content.decode()
+    assert "办理期限（天）" in form and 'name="deadline_days"' in form and 'value="15"' in form
+    response = client.post(url, form_data(deadline_days="10", action="save", note="加快核查"))
+    assert response.status_code == 302
+    assert RuleVersion.objects.get(rule=SELF_PAY, version=2).params["deadline_days"] == 10
+    rules = page_text(client.get(reverse("alerts:rules")))
+    card = rules[rules.index("医疗自付费用过高") : rules.index("重特大疾病")]
+    assert "办理期限 10 天" in card
+    assert "办理期限 7 天" in rules[rules.index("重特大疾病") :]
+    history = page_text(client.get(reverse("alerts:rule_history", args=[SELF_PAY])))
+    assert "办理期限：10 天" in history and "办理期限：15 天" in history  # v2 and v1
+
+
+def test_the_migration_records_the_deadline_old_versions_were_applied_with(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("alerts.migrations.0012_rule_deadline_days")
+    RuleVersion.objects.all().delete()
+    for rule, version in (
+        ("serious_disease", 1),
+        ("registered_unemployment", 1),
+        ("registered_unemployment", 2),
+    ):
+        RuleVersion.objects.create(rule=rule, version=version, params={"window_days": 90})
+    migration.record_deadlines(apps, None)
+    assert dict(RuleVersion.objects.values_list("rule", "params__deadline_days").filter(version=1)) == {
+        "serious_disease": 7,
+        "registered_unemployment": 15,
+    }
+    assert RuleVersion.objects.get(rule="registered_unemployment", version=2).params == {
+        "window_days": 90,
+        "deadline_days": 15,
+    }
+
+
+def test_deadlines_are_no_longer_a_setting(settings):
+    assert not hasattr(settings, "ALERT_DEADLINE_DAYS")

@@ -16,8 +16,12 @@ def test_defaults_follow_domain():
         "threshold_yuan": "10000.00",
         "window_days": 365,
         "cooldown_days": 365,
+        "deadline_days": 15,
     }
-    assert default_params("registered_unemployment") == {"window_days": 90}
+    assert default_params("registered_unemployment") == {"window_days": 90, "deadline_days": 15}
+    # deadlines: serious disease and severe disability 7 days, the others 15
+    assert default_params("new_severe_disability") == {"window_days": 90, "deadline_days": 7}
+    assert default_params("serious_disease")["deadline_days"] == 7
     diseases = default_params("serious_disease")["diseases"]
     assert len(diseases) == 30
     assert {d["name"] for d in diseases if d["child"]} == {"儿童白血病", "儿童先天性心脏病", "儿童淋巴瘤"}
@@ -44,6 +48,7 @@ def test_validation_messages_say_what_is_allowed():
     assert errors["threshold_yuan"] == ["阈值最多保留两位小数（分）"]
     assert errors["window_days"] == ["时间窗口应在 1 到 730 天之间，收到 800"]
     assert errors["cooldown_days"] == ["缺少参数 cooldown_days"]
+    assert errors["deadline_days"] == ["缺少参数 deadline_days"]
     assert "没有参数 extra" in errors["__all__"][0]
     with pytest.raises(ValidationError) as exc:
         validate_params(
@@ -63,16 +68,24 @@ def test_seeded_version_one_and_new_versions_never_edit_old(city_supervisor):
         "high_medical_self_pay": 1, "serious_disease": 1, "registered_unemployment": 1, "new_severe_disability": 1,
     }  # fmt: skip
     v2 = rule_version_create(
-        rule="registered_unemployment", params={"window_days": "60"}, user=city_supervisor, note="缩短窗口"
+        rule="registered_unemployment",
+        params={"window_days": "60", "deadline_days": "10"},
+        user=city_supervisor,
+        note="缩短窗口",
     )
     v3 = rule_version_create(
-        rule="registered_unemployment", params={"window_days": 30}, user=city_supervisor, note="再缩短"
+        rule="registered_unemployment",
+        params={"window_days": 30, "deadline_days": 10},
+        user=city_supervisor,
+        note="再缩短",
     )
-    assert (v2.version, v3.version) == (2, 3) and v2.params == {"window_days": 60}
-    assert RuleVersion.objects.get(rule="registered_unemployment", version=1).params == {"window_days": 90}
+    assert (v2.version, v3.version) == (2, 3) and v2.params == {"window_days": 60, "deadline_days": 10}
+    assert RuleVersion.objects.get(rule="registered_unemployment", version=1).params == {
+        "window_days": 90,
+        "deadline_days": 15,
+    }
     assert current_rule_versions()["registered_unemployment"] == v3
-    with pytest.raises(ValidationError):
-        rule_version_create(
-            rule="registered_unemployment", params={"window_days": -1}, user=city_supervisor, note="x"
-        )
+    for bad in ({"window_days": -1, "deadline_days": 10}, {"window_days": 30, "deadline_days": 0}):
+        with pytest.raises(ValidationError):
+            rule_version_create(rule="registered_unemployment", params=bad, user=city_supervisor, note="x")
     assert RuleVersion.objects.filter(rule="registered_unemployment").count() == 3

@@ -168,8 +168,13 @@ def test_preview_counts_by_rule_and_county_and_raises_nothing(regions):
     world()
     counts = preview_counts(
         drafts={
-            "high_medical_self_pay": {"threshold_yuan": "12000", "window_days": 365, "cooldown_days": 365},
-            "registered_unemployment": {"window_days": 2},
+            "high_medical_self_pay": {
+                "threshold_yuan": "12000",
+                "window_days": 365,
+                "cooldown_days": 365,
+                "deadline_days": 15,
+            },
+            "registered_unemployment": {"window_days": 2, "deadline_days": 15},
         },
         as_of=AS_OF,
     )
@@ -178,14 +183,28 @@ def test_preview_counts_by_rule_and_county_and_raises_nothing(regions):
     monitoring_run(as_of=AS_OF)
     # Once raised, the preview no longer counts them: it shows what *tonight* would add.
     assert preview_counts(
-        drafts={"high_medical_self_pay": {"threshold_yuan": "100", "window_days": 365, "cooldown_days": 365}},
+        drafts={
+            "high_medical_self_pay": {
+                "threshold_yuan": "100",
+                "window_days": 365,
+                "cooldown_days": 365,
+                "deadline_days": 15,
+            }
+        },
         as_of=AS_OF,
     ) == {"high_medical_self_pay": {}}
 
 
 def test_preview_limited_to_a_county(regions):
     world()
-    draft = {"high_medical_self_pay": {"threshold_yuan": "10000", "window_days": 365, "cooldown_days": 365}}
+    draft = {
+        "high_medical_self_pay": {
+            "threshold_yuan": "10000",
+            "window_days": 365,
+            "cooldown_days": 365,
+            "deadline_days": 15,
+        }
+    }
     assert preview_counts(drafts=draft, as_of=AS_OF, county_prefix="130984") == {
         "high_medical_self_pay": {"130984": 1}
     }

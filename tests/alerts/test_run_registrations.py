@@ -86,3 +86,29 @@ def test_exited_person_gets_no_registration_alerts(regions):
     DisabilityCertificateFactory(id_number=gone.id_number, issued_on=AS_OF - timedelta(days=3))
     monitoring_run(as_of=AS_OF)
     assert not Alert.objects.exists()
+
+
+def test_deadlines_come_from_the_rule_version_and_alerts_keep_theirs(regions, city_supervisor):
+    from alerts.services.rules import rule_version_create
+
+    person, later = monitored_person(), monitored_person()
+    first = UnemploymentRegistrationFactory(
+        id_number=person.id_number, registered_on=AS_OF - timedelta(days=3)
+    )
+    DisabilityCertificateFactory(id_number=person.id_number, issued_on=AS_OF - timedelta(days=3))
+    monitoring_run(as_of=AS_OF)
+    raised = Alert.objects.get(dedupe_key=first.registration_no)
+    assert raised.deadline == AS_OF + timedelta(days=15)  # version 1: 15 days
+    assert Alert.objects.get(rule="new_severe_disability").deadline == AS_OF + timedelta(days=7)
+    rule_version_create(
+        rule="registered_unemployment",
+        params={"window_days": 90, "deadline_days": 5},
+        user=city_supervisor,
+        note="缩短办理期限",
+    )
+    second = UnemploymentRegistrationFactory(id_number=later.id_number, registered_on=AS_OF)
+    next_day = AS_OF + timedelta(days=1)
+    monitoring_run(as_of=next_day)
+    assert Alert.objects.get(dedupe_key=second.registration_no).deadline == next_day + timedelta(days=5)
+    raised.refresh_from_db()
+    assert raised.deadline == AS_OF + timedelta(days=15)  # raised under version 1: unchanged

@@ -102,7 +102,11 @@ def test_a_new_version_of_the_list_is_used_and_recorded(regions, city_supervisor
     DiagnosisFactory(id_number=person.id_number, diagnosed_on=AS_OF, diagnosis_code="E11.9")
     version = rule_version_create(
         rule=RULE,
-        params={"window_days": 90, "diseases": [{"name": "糖尿病", "codes": ["E10–E14"], "child": False}]},
+        params={
+            "window_days": 90,
+            "deadline_days": 7,
+            "diseases": [{"name": "糖尿病", "codes": ["E10–E14"], "child": False}],
+        },
         user=city_supervisor,
         note="试点加入糖尿病",
     )

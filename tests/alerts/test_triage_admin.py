@@ -10,7 +10,7 @@ from django.urls import reverse
 from alerts.models import AlertEvent, AlertStatus
 from households.models import Role
 from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
-from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A
+from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,27 @@ def test_event_list_names_actions_and_statuses_in_chinese_and_filters_by_them(cl
     assert ">raised<" not in html and ">auto_assign<" not in html
     filtered = client.get(url, {"action__exact": "auto_assign"})
     assert [e.action for e in filtered.context["cl"].result_list] == ["auto_assign"]
+
+
+def test_admin_bulk_assign_offers_who_can_see_the_alerts_and_tells_the_truth(client_for, county_supervisor):
+    village_a_cw = UserFactory(username="cw_village_a", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    village_b_cw = UserFactory(username="cw_village_b", role=Role.CASEWORKER, scope=region(VILLAGE_B))
+    theirs = alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=village_a_cw)
+    client = client_for(county_supervisor)
+
+    def bulk_assign(**confirm):
+        data = {"action": "bulk_assign", ACTION_CHECKBOX_NAME: [theirs.pk], **confirm}
+        return client.post(CHANGELIST, data, follow=True)
+
+    choices = {u.username for u in bulk_assign().context["form"].fields["assignee"].queryset}
+    assert choices == {"cw_village_a"}
+    # nothing to change: said as a warning, not a success
+    response = bulk_assign(apply="1", assignee=village_a_cw.pk)
+    sent = [(m.level_tag, m.message) for m in response.context["messages"]]
+    assert sent == [("warning", f"没有改动任何预警：1 条原已由{village_a_cw.get_full_name()}办理。")]
+    # a caseworker the page did not offer is refused on the page, and nothing changes
+    response = bulk_assign(apply="1", assignee=village_b_cw.pk)
+    assert response.status_code == 200 and "所选经办人不能办理全部勾选的预警" in response.content.decode()
+    theirs.refresh_from_db()
+    assert (theirs.assignee, theirs.lock_version) == (village_a_cw, 0)
+    assert not AlertEvent.objects.exists()

@@ -8,7 +8,7 @@ from django.http import Http404
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from alerts.services import triage as svc
 from households.models import Role
-from tests.alerts.triage_factories import alert_in, visit_for
+from tests.alerts.triage_factories import alert_in, closed_alert_in, visit_for
 from tests.conftest import TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
@@ -296,18 +296,13 @@ def test_bulk_assign_is_set_based_skips_what_it_may_not_touch_and_writes_history
     village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
     mine = [alert_in(VILLAGE_A) for _ in range(5)]
     verifying = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a)
-    closed = alert_in(
-        VILLAGE_A,
-        status=AlertStatus.CLOSED,
-        assignee=caseworker_a,
-        outcome="data_error",
-        closed_at="2026-01-01T00:00Z",
-    )
+    closed = closed_alert_in(VILLAGE_A, assignee=caseworker_a)
     other_town = alert_in(VILLAGE_B)
     ids = [a.pk for a in mine] + [verifying.pk, closed.pk, other_town.pk]
-    with django_assert_max_num_queries(4):  # savepoint, one statement, release: not one per alert
+    # savepoint, the locking read, one statement, release: not one per alert
+    with django_assert_max_num_queries(4):
         result = svc.alert_bulk_assign(actor=caseworker_a, alert_ids=ids, assignee=village_cw)
-    assert (result.assigned, result.skipped) == (6, 2)
+    assert (result.assigned, result.closed, result.not_found) == (6, 1, 1)
     for a in mine:
         a.refresh_from_db()
         assert (a.status, a.assignee, a.lock_version) == (AlertStatus.ASSIGNED, village_cw, 1)
@@ -324,10 +319,47 @@ def test_bulk_assign_is_set_based_skips_what_it_may_not_touch_and_writes_history
     assert svc.alert_bulk_assign(actor=caseworker_b, alert_ids=ids, assignee=caseworker_b).assigned == 1
     other_town.refresh_from_db()
     assert other_town.assignee == caseworker_b
-    # a county supervisor may assign anywhere in the county, only to caseworkers covering the alert
-    result = svc.alert_bulk_assign(
-        actor=county_supervisor, alert_ids=[other_town.pk, mine[0].pk], assignee=caseworker_a
-    )
-    assert (result.assigned, result.skipped) == (1, 1)
+    # a county supervisor may assign anywhere in the county, to a caseworker covering the alerts
+    result = svc.alert_bulk_assign(actor=county_supervisor, alert_ids=[mine[0].pk], assignee=caseworker_a)
+    assert result.assigned == 1
     mine[0].refresh_from_db()
     assert mine[0].assignee == caseworker_a
+
+
+def test_bulk_assign_refuses_a_caseworker_who_cannot_see_every_alert_and_changes_nothing(
+    caseworker_a, county_supervisor
+):
+    a, b = alert_in(VILLAGE_A), alert_in(VILLAGE_B)
+    with pytest.raises(svc.TriageError) as refused:
+        svc.alert_bulk_assign(actor=county_supervisor, alert_ids=[a.pk, b.pk], assignee=caseworker_a)
+    assert "不包含所选的 1 条预警" in refused.value.message and "未作任何改动" in refused.value.message
+    for alert in (a, b):
+        alert.refresh_from_db()
+        assert (alert.assignee, alert.status, alert.lock_version) == (None, AlertStatus.NEW, 0)
+    assert not AlertEvent.objects.exists()
+
+
+def test_bulk_assign_refuses_a_caseworker_outside_the_actors_own_region(caseworker_a):
+    county_cw = UserFactory(username="cw_county", role=Role.CASEWORKER, scope=region("130921"))
+    alert = alert_in(VILLAGE_A)  # the county caseworker could see it, but is above the town lead
+    with pytest.raises(svc.TriageError, match="不在您的管辖范围内"):
+        svc.alert_bulk_assign(actor=caseworker_a, alert_ids=[alert.pk], assignee=county_cw)
+    alert.refresh_from_db()
+    assert alert.assignee is None and not AlertEvent.objects.exists()
+
+
+def test_bulk_assign_that_changes_nothing_says_so_and_why(caseworker_a):
+    village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    theirs = [alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=village_cw) for _ in range(2)]
+    closed = closed_alert_in(VILLAGE_A, assignee=caseworker_a)
+    result = svc.alert_bulk_assign(
+        actor=caseworker_a, alert_ids=[theirs[0].pk, theirs[1].pk, closed.pk], assignee=village_cw
+    )
+    name = village_cw.get_full_name()
+    assert not result.changed_anything
+    assert result.message() == f"没有改动任何预警：2 条原已由{name}办理，1 条已办结。"
+    assert not AlertEvent.objects.exists()
+    fresh = alert_in(VILLAGE_A)
+    result = svc.alert_bulk_assign(actor=caseworker_a, alert_ids=[fresh.pk, closed.pk], assignee=village_cw)
+    assert result.changed_anything
+    assert result.message() == f"已将 1 条预警分派给{name}。另有 1 条未改动：1 条已办结。"

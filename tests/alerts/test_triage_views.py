@@ -1,5 +1,6 @@
 """Triage pages: region scope on every page, action and filter; forms, messages, htmx fragments."""
 
+import re
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from households.models import Role
 from monitoring.models import MonitoringRecordHistory
-from tests.alerts.triage_factories import alert_in, overdue_alert_in, visit_for
+from tests.alerts.triage_factories import alert_in, closed_alert_in, overdue_alert_in, visit_for
 from tests.conftest import OTHER_COUNTY_VILLAGE, TOWN_A, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, region
 
@@ -463,3 +464,156 @@ def test_a_malformed_page_cursor_shows_the_first_page(client_for, caseworker_a, 
     response = client_for(caseworker_a).get(INBOX, {"after": after})
     assert response.status_code == 200
     assert ids_in(response) == alerts
+
+
+# --- bulk assignment: the list offers who can see the ticked alerts; the banner tells the truth ---
+
+BULK_ASSIGNEES = reverse("alerts:bulk_assignees")
+
+
+def offered(response) -> set[str]:
+    """Usernames the bulk form's caseworker list offers."""
+    return {u.username for u in response.context["bulk_assignees"]}
+
+
+def test_bulk_list_offers_only_caseworkers_who_can_see_every_ticked_alert(
+    client_for, county_supervisor, caseworker_a, caseworker_b
+):
+    UserFactory(username="cw_county", role=Role.CASEWORKER, scope=region("130921"))
+    UserFactory(username="cw_village_a", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    UserFactory(username="cw_city", role=Role.CASEWORKER, scope=region("130900"))  # above the supervisor
+    UserFactory(username="cw_far", role=Role.CASEWORKER, scope=region("130984"))
+    UserFactory(username="cw_gone", role=Role.CASEWORKER, scope=region(TOWN_A), is_active=False)
+    a, b = alert_in(VILLAGE_A), alert_in(VILLAGE_B)
+    far = alert_in(OTHER_COUNTY_VILLAGE)
+    client = client_for(county_supervisor)
+    inbox = client.get(INBOX).content.decode()
+    bulk_select = re.search(r'<select [^>]*id="bulk-assignee".*?</select>', inbox, re.S).group(0)
+    assert "请先勾选预警" in bulk_select and bulk_select.count("<option") == 1
+    assert offered(client.get(BULK_ASSIGNEES, {"alerts": [a.pk]})) == {
+        "cw_county",
+        "caseworker_a",
+        "cw_village_a",
+    }
+    assert offered(client.get(BULK_ASSIGNEES, {"alerts": [a.pk, b.pk]})) == {"cw_county"}
+    html = client.get(BULK_ASSIGNEES, {"alerts": [a.pk, b.pk], "assignee": ""}).content.decode()
+    assert "请选择经办人（1 人可办理所选预警）" in html
+    # an alert of another county is not the supervisor's: it narrows nothing and shows no one
+    assert offered(client.get(BULK_ASSIGNEES, {"alerts": [far.pk]})) == set()
+    assert "请先勾选预警" in client.get(BULK_ASSIGNEES).content.decode()
+    # a village caseworker bulk-assigns nothing, so has no list either
+    village_cw = UserFactory(username="cw_v", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    assert client_for(village_cw).get(BULK_ASSIGNEES, {"alerts": [a.pk]}).status_code == 403
+
+
+def test_bulk_assignment_that_changed_nothing_is_no_green_banner(client_for, caseworker_a):
+    village_cw = UserFactory(username="cw_village", role=Role.CASEWORKER, scope=region(VILLAGE_A))
+    theirs = alert_in(VILLAGE_A, status=AlertStatus.ASSIGNED, assignee=village_cw)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:bulk_assign"), {"alerts": [theirs.pk], "assignee": village_cw.pk}, follow=True
+    )
+    html = response.content.decode()
+    assert "alert-success" not in html and "alert-warning" in html
+    assert f"没有改动任何预警：1 条原已由{village_cw.get_full_name()}办理。" in html
+    fresh = alert_in(VILLAGE_A)
+    response = client_for(caseworker_a).post(
+        reverse("alerts:bulk_assign"),
+        {"alerts": [theirs.pk, fresh.pk], "assignee": village_cw.pk},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "alert-success" in html
+    assert f"已将 1 条预警分派给{village_cw.get_full_name()}。另有 1 条未改动：1 条原已由" in html
+
+
+def test_a_forged_assignee_in_the_bulk_form_changes_nothing_and_says_why(client_for, county_supervisor):
+    town_b_cw = UserFactory(username="cw_b", role=Role.CASEWORKER, scope=region(VILLAGE_B))
+    alert = alert_in(VILLAGE_A)
+    response = client_for(county_supervisor).post(
+        reverse("alerts:bulk_assign"), {"alerts": [alert.pk], "assignee": town_b_cw.pk}, follow=True
+    )
+    html = response.content.decode()
+    assert "alert-danger" in html and "alert-success" not in html
+    assert "所选经办人不能办理全部勾选的预警" in html and "未作任何改动" in html
+    assert_unchanged(alert)
+
+
+def test_all_and_closed_tabs_list_the_newest_first_page_after_page(client_for, caseworker_a, monkeypatch):
+    from datetime import UTC, datetime
+
+    from alerts.selectors import inbox as inbox_selectors
+
+    monkeypatch.setattr(inbox_selectors, "PAGE_SIZE", 2)
+    day = date(2026, 3, 1)
+    raised = [
+        alert_in(VILLAGE_A, raised_on=day + timedelta(days=d), deadline=day + timedelta(days=30))
+        for d in (0, 5, 5, 2)
+    ]
+    closing = [datetime(2026, 4, d, 9, m, tzinfo=UTC) for d, m in ((3, 0), (9, 30), (1, 0), (9, 30))]
+    closed = [
+        closed_alert_in(
+            VILLAGE_A,
+            assignee=caseworker_a,
+            closed_at=at,
+            raised_on=day - timedelta(days=40 + n),  # raised long ago, in another order than closed
+            deadline=day,
+        )
+        for n, at in enumerate(closing)
+    ]
+    client = client_for(caseworker_a)
+
+    def every_page(status):
+        seen, params = [], {"status": status}
+        while True:
+            page = client.get(INBOX, params).context["page"]
+            seen += page.alerts
+            if not page.next_cursor:
+                return seen
+            params = {"status": status, "after": page.next_cursor.encode()}
+
+    everything = every_page("all")
+    assert [(a.raised_on, a.pk) for a in everything] == sorted(
+        ((a.raised_on, a.pk) for a in raised + closed), reverse=True
+    )
+    assert everything[0].raised_on == day + timedelta(days=5)  # the newest alert on top
+    done = every_page("closed")
+    assert [(a.closed_at, a.pk) for a in done] == sorted(((a.closed_at, a.pk) for a in closed), reverse=True)
+    html = client.get(INBOX, {"status": "closed"}).content.decode()
+    assert "办结时间" in html and "2026-04-09 17:30" in html  # closing time shown, Beijing time
+    # open work stays most urgent first
+    assert [a.deadline for a in every_page("open")] == sorted(a.deadline for a in raised)
+    # a cursor from another tab's order starts that tab from its first page, never errors
+    cursor_of_all = client.get(INBOX, {"status": "all"}).context["page"].next_cursor.encode()
+    response = client.get(INBOX, {"status": "closed", "after": cursor_of_all})
+    assert response.context["page"].alerts == done[:2]
+
+
+def test_a_certificate_number_in_the_evidence_is_shown_with_its_id_masked(
+    client_for, caseworker_a, django_user_model
+):
+    from households import idcard
+
+    alert = alert_in(VILLAGE_A, rule="new_severe_disability")
+    number = f"{alert.person.id_number}42"
+    alert.evidence = {
+        "summary": f"2026-01-15 新办残疾人证，二级听力残疾（证号 {number}）",
+        "values": {"certificate_no": number},
+        "sources": [
+            {
+                "table": "disability_certificate",
+                "id": 1,
+                "key": number,
+                "label": f"残疾人证 {number} 2026-01-15 二级",
+            }
+        ],
+    }
+    alert.save(update_fields=["evidence"])
+    masked = idcard.mask(alert.person.id_number) + "42"
+    root = django_user_model.objects.create_superuser("root_evidence", password="pw-12345678")
+    for client, url in (
+        (client_for(caseworker_a), reverse("alerts:alert_detail", args=[alert.pk])),
+        (client_for(root), reverse("admin:alerts_alert_change", args=[alert.pk])),
+    ):
+        html = client.get(url).content.decode()
+        assert alert.person.id_number not in html, url
+        assert f"（证号 {masked}）" in html and f"残疾人证 {masked} 2026-01-15" in html, url

@@ -18,6 +18,18 @@ def alert_in(
     return AlertFactory(person=person, status=status, assignee=assignee, **kwargs)
 
 
+def closed_alert_in(region_code: str, *, assignee, closed_at="2026-01-01T00:00Z", **kwargs) -> Alert:
+    """An alert `assignee` closed (as data error) at `closed_at`."""
+    return alert_in(
+        region_code,
+        status=AlertStatus.CLOSED,
+        assignee=assignee,
+        outcome="data_error",
+        closed_at=closed_at,
+        **kwargs,
+    )
+
+
 def overdue_alert_in(region_code: str, **kwargs) -> Alert:
     raised = date.today() - timedelta(days=30)
     return alert_in(region_code, raised_on=raised, deadline=raised + timedelta(days=15), **kwargs)

@@ -140,7 +140,7 @@ def test_data_admin_opens_the_batch_list_upload_form_and_a_batch_report(page, lo
     content = Path(info.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     text = content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("行号,列,原因代码,说明,")
+    assert text.splitlines()[0].startswith("行号,列,原因代码,原因,说明,")
     assert bad_id not in text and "'-35.00" in text
 
 

@@ -120,3 +120,55 @@ def test_caseworker_filters_opens_visits_and_closes_an_alert(
     assert "王秀英" not in page.locator(".inbox-table").inner_text()
     response = page.request.get(f"/alerts/inbox/{other_town.pk}/")  # another town's alert
     assert response.status == 404 and "外镇人" not in response.text()
+
+
+def test_bulk_assignment_offers_who_can_see_the_ticked_alerts_and_says_what_happened(
+    page, login, screenshot, county_supervisor, caseworker_a, caseworker_b
+):
+    from alerts.models import AlertStatus
+    from households.models import Role
+    from tests.alerts.triage_factories import alert_in
+    from tests.conftest import VILLAGE_A, VILLAGE_B
+    from tests.factories import UserFactory, region
+
+    county_cw = UserFactory(
+        username="cw_county", first_name="县级经办", role=Role.CASEWORKER, scope=region("130921")
+    )
+    a = alert_in(VILLAGE_A, name="甲村民")
+    b = alert_in(VILLAGE_B, name="乙村民")
+
+    def options() -> list[str]:
+        return page.locator("#bulk-assignee option").all_inner_texts()
+
+    login(county_supervisor)
+    page.goto("/alerts/inbox/")
+    assert options() == ["请先勾选预警"]
+    page.check(f"input[name=alerts][value='{a.pk}']")
+    page.wait_for_function("document.querySelectorAll('#bulk-assignee option').length === 3")
+    names = " ".join(options())
+    assert caseworker_a.first_name in names and "县级经办" in names and caseworker_b.first_name not in names
+    page.check(f"input[name=alerts][value='{b.pk}']")  # two towns: only the county's caseworker sees both
+    page.wait_for_function("document.querySelectorAll('#bulk-assignee option').length === 2")
+    assert options()[0] == "请选择经办人（1 人可办理所选预警）" and "县级经办" in options()[1]
+    page.select_option("#bulk-assignee", str(county_cw.pk))
+    screenshot("triage-bulk-assign")
+    page.click("#bulk-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert "已将 2 条预警分派给县级经办" in page.inner_text(".messages")
+    # the same again changes nothing: said so, and not in green (ticked in quick succession: the
+    # list is the one for both ticks, whatever order the answers would have come in)
+    page.check(f"input[name=alerts][value='{a.pk}']")
+    page.check(f"input[name=alerts][value='{b.pk}']")
+    page.wait_for_function(
+        "document.querySelector('#bulk-assignee option').textContent.includes('1 人可办理')"
+        " && document.querySelectorAll('#bulk-assignee option').length === 2"
+    )
+    page.select_option("#bulk-assignee", str(county_cw.pk))
+    page.click("#bulk-form button[type=submit]")
+    page.wait_for_selector(".alert-warning")
+    assert "没有改动任何预警：2 条原已由县级经办办理" in page.inner_text(".messages")
+    assert page.locator(".alert-success").count() == 0
+    screenshot("triage-bulk-assign-nothing-changed")
+    for alert in (a, b):
+        alert.refresh_from_db()
+        assert (alert.assignee, alert.status) == (county_cw, AlertStatus.ASSIGNED)

@@ -76,7 +76,7 @@ class Case:
     args: Callable[[World, str], list] = none
     method: str = "GET"
     data: Callable[[World, str], dict] | None = None
-    query: dict = field(default_factory=dict)
+    query: dict | Callable[[World, str], dict] = field(default_factory=dict)
     changes: str = ""  # roles whose request may change data; for every other role nothing changes
     label: str = ""
 
@@ -147,6 +147,14 @@ APP_CASES: list[Case] = [
         method="POST",
         data=lambda w, s: {"alerts": [w.sides[s].new_alert.pk], "assignee": assignee_for(w, s).pk},
         changes="CKT",
+    ),
+    Case("alerts:bulk_assignees", "403 403 200 200 200 403 302", label="nothing ticked"),
+    # ticks outside the region are ignored (the list is of people who can see the visible ones)
+    Case(
+        "alerts:bulk_assignees",
+        "403 403 200 200 200 403 302",
+        "403 403 200 200 200 403 302",
+        query=lambda w, s: {"alerts": [w.sides[s].new_alert.pk]},
     ),
     Case(
         "alerts:alert_claim",
@@ -220,6 +228,7 @@ APP_CASES: list[Case] = [
             "threshold_yuan": "9000",
             "window_days": "365",
             "cooldown_days": "365",
+            "deadline_days": "15",
             "note": "调整",
             "action": "save",
         },
@@ -235,6 +244,7 @@ APP_CASES: list[Case] = [
             "threshold_yuan": "9000",
             "window_days": "365",
             "cooldown_days": "365",
+            "deadline_days": "15",
             "note": "建议",
             "action": "propose",
         },
@@ -697,7 +707,8 @@ def all_cases(world: World):
             spec = expect(case.expect if side == "in" else case.out)
             data = case.data(world, side) if case.data else None
             label = f"{case.name} {case.label}".strip()
-            yield label, case.method, case.url(world, side), data, case.query, side, spec, case.changes
+            query = case.query(world, side) if callable(case.query) else case.query
+            yield label, case.method, case.url(world, side), data, query, side, spec, case.changes
     for label, method, url, data, per_side, *changes in [*admin_cases(), *site_cases()]:
         scoped = per_side["in"] != per_side["out"] or label.split(" ")[0] in {
             k for k, m in ADMIN_MODELS.items() if m.scoped

@@ -25,6 +25,7 @@ from imports.models import (
 )
 from imports.resources import DepartmentResource
 from tests.factories import make_id_number
+from tests.helpers import page_text
 from tests.imports.factories import BatchFactory, RejectedRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +188,16 @@ def test_rejected_rows_are_filtered_by_reason_without_reading_the_whole_tables_c
     assert not [q for q in queries if "DISTINCT" in q["sql"]]
     filtered = client.get(admin_url(RejectedRow), {"reason_code": "required"})
     assert list(filtered.context["cl"].result_list) == [required]
+
+
+def test_rejected_rows_show_the_reasons_name_in_the_admin(client_for, data_admin):
+    row = RejectedRowFactory(reason_code="date_future")
+    client = client_for(data_admin)
+    listing = client.get(admin_url(RejectedRow))
+    assert "日期晚于导入当天" in page_text(listing) and ">date_future<" not in listing.content.decode()
+    assert "原因" in page_text(listing)
+    detail = page_text(client.get(admin_url(RejectedRow, "change", row.pk)))
+    assert "原因: 日期晚于导入当天" in detail or "原因 日期晚于导入当天" in detail
 
 
 # --- feed tables --------------------------------------------------------------------------------

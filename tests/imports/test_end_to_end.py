@@ -55,17 +55,19 @@ def test_a_messy_gbk_file_is_loaded_and_its_report_accounts_for_every_row(
     assert "文件编码 GBK / GB18030" in text
     for id_number in (good, other, bad_check):
         assert id_number not in html
-    assert "id_check_digit" in text and "date_future" in text and "money_negative" in text
-    assert "id_spreadsheet_damaged" in text
+    # reasons by name (imports.loading.reasons), not by code
+    assert "身份证号校验位不符" in text and "日期晚于导入当天" in text and "金额为负数" in text
+    assert "身份证号被表格软件改动" in text and "id_check_digit" not in text
     assert "hx-trigger" not in html
 
     body = b"".join(client.get(reverse("imports:batch_rejects_csv", args=[batch.pk])).streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert body.startswith(b"\xef\xbb\xbf")
-    assert rows[0] == ["行号", "列", "原因代码", "说明", *lines[0].split(",")]
+    assert rows[0] == ["行号", "列", "原因代码", "原因", "说明", *lines[0].split(",")]
     assert [r[0] for r in rows[1:]] == ["4", "5", "6", "7"]  # as Excel numbers them, header = row 1
-    assert rows[1][5] == idcard.mask(bad_check)
-    assert rows[3][8] == "'-5" and rows[3][10] == "'=1+1"
+    assert rows[1][2:4] == ["id_check_digit", "身份证号校验位不符"]
+    assert rows[1][6] == idcard.mask(bad_check)
+    assert rows[3][9] == "'-5" and rows[3][11] == "'=1+1"
     for id_number in (good, other, bad_check):
         assert id_number not in body.decode("utf-8-sig")
 

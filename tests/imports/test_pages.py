@@ -245,9 +245,11 @@ def test_detail_lists_rejected_rows_with_masked_ids_and_a_reason_summary(client_
     assert f"{bad_id[:6]}********{bad_id[-4:]}" in text
     rows = re.findall(r"<tr><td class=\"text-end\">(\d+)</td>", html)
     assert rows == ["3", "5", "7"]  # file order
-    assert "5 结算日期 2099-01-01 date_future 结算日期 2099-01-01 晚于导入当天" in text
-    assert "id_check_digit 2" in text and "date_future 1" in text
-    assert text.index("id_check_digit 2") < text.index("date_future 1")
+    # reasons by their names, as in the loader's labels; no bare codes
+    assert "5 结算日期 2099-01-01 日期晚于导入当天 结算日期 2099-01-01 晚于导入当天" in text
+    assert "身份证号校验位不符 2" in text and "日期晚于导入当天 1" in text
+    assert text.index("身份证号校验位不符 2") < text.index("日期晚于导入当天 1")
+    assert "date_future" not in text and "id_check_digit" not in text
     assert "下载全部 3 条被拒绝的行（CSV）" in text
     assert reverse("imports:batch_rejects_csv", args=[batch.pk]) in html
 

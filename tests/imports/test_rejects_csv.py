@@ -42,7 +42,7 @@ def test_download_is_a_streamed_utf8_bom_csv_named_after_the_batch(client_for, d
     assert body.startswith(b"\xef\xbb\xbf") and not body.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
 
 
-def test_columns_are_row_column_reason_message_then_the_files_own_columns_in_file_order(
+def test_columns_are_row_column_reason_code_and_name_message_then_the_files_own_columns_in_file_order(
     client_for, data_admin
 ):
     header = ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额", "备注"]
@@ -69,12 +69,13 @@ def test_columns_are_row_column_reason_message_then_the_files_own_columns_in_fil
         raw={**raw, "医疗费用总额": "-3"},
     )
     rows = records(download(client_for(data_admin), batch)[1])
-    assert rows[0] == ["行号", "列", "原因代码", "说明", *header]
+    assert rows[0] == ["行号", "列", "原因代码", "原因", "说明", *header]
     masked = idcard.mask(id_number)
     assert rows[1] == [
         "4",
         "医疗费用总额",
         "money_negative",
+        "金额为负数",
         "金额为负",
         "JS9",
         masked,
@@ -87,6 +88,7 @@ def test_columns_are_row_column_reason_message_then_the_files_own_columns_in_fil
         "9",
         "结算日期",
         "date_invalid",
+        "日期不存在",
         "日期无效",
         "JS9",
         masked,
@@ -101,7 +103,7 @@ def test_without_the_batchs_column_list_the_stored_columns_still_all_appear(clie
     batch = BatchFactory(rejected=1, columns=[])
     RejectedRowFactory(batch=batch, raw={"甲": "1", "乙乙": "2"})
     header = records(download(client_for(data_admin), batch)[1])[0]
-    assert sorted(header[4:]) == sorted(["甲", "乙乙"])
+    assert sorted(header[5:]) == sorted(["甲", "乙乙"])
 
 
 def test_resident_ids_are_masked_in_every_cell_and_message(client_for, data_admin):
@@ -124,7 +126,7 @@ def test_resident_ids_are_masked_in_every_cell_and_message(client_for, data_admi
     for secret in (id18, id15, id18[6:14], id15[6:12]):
         assert secret not in text
     row = records(body)[1]
-    assert row[3] == f"证号 {idcard.mask(id18)}42 与身份证号 {idcard.mask(id15)} 不一致"
+    assert row[4] == f"证号 {idcard.mask(id18)}42 与身份证号 {idcard.mask(id15)} 不一致"
     assert f"{idcard.mask(id18)}42" in row and idcard.mask(id15) in row
     assert f"见{idcard.mask(id18)}号" in row
 
@@ -146,9 +148,9 @@ def test_cells_a_spreadsheet_would_run_as_a_formula_are_escaped(client_for, data
     batch = BatchFactory(rejected=1)
     RejectedRowFactory(batch=batch, column="备注", message=cell or "空", raw={"备注": cell})
     row = records(download(client_for(data_admin), batch)[1])[1]
-    assert row[4] == shown
+    assert row[5] == shown
     if cell:
-        assert row[3] == shown  # the message too
+        assert row[4] == shown  # the message too
 
 
 def test_a_large_reject_list_arrives_in_many_chunks_in_file_order(client_for, data_admin):
@@ -179,7 +181,7 @@ def test_only_the_batchs_own_rows_are_in_its_download(client_for, data_admin):
     RejectedRowFactory(batch=mine, message="我的")
     RejectedRowFactory(batch=other, message="别的")
     rows = records(download(client_for(data_admin), mine)[1])
-    assert [r[3] for r in rows[1:]] == ["我的"]
+    assert [r[4] for r in rows[1:]] == ["我的"]
 
 
 def test_an_english_users_download_has_english_headers(client_for, data_admin):
@@ -189,7 +191,8 @@ def test_an_english_users_download_has_english_headers(client_for, data_admin):
     client = client_for(data_admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     rows = records(download(client, batch)[1])
-    assert rows[0] == ["Row", "Column", "Reason code", "Explanation", "姓名"]
+    assert rows[0] == ["Row", "Column", "Reason code", "Reason", "Explanation", "姓名"]
+    assert rows[1][2:4] == ["id_check_digit", "ID number check digit mismatch"]  # the name in English too
     assert translation.get_language() == "zh-hans"  # the thread is Chinese again afterwards
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0009_event_choices'),
+        ('alerts', '0013_chinese_field_names'),
         ('households', '0002_seed_cangzhou_divisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
