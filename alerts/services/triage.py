@@ -22,7 +22,6 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import (
@@ -34,6 +33,7 @@ from alerts.models import (
     HomeVisit,
     Outcome,
 )
+from households import clock
 from households.models import RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, user_prefix
 
@@ -143,7 +143,7 @@ def _write(
     alert: Alert, *, actor, lock_version: int, action: str, note: str = "", data=None, **fields
 ) -> Alert:
     """Conditional UPDATE on lock_version, then one history row. Refuses a stale version."""
-    now = timezone.now()
+    now = clock.now()
     updated = Alert.objects.filter(pk=alert.pk, lock_version=lock_version).update(
         **fields, lock_version=F("lock_version") + 1, updated_at=now
     )
@@ -258,13 +258,13 @@ def alert_bulk_assign(*, actor, alert_ids: list[int], assignee: User) -> BulkAss
                 UPDATE alerts_alert a
                 SET assignee_id = %(assignee)s,
                     status = CASE WHEN a.status = 'new' THEN 'assigned' ELSE a.status END,
-                    lock_version = a.lock_version + 1, updated_at = now()
+                    lock_version = a.lock_version + 1, updated_at = %(now)s
                 FROM target WHERE a.id = target.id
                 RETURNING a.id, target.status AS from_status, a.status AS to_status,
                           target.assignee_id AS previous
             )
             INSERT INTO alerts_alertevent (alert_id, actor_id, at, action, from_status, to_status, note, data)
-            SELECT done.id, %(actor)s, now(), 'bulk_assign', done.from_status, done.to_status, '',
+            SELECT done.id, %(actor)s, %(now)s, 'bulk_assign', done.from_status, done.to_status, '',
                    jsonb_build_object('assignee_id', %(assignee)s, 'previous_assignee_id', done.previous)
             FROM done
             """,
@@ -274,6 +274,7 @@ def alert_bulk_assign(*, actor, alert_ids: list[int], assignee: User) -> BulkAss
                 "assignee_prefix": assignee.scope_prefix + "%",
                 "assignee": assignee.pk,
                 "actor": actor.pk,
+                "now": clock.now(),
             },
         )
         assigned = cursor.rowcount
@@ -295,7 +296,7 @@ def alert_start_verification(*, actor, alert_id: int, lock_version: int, note: s
         action="start_verification",
         note=note,
         status=AlertStatus.VERIFYING,
-        verified_at=timezone.now(),
+        verified_at=clock.now(),
     )
 
 
@@ -317,7 +318,7 @@ def alert_record_visit(
     if not can_handle(actor, alert):
         raise TriageError(_("只有该预警的经办人或督导可以登记入户核查。"))
     _require_status(alert, (AlertStatus.VERIFYING,), _("登记入户核查"))
-    today = timezone.localdate()
+    today = clock.today()
     if visited_on > today:
         raise TriageError(_("核查日期不能晚于今天（%(today)s）。") % {"today": today.isoformat()})
     if visited_on < alert.raised_on:
@@ -373,7 +374,7 @@ def alert_close(*, actor, alert_id: int, lock_version: int, outcome: str, note: 
         status=AlertStatus.CLOSED,
         outcome=outcome,
         close_note=note.strip(),
-        closed_at=timezone.now(),
+        closed_at=clock.now(),
     )
 
 

@@ -1,10 +1,11 @@
 """Small display helpers of the triage pages: status badges and the overdue mark."""
 
 from django import template
-from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from households import clock
 
 register = template.Library()
 
@@ -89,7 +90,7 @@ def _row_labels(context) -> dict:
             "select": escape(_("选择")),
             "overdue_title": escape(_("已超过办理期限")),
             "overdue": _("逾期 %(days)d 天"),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         }
     return cache["triage_row_labels"]
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import MonitoringRun, RuleCode, RuleVersion
@@ -14,6 +13,7 @@ from alerts.rules.definitions import compress_codes
 from alerts.rules.forms import RuleParamsForm
 from alerts.services.preview import preview_counts
 from alerts.services.rules import current_rule_versions, rule_version_create
+from households import clock
 from households.models import Region
 
 
@@ -90,7 +90,7 @@ def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
             )
             return redirect("alerts:rule_history", rule=rule.value)
         if form.is_valid():
-            today = timezone.localdate()
+            today = clock.today()
             draft = preview_counts(drafts={rule: form.cleaned_params}, as_of=today, county_prefix=prefix)[
                 rule
             ]
