@@ -1,8 +1,12 @@
-"""Personas (STYLE.md): caseworkers of two towns of 沧县, a county and a city supervisor, a data admin."""
+"""Personas (STYLE.md): caseworkers of two towns of 沧县, a county and a city supervisor, a data admin;
+and the pinned clock every test runs under."""
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from households.models import Role
 from tests.factories import UserFactory, region
@@ -12,6 +16,47 @@ TOWN_B = "130921102"  # 沧县 兴济镇
 VILLAGE_A = TOWN_A + "201"
 VILLAGE_B = TOWN_B + "201"
 OTHER_COUNTY_VILLAGE = "130984101201"  # 河间市
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+# Instants where date arithmetic breaks (Beijing time): just after midnight on the 1st, when the
+# UTC date is still the last day of the previous month (and February is short); early on a weekday
+# of a month's first week; the last afternoon of a month (a Sunday: the nightly run is full); the
+# last minute of a year; a leap day. `./dev test --at` and CI run the whole suite at them too.
+HOSTILE_INSTANTS = (
+    "2027-03-01 00:30",
+    "2026-12-07 07:10",
+    "2027-02-28 15:59",
+    "2026-12-31 23:59",
+    "2028-02-29 12:00",
+)
+PINNED_AT = HOSTILE_INSTANTS[0]
+
+
+def beijing(when: str) -> datetime:
+    """`"YYYY-MM-DD HH:MM"` read as Beijing time, an aware datetime."""
+    return datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """Every test runs with the clock pinned at PINNED_AT, Beijing time, and standing still
+    (time-machine, tick=False): `households.clock`, Django's `clock.now()` and the live server's
+    thread all read it, so no test depends on the hour it runs at, and a test that needs another
+    instant moves the clock it is given: `pinned_clock.move_to(beijing("2028-02-29 12:00"))`,
+    `pinned_clock.shift(timedelta(days=1))`. Dates in tests come from `clock.today()`, never
+    `clock.today()` (the machine's UTC date). Processes a test starts (a Celery worker, Chromium,
+    PostgreSQL) keep the machine's clock.
+    """
+    with time_machine.travel(beijing(PINNED_AT), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(params=HOSTILE_INSTANTS)
+def hostile_instant(request, pinned_clock) -> datetime:
+    """Parametrises a test over HOSTILE_INSTANTS: the clock is pinned at each in turn."""
+    instant = beijing(request.param)
+    pinned_clock.move_to(instant)
+    return instant
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """A caseworker's day in the browser: filter the inbox, open an alert, visit, close."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from households import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +16,7 @@ def test_caseworker_filters_opens_visits_and_closes_an_alert(
     from tests.alerts.triage_factories import alert_in, overdue_alert_in
     from tests.conftest import VILLAGE_A, VILLAGE_B
 
-    today = date.today()
+    today = clock.today()
     target = alert_in(
         VILLAGE_A,
         name="王秀英",
