@@ -27,6 +27,10 @@ REGIONS = [VILLAGE_A, VILLAGE_B, OTHER_TOWN_VILLAGE, COUNTY_LEVEL, OTHER_COUNTY_
 
 def generate_and_refresh(caseworkers: list):
     other = UserFactory(username="caseworker_hejian", role="caseworker", scope=region("130984101"))
+    # The caseload lists people by name: random names may coincide.
+    for user, name in zip([*caseworkers, other], ["甲经办人", "乙经办人", "丙经办人"], strict=True):
+        user.first_name = name
+        user.save(update_fields=["first_name"])
     today = clock.today()
     made = generate(regions=REGIONS, caseworkers=[*caseworkers, other], today=today)
     refresh_dashboard_summaries(as_of=today)
