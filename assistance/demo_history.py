@@ -163,18 +163,17 @@ class _Year:
             self._plan(alert_id)
 
     def _plan(self, alert_id: int) -> None:
-        """When the assignee will start verifying, visit and close (some alerts wait longer, a few
-        are never taken up: they become overdue)."""
+        """When the assignee will start verifying, visit and close: mostly within days, now and then
+        weeks later (those alerts run overdue); every alert gets done in the end."""
         rng = self.rng
-        if rng.random() < 0.06:
-            return
-        start = working_moment(clock.today() + timedelta(days=rng.randint(0, 4)), 8, rng.randint(30, 180))
-        visit = working_moment(start.date() + timedelta(days=rng.randint(0, 5)), 14, rng.randint(0, 90))
-        steps = [(start, "start"), (visit, "visit")]
-        if rng.random() > 0.08:
-            close = working_moment(visit.date() + timedelta(days=rng.randint(0, 6)), 16, rng.randint(0, 90))
-            steps.append((close, "close"))
-        for moment, step in steps:
+
+        def days(quick: int, late: tuple[int, int], p_late: float) -> timedelta:
+            return timedelta(days=rng.randint(*late) if rng.random() < p_late else rng.randint(0, quick))
+
+        start = working_moment(clock.today() + days(4, (12, 30), 0.2), 8, rng.randint(30, 180))
+        visit = working_moment(start.date() + days(5, (7, 20), 0.1), 14, rng.randint(0, 90))
+        close = working_moment(visit.date() + days(6, (7, 20), 0.1), 16, rng.randint(0, 90))
+        for moment, step in ((start, "start"), (visit, "visit"), (close, "close")):
             self.at(moment, step, alert_id)
 
     def _alert(self, alert_id: int) -> Alert:
