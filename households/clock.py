@@ -3,8 +3,8 @@
 `now()` is an aware instant; `today()` is the date in Beijing (settings.TIME_ZONE), whatever the
 machine's or the database server's time zone. SQL never calls the server's `now()` or
 `CURRENT_DATE`: it gets these values as parameters, so the app, its tests (which pin the clock with
-time-machine) and the database always agree on what time it is. `tests/test_clock.py` fails when
-code reads the real clock any other way.
+time-machine) and the database always agree on what time it is. `tests/households/test_clock.py`
+fails when code reads the real clock any other way.
 
 `simulated(instant)` is for simulations only (the demo living through its year): inside it, `now()`
 is the simulated instant, which stands still until the simulation moves it.
