@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from alerts.forms_triage import AssigneeForm
 from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibility
 from alerts.selectors.triage import evidence_for
 from alerts.services import triage as services
+from households import clock
 from households.admin import IdOrNameSearchMixin, ModelAdmin, ScopedAdminMixin
 from households.models import Region, Role, User
 from households.scoping import scope_queryset
@@ -34,7 +34,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("已逾期")), ("no", _("未逾期"))]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
+        today = clock.today()
         if self.value() == "yes":
             return queryset.exclude(status=AlertStatus.CLOSED).filter(deadline__lt=today)
         if self.value() == "no":  # the exact complement, without a subquery over every alert

@@ -2,6 +2,8 @@
 
 from django.db import connection, transaction
 
+from households import clock
+
 
 @transaction.atomic
 def auto_assign_new_alerts(*, alert_ids: list[int] | None = None, run_id: int | None = None) -> int:
@@ -29,15 +31,15 @@ def auto_assign_new_alerts(*, alert_ids: list[int] | None = None, run_id: int | 
             ), done AS (
                 UPDATE alerts_alert a
                 SET status = 'assigned', assignee_id = pick.caseworker_id,
-                    lock_version = a.lock_version + 1, updated_at = now()
+                    lock_version = a.lock_version + 1, updated_at = %(now)s
                 FROM pick WHERE a.id = pick.alert_id
                 RETURNING a.id, a.assignee_id
             )
             INSERT INTO alerts_alertevent (alert_id, actor_id, at, action, from_status, to_status, note, data)
-            SELECT done.id, NULL, now(), 'auto_assign', 'new', 'assigned', '按区域责任人自动分派',
+            SELECT done.id, NULL, %(now)s, 'auto_assign', 'new', 'assigned', '按区域责任人自动分派',
                    jsonb_build_object('assignee_id', done.assignee_id)
             FROM done
             """,
-            {"ids": alert_ids, "run_id": run_id},
+            {"ids": alert_ids, "run_id": run_id, "now": clock.now()},
         )
         return cursor.rowcount

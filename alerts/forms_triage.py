@@ -1,12 +1,12 @@
 """Forms of the triage pages; every error message is Chinese and says what is allowed."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import AlertStatus, Outcome, RuleCode
 from alerts.selectors import triage as selectors
 from alerts.selectors.inbox import STATUS_ALL, STATUS_OPEN, InboxFilters
+from households import clock
 
 DATE_INVALID = _("日期格式应为 年-月-日，例如 2026-03-02。")
 
@@ -200,7 +200,7 @@ class VisitForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["visited_on"].initial = clock.today()
 
 
 class CloseForm(VersionedForm):

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households import clock
+from households.fields import ClockDateTimeField
 from households.models import Household, Person, Region
 
 
@@ -33,7 +35,7 @@ class RuleVersion(models.Model):
         related_name="+",
         verbose_name=_("修改人"),
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("规则版本")
@@ -71,7 +73,7 @@ class RuleProposal(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
     )
-    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    proposed_at = ClockDateTimeField(_("提出时间"), auto_now_add=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
     )
@@ -124,7 +126,7 @@ class MonitoringRun(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
     rule_versions = models.JSONField(_("规则版本"), default=dict)
     counts = models.JSONField(_("计数"), default=dict)
-    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    started_at = ClockDateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     duration_ms = models.IntegerField(_("耗时（毫秒）"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
@@ -265,8 +267,8 @@ class Alert(models.Model):
     verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     # Optimistic concurrency: every change bumps it; a stale form is refused, never overwrites.
     lock_version = models.PositiveIntegerField(_("修改版本号"), default=0)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("预警")
@@ -354,7 +356,7 @@ class Alert(models.Model):
         many alerts passes `today` (looked up once)."""
         if self.status == AlertStatus.CLOSED:
             return 0
-        return max(((today or timezone.localdate()) - self.deadline).days, 0)
+        return max(((today or clock.today()) - self.deadline).days, 0)
 
     @property
     def is_overdue(self) -> bool:
@@ -387,7 +389,7 @@ class AlertEvent(models.Model):
         related_name="+",
         verbose_name=_("操作人"),
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = ClockDateTimeField(_("时间"), auto_now_add=True)
     # Choices give the admin and the history their Chinese labels (the run's SQL writes the codes).
     action = models.CharField(_("操作"), max_length=30, choices=EventAction.choices)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True, choices=AlertStatus.choices)
@@ -424,7 +426,7 @@ class HomeVisit(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
-    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_at = ClockDateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("入户核查")
@@ -505,7 +507,7 @@ class DashboardRefresh(models.Model):
     """One rebuild of the dashboard summaries; the newest says which day the summaries describe."""
 
     as_of = models.DateField(_("统计截至"))
-    finished_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    finished_at = ClockDateTimeField(_("生成时间"), auto_now_add=True)
     duration_ms = models.IntegerField(_("耗时（毫秒）"))
     row_count = models.IntegerField(_("汇总行数"))
 

@@ -14,9 +14,9 @@ resumes that run instead of starting a second one.
 from datetime import date
 
 from celery import chord, shared_task
-from django.utils import timezone
 
 from alerts.services import run as run_service
+from households import clock
 
 TASK_OPTIONS = {
     "acks_late": True,
@@ -29,7 +29,7 @@ TASK_OPTIONS = {
 @shared_task(name="alerts.tasks.nightly_monitoring_run", **TASK_OPTIONS)
 def nightly_monitoring_run(as_of: str | None = None, mode: str = "auto") -> int:
     """Begin (or resume) the run of `as_of` (ISO date; default today) and fan out by county."""
-    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    day = date.fromisoformat(as_of) if as_of else clock.today()
     run = run_service.run_begin(as_of=day, mode=mode)
     header = [monitoring_run_county.si(run.id, county) for county in run.counts["county_list"]]
     callback = finish_monitoring_run.si(run.id)

@@ -1,21 +1,26 @@
-"""Department files for the demo: the civil-affairs roster, and what the four departments would send
-about the demo population.
+"""Department files for the demo: the civil-affairs roster, and the monthly files the four
+departments send about the demo population.
 
-The files look like the real ones (Chinese headers, GBK from Excel, a BOM, an .xlsx) and carry a
-few damaged rows, so the batch reports of the demo show what rejections look like.
+Each department sends, early every month, one file with its records of the month before (medical
+insurance on the 3rd, health on the 4th …): a record is known to the system only from its file's
+arrival. A registration that ends after its month's file was sent is re-sent, ended, in a later
+file (a correction). The files look like the real ones (Chinese headers, GBK from Excel, a BOM, an
+.xlsx) and each carries a damaged row or two, so the batch reports show what rejections look like.
 """
 
 import csv
 import io
 import random
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils import timezone
 from openpyxl import Workbook
 
-from households import idcard
+from households import clock, idcard
 from households.models import Person
 from imports.models import FeedCategory
 
@@ -59,12 +64,58 @@ ROSTER_HEADER = [
     "联系电话",
 ]
 CHILD_DIAGNOSES = [("C91.000", "急性淋巴细胞白血病"), ("Q21.100", "房间隔缺损")]
+MEDICAL_HEADER = [
+    "结算流水号",
+    "身份证号",
+    "姓名",
+    "结算日期",
+    "定点医疗机构",
+    "就诊类型",
+    "主诊断编码",
+    "主诊断名称",
+    "医疗费用总额(元)",
+    "统筹基金支付",
+    "大病保险支付",
+    "医疗救助支付",
+    "个人负担",
+]
+DIAGNOSIS_HEADER = ["记录编号", "身份证号", "姓名", "诊断日期", "医疗机构", "诊断编码", "诊断名称"]
+UNEMPLOYMENT_HEADER = ["登记编号", "身份证号", "姓名", "失业登记日期", "登记状态", "注销日期"]
+DISABILITY_HEADER = ["残疾人证号", "身份证号", "姓名", "残疾类别", "残疾等级", "发证日期", "证件状态"]
+# When each department's file about the previous month arrives: (day of the month, hour).
+ARRIVALS = {
+    FeedCategory.MEDICAL_SETTLEMENT: (3, 10),
+    FeedCategory.DIAGNOSIS: (4, 15),
+    FeedCategory.UNEMPLOYMENT_REGISTRATION: (6, 11),
+    FeedCategory.DISABILITY_CERTIFICATE: (8, 9),
+}
+FILE_NAMES = {
+    FeedCategory.MEDICAL_SETTLEMENT: "医保结算明细_{month}.csv",
+    FeedCategory.DIAGNOSIS: "疾病诊断_{month}.csv",
+    FeedCategory.UNEMPLOYMENT_REGISTRATION: "失业登记_{month}.csv",
+    FeedCategory.DISABILITY_CERTIFICATE: "残疾人证_{month}.xlsx",
+}
 
 
 @dataclass(frozen=True)
 class DemoFile:
     category: str
     path: Path
+    arrives: datetime  # when the department's file reaches the data admin
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def arrival(category: str, month: date) -> datetime:
+    """When the department's file about `month` arrives (early the month after)."""
+    day, hour = ARRIVALS[category]
+    return clock.at(next_month(month).replace(day=day), hour)
 
 
 def _person_sample(rng: random.Random) -> list[tuple[str, str, date]]:
@@ -83,15 +134,26 @@ def _day_in(rng: random.Random, today: date, days_back: int) -> date:
     return today - timedelta(days=rng.randint(1, days_back))
 
 
-def _medical_rows(rng: random.Random, people, today: date) -> list[list[str]]:
-    rows, n = [], 0
+class _Months:
+    """Rows of one department's files, by the month they are sent about."""
+
+    def __init__(self):
+        self.rows: dict[date, list[list]] = defaultdict(list)
+
+    def add(self, day: date, row: list) -> None:
+        self.rows[first_of_month(day)].append(row)
+
+
+def _medical_rows(rng: random.Random, people, today: date) -> _Months:
+    months, n = _Months(), 0
 
     def settle(id_number, name, day, code, diag, total, self_paid):
         nonlocal n
         n += 1
         fund = (total - self_paid) * Decimal("0.8")
         rest = total - self_paid - fund.quantize(Decimal("0.01"))
-        rows.append(
+        months.add(
+            day,
             [
                 f"JS{day:%Y%m}{n:07d}",
                 id_number,
@@ -106,7 +168,7 @@ def _medical_rows(rng: random.Random, people, today: date) -> list[list[str]]:
                 f"{rest:.2f}",
                 "0",
                 f"{self_paid:.2f}",
-            ]
+            ],
         )
 
     ordinary = people[: len(people) // 3]
@@ -123,26 +185,90 @@ def _medical_rows(rng: random.Random, people, today: date) -> list[list[str]]:
             settle(id_number, name, _day_in(rng, today, 360), code, diag, total, total * Decimal("0.35"))
     # About 1% fall seriously ill (one of the 30 diseases), children with child-only diseases.
     for id_number, name, born in people[-(len(people) // 100) :]:
-        child = (today - born).days < 18 * 365
+        day = _day_in(rng, today, 330)
+        child = (day - born).days < 18 * 365
         code, diag = rng.choice(CHILD_DIAGNOSES if child else SERIOUS_DIAGNOSES)
         total = Decimal(rng.randint(20000, 90000))
-        settle(id_number, name, _day_in(rng, today, 330), code, diag, total, total * Decimal("0.25"))
+        settle(id_number, name, day, code, diag, total, total * Decimal("0.25"))
     for _ in range(300):
         total = Decimal(rng.randint(100, 5000))
         code, diag = rng.choice(COMMON_DIAGNOSES)
         settle(_stranger_id(rng), "", _day_in(rng, today, 360), code, diag, total, total * Decimal("0.3"))
-    # What spreadsheets and old systems do to files: a few damaged rows.
-    sample = rows[:6]
-    damaged = [list(r) for r in sample]
-    damaged[0][1] = "1.30921E+17"  # ID turned into a number by Excel
-    damaged[1][1] = damaged[1][1][:17] + ("0" if damaged[1][1][17] != "0" else "1")  # check digit
-    damaged[2][3] = "2025/13/45"  # no such date
-    damaged[3][8] = "-120.00"  # negative amount
-    damaged[4][5] = "急诊"  # not an allowed visit type
-    damaged[5][3] = (today + timedelta(days=30)).isoformat()  # in the future
-    for i, row in enumerate(damaged):
-        row[0] = f"JSX{i:06d}"
-    return rows + damaged
+    return months
+
+
+def _damaged_medical_rows(rows: list[list], month: date, sent: datetime, index: int) -> list[list]:
+    """What spreadsheets and old systems do to files: two damaged copies of the month's first row,
+    a different kind of damage each month."""
+    damage = [
+        lambda r: r.__setitem__(1, "1.30921E+17"),  # ID turned into a number by Excel
+        lambda r: r.__setitem__(1, r[1][:17] + ("0" if r[1][17] != "0" else "1")),  # check character
+        lambda r: r.__setitem__(3, f"{month.year}/13/45"),  # no such date
+        lambda r: r.__setitem__(8, "-120.00"),  # negative amount
+        lambda r: r.__setitem__(5, "急诊"),  # not an allowed visit type
+        lambda r: r.__setitem__(3, (sent.date() + timedelta(days=30)).isoformat()),  # in the future
+    ]
+    damaged = []
+    for i in (2 * index % len(damage), (2 * index + 1) % len(damage)):
+        row = list(rows[0])
+        damage[i](row)
+        row[0] = f"JSX{month:%Y%m}{i}"
+        damaged.append(row)
+    return damaged
+
+
+def _diagnosis_rows(rng: random.Random, people, today: date) -> _Months:
+    months = _Months()
+    for i, (id_number, name, _born) in enumerate(people[200:260]):
+        code, diag = rng.choice(SERIOUS_DIAGNOSES + COMMON_DIAGNOSES)
+        day = _day_in(rng, today, 330)
+        # The hospital wrote a different name for the first few: a name-check warning.
+        written = name[0] + "某某" if i < 3 else name
+        months.add(
+            day, [f"BA{i:06d}", id_number, written, day.isoformat(), rng.choice(HOSPITALS), code, diag]
+        )
+    return months
+
+
+def _unemployment_rows(rng: random.Random, people, today: date) -> _Months:
+    months = _Months()
+    for i, (id_number, name, born) in enumerate(people[300:480]):
+        registered = _day_in(rng, today, 330)
+        if (registered - born).days < 18 * 365:
+            continue
+        number = f"SY1309{i:08d}"
+        if rng.random() < 0.25:
+            ended = registered + timedelta(days=rng.randint(10, 60))
+            if ended < arrival(FeedCategory.UNEMPLOYMENT_REGISTRATION, first_of_month(registered)).date():
+                months.add(
+                    registered, [number, id_number, name, registered.isoformat(), "已就业", ended.isoformat()]
+                )
+                continue
+            # Found work after the month's file was sent: re-sent, ended, in the file of that month.
+            months.add(ended, [number, id_number, name, registered.isoformat(), "已就业", ended.isoformat()])
+        months.add(registered, [number, id_number, name, registered.isoformat(), "登记失业", ""])
+    return months
+
+
+def _disability_rows(rng: random.Random, people, today: date) -> _Months:
+    months = _Months()
+    for id_number, name, _born in people[500:620]:
+        kind, grade = rng.randint(1, 7), rng.choice([1, 2, 2, 3, 4])
+        status = "注销" if rng.random() < 0.05 else "有效"
+        issued = _day_in(rng, today, 330)
+        months.add(
+            issued,
+            [
+                f"{id_number}{kind}{grade}",
+                id_number,
+                name,
+                ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"][kind - 1],
+                ["一级", "二级", "三级", "四级"][grade - 1],
+                issued,  # a native date cell
+                status,
+            ],
+        )
+    return months
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str) -> None:
@@ -158,98 +284,68 @@ def write_roster_file(directory: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def write_demo_feeds(directory: Path, *, today: date, seed: int = 2025) -> list[DemoFile]:
-    """Write one file per department category about the demo population into `directory`."""
+def _write_month(directory: Path, category: str, month: date, rows: list[list], people, index: int) -> Path:
+    """One department's file about `month`: its rows and a damaged row or two."""
+    sent = arrival(category, month)
+    path = directory / FILE_NAMES[category].format(month=f"{month:%Y-%m}")
+    if category == FeedCategory.MEDICAL_SETTLEMENT:
+        rows = rows + _damaged_medical_rows(rows, month, sent, index)
+        _write_csv(path, MEDICAL_HEADER, rows, "gb18030")  # Excel on Windows
+    elif category == FeedCategory.DIAGNOSIS:
+        too_short = [
+            "BA9" + f"{month:%Y%m}",
+            "13092119800517",
+            "王五",
+            f"{month:%Y-%m}-10",
+            "沧县医院",
+            "C34.9",
+            "肺癌",
+        ]
+        _write_csv(path, DIAGNOSIS_HEADER, [*rows, too_short], "utf-8-sig")  # the ID is too short
+    elif category == FeedCategory.UNEMPLOYMENT_REGISTRATION:
+        no_such_day = [
+            "SY1309999" + f"{month:%Y%m}",
+            people[0][0],
+            people[0][1],
+            f"{month.year}-02-30",
+            "登记失业",
+            "",
+        ]
+        _write_csv(path, UNEMPLOYMENT_HEADER, [*rows, no_such_day], "utf-8")
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("残疾人证")
+        sheet.append(DISABILITY_HEADER)
+        for row in rows:
+            sheet.append(row)
+        # No such grade.
+        sheet.append(
+            [f"{people[1][0]}45", people[1][0], people[1][1], "肢体", "五级", month.replace(day=20), "有效"]
+        )
+        book.save(path)
+    return path
+
+
+def write_demo_feeds(
+    directory: Path, *, first_day: date, until: datetime, seed: int = 2025
+) -> list[DemoFile]:
+    """Write each department's monthly files about the months from `first_day`'s on, those that
+    arrive by `until`, into `directory`; in order of arrival."""
     rng = random.Random(seed)
     people = _person_sample(rng)
+    today = timezone.localdate(until)
+    by_category = {
+        FeedCategory.MEDICAL_SETTLEMENT: _medical_rows(rng, people, today),
+        FeedCategory.DIAGNOSIS: _diagnosis_rows(rng, people, today),
+        FeedCategory.UNEMPLOYMENT_REGISTRATION: _unemployment_rows(rng, people, today),
+        FeedCategory.DISABILITY_CERTIFICATE: _disability_rows(rng, people, today),
+    }
     directory.mkdir(parents=True, exist_ok=True)
     files = []
-
-    medical = directory / "医保结算明细.csv"
-    header = [
-        "结算流水号",
-        "身份证号",
-        "姓名",
-        "结算日期",
-        "定点医疗机构",
-        "就诊类型",
-        "主诊断编码",
-        "主诊断名称",
-        "医疗费用总额(元)",
-        "统筹基金支付",
-        "大病保险支付",
-        "医疗救助支付",
-        "个人负担",
-    ]
-    _write_csv(medical, header, _medical_rows(rng, people, today), "gb18030")  # Excel on Windows
-    files.append(DemoFile(FeedCategory.MEDICAL_SETTLEMENT, medical))
-
-    diagnosis = directory / "疾病诊断.csv"
-    rows = []
-    for i, (id_number, name, _born) in enumerate(people[200:260]):
-        code, diag = rng.choice(SERIOUS_DIAGNOSES + COMMON_DIAGNOSES)
-        rows.append(
-            [
-                f"BA{i:06d}",
-                id_number,
-                name,
-                _day_in(rng, today, 120).isoformat(),
-                rng.choice(HOSPITALS),
-                code,
-                diag,
-            ]
-        )
-    for row in rows[:3]:
-        row[2] = row[2][0] + "某某"  # the hospital wrote a different name: a name-check warning
-    rows.append(
-        ["BA999999", "13092119800517", "王五", "2025-01-01", "沧县医院", "C34.9", "肺癌"]
-    )  # ID too short
-    _write_csv(
-        diagnosis,
-        ["记录编号", "身份证号", "姓名", "诊断日期", "医疗机构", "诊断编码", "诊断名称"],
-        rows,
-        "utf-8-sig",
-    )
-    files.append(DemoFile(FeedCategory.DIAGNOSIS, diagnosis))
-
-    unemployment = directory / "失业登记.csv"
-    rows = []
-    for i, (id_number, name, born) in enumerate(people[300:480]):
-        if (today - born).days < 18 * 365:
-            continue
-        status = rng.choice(["登记失业", "登记失业", "登记失业", "已就业"])
-        registered = _day_in(rng, today, 330)
-        ended = (registered + timedelta(days=rng.randint(10, 60))).isoformat() if status == "已就业" else ""
-        if ended and ended > today.isoformat():
-            ended = today.isoformat()
-        rows.append([f"SY1309{i:08d}", id_number, name, registered.isoformat(), status, ended])
-    rows.append(["SY130999999999", people[0][0], people[0][1], "2025-02-30", "登记失业", ""])  # no such date
-    _write_csv(
-        unemployment, ["登记编号", "身份证号", "姓名", "失业登记日期", "登记状态", "注销日期"], rows, "utf-8"
-    )
-    files.append(DemoFile(FeedCategory.UNEMPLOYMENT_REGISTRATION, unemployment))
-
-    disability = directory / "残疾人证.xlsx"
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("残疾人证")
-    sheet.append(["残疾人证号", "身份证号", "姓名", "残疾类别", "残疾等级", "发证日期", "证件状态"])
-    for id_number, name, _born in people[500:620]:
-        kind, grade = rng.randint(1, 7), rng.choice([1, 2, 2, 3, 4])
-        status = "注销" if rng.random() < 0.05 else "有效"
-        sheet.append(
-            [
-                f"{id_number}{kind}{grade}",
-                id_number,
-                name,
-                ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"][kind - 1],
-                ["一级", "二级", "三级", "四级"][grade - 1],
-                _day_in(rng, today, 330),  # a native date cell
-                status,
-            ]
-        )
-    sheet.append(
-        [f"{people[1][0]}45", people[1][0], people[1][1], "肢体", "五级", today - timedelta(days=3), "有效"]
-    )
-    book.save(disability)
-    files.append(DemoFile(FeedCategory.DISABILITY_CERTIFICATE, disability))
-    return files
+    for category, months in by_category.items():
+        month, index = first_of_month(first_day), 0
+        while arrival(category, month) <= until:
+            path = _write_month(directory, category, month, months.rows.get(month, []), people, index)
+            files.append(DemoFile(category, path, arrival(category, month)))
+            month, index = next_month(month), index + 1
+    return sorted(files, key=lambda f: f.arrives)

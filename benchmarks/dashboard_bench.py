@@ -36,6 +36,7 @@ from django.utils import timezone  # noqa: E402
 from alerts.services.dashboard import refresh_dashboard_summaries  # noqa: E402
 from benchmarks import datagen  # noqa: E402
 from benchmarks.measure import QueryCounter, p50_p95_max, scalar, time_requests  # noqa: E402
+from households import clock  # noqa: E402
 from households.models import Role, User  # noqa: E402
 
 CITY_USER, COUNTY_USER = "bench_city_supervisor", "bench_county_supervisor"
@@ -59,21 +60,23 @@ def enrich_alerts() -> None:
         cursor.execute(
             """
             UPDATE alerts_alert SET
-                closed_at = LEAST(closed_at, now()),
-                verified_at = CASE WHEN id % 3 = 0 THEN NULL ELSE
-                    LEAST(coalesce(LEAST(closed_at, now()), now()),
-                          raised_on + make_interval(days => (id % 9)::int, hours => 10)) END
+                closed_at = LEAST(closed_at, %(now)s),
+                verified_at = CASE WHEN id %% 3 = 0 THEN NULL ELSE
+                    LEAST(coalesce(LEAST(closed_at, %(now)s), %(now)s),
+                          raised_on + make_interval(days => (id %% 9)::int, hours => 10)) END
             WHERE status IN ('verifying', 'closed')
-            """
+            """,
+            {"now": clock.now()},
         )
         # Where verified_at is empty the history tells when verification started.
         cursor.execute(
             """
             INSERT INTO alerts_alertevent (alert_id, actor_id, at, action, from_status, to_status, note, data)
-            SELECT id, assignee_id, LEAST(now(), raised_on + make_interval(days => (id % 11)::int, hours => 9)),
+            SELECT id, assignee_id, LEAST(%(now)s, raised_on + make_interval(days => (id %% 11)::int, hours => 9)),
                    'start_verification', 'assigned', 'verifying', '', '{}'::jsonb
             FROM alerts_alert WHERE status IN ('verifying', 'closed')
-            """
+            """,
+            {"now": clock.now()},
         )
         cursor.execute("VACUUM ANALYZE alerts_alert")
         cursor.execute("VACUUM ANALYZE alerts_alertevent")
@@ -84,7 +87,7 @@ def make_batches() -> None:
     from imports.models import Department, FeedCategory, ImportBatch
 
     dept, _ = Department.objects.get_or_create(code="bench", defaults={"name": "基准测试部门"})
-    today = timezone.localdate()
+    today = clock.today()
     rows = []
     for category in FeedCategory.values:
         for m in range(12, 0, -1):
@@ -160,7 +163,7 @@ def main() -> None:
         flush=True,
     )
     started = time.perf_counter()
-    refresh = refresh_dashboard_summaries(as_of=timezone.localdate())
+    refresh = refresh_dashboard_summaries(as_of=clock.today())
     print(
         f"nightly refresh_dashboard_summaries: {(time.perf_counter() - started):.1f} s, "
         f"{refresh.row_count:,} summary rows",

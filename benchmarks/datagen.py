@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.db import connection
 
 from alerts.rules import default_params
-from households import idcard
+from households import clock, idcard
 
 COUNTIES = [
     "130902", "130903", "130921", "130922", "130923", "130924", "130925", "130926",
@@ -56,7 +56,7 @@ def population(people: int = 150_000, seed: int = 1) -> int:
     """Households of 1–4 people, every person under active monitoring. Returns persons made."""
     rng = random.Random(seed)
     codes = villages()
-    today = date.today()
+    today = clock.today()
     used: set[str] = set()
     households, persons = [], []
     hh_id = 0
@@ -79,7 +79,7 @@ def population(people: int = 150_000, seed: int = 1) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM households_household")
         offset = cursor.fetchone()[0]
-    now = "now()"
+    now = clock.now()
     _copy(
         "households_household",
         [
@@ -127,11 +127,11 @@ def population(people: int = 150_000, seed: int = 1) -> int:
                 (person_id, household_id, region_code, category, since, status, created_at, updated_at)
             SELECT p.id, p.household_id, h.region_id,
                    (%(cats)s::text[])[1 + (p.id %% cardinality(%(cats)s::text[]))],
-                   %(since)s::date - (p.id %% 1500)::int, 'active', now(), now()
+                   %(since)s::date - (p.id %% 1500)::int, 'active', %(now)s, %(now)s
             FROM households_person p JOIN households_household h ON h.id = p.household_id
             WHERE NOT EXISTS (SELECT 1 FROM monitoring_monitoringrecord m WHERE m.person_id = p.id)
             """,
-            {"cats": categories, "since": today - timedelta(days=30)},
+            {"cats": categories, "since": today - timedelta(days=30), "now": now},
         )
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('households_household', 'id'), (SELECT max(id) FROM households_household))"
@@ -157,8 +157,8 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
     with connection.cursor() as cursor:
         for rule in rules:
             cursor.execute(
-                "INSERT INTO alerts_ruleversion (rule, version, params, note, created_at) VALUES (%s, 1, %s, 'benchmark', now()) ON CONFLICT DO NOTHING",
-                [rule, json.dumps(default_params(rule), ensure_ascii=False)],
+                "INSERT INTO alerts_ruleversion (rule, version, params, note, created_at) VALUES (%s, 1, %s, 'benchmark', %s) ON CONFLICT DO NOTHING",
+                [rule, json.dumps(default_params(rule), ensure_ascii=False), clock.now()],
             )
         cursor.execute(
             """
@@ -168,7 +168,7 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
             ), total AS (SELECT count(*) AS c FROM people),
             gen AS (
                 SELECT g, (%(rules)s::text[])[1 + g %% 4] AS rule,
-                       current_date - (g %% 365) AS raised_on
+                       %(today)s::date - (g %% 365) AS raised_on
                 FROM generate_series(1, %(count)s) g
             )
             INSERT INTO alerts_alert
@@ -189,13 +189,19 @@ def alerts(count: int = 1_000_000, caseworker_ids: list[int] | None = None) -> i
             JOIN people p ON p.n = 1 + (gen.g::bigint * 7919) %% total.c
             JOIN alerts_ruleversion rv ON rv.rule = gen.rule AND rv.version = 1
             CROSS JOIN LATERAL (SELECT CASE
-                WHEN gen.raised_on > current_date - 30 AND gen.g %% 10 < 4 THEN
+                WHEN gen.raised_on > %(today)s::date - 30 AND gen.g %% 10 < 4 THEN
                     CASE WHEN cardinality(%(users)s::bigint[]) = 0 THEN 'new'
                          ELSE (ARRAY['new', 'assigned', 'verifying'])[1 + gen.g %% 3] END
                 WHEN gen.g %% 50 = 0 THEN 'new'
                 ELSE 'closed' END AS status) st
             """,
-            {"rules": rules, "count": count, "users": caseworker_ids or [], "outcomes": outcomes},
+            {
+                "rules": rules,
+                "count": count,
+                "users": caseworker_ids or [],
+                "outcomes": outcomes,
+                "today": clock.today(),
+            },
         )
         made = cursor.rowcount
         cursor.execute("ANALYZE alerts_alert")

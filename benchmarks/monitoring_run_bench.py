@@ -37,6 +37,7 @@ from alerts.services.rules import current_rule_versions  # noqa: E402
 from alerts.services.run import run_begin, run_county, run_finish  # noqa: E402
 from benchmarks import datagen  # noqa: E402
 from benchmarks.measure import scalar  # noqa: E402
+from households import clock  # noqa: E402
 
 AS_OF = date(2026, 11, 18)  # a Wednesday, so "auto" may run incrementally the next night
 
@@ -142,7 +143,14 @@ def make_feed(
                 SELECT g, %(as_of)s::date - ({days} - 1 - (g - 1) * {days} / %(n)s)::int AS day
                 FROM generate_series(1::bigint, %(n)s) g
             )"""
-        params = {"as_of": as_of, "n": n, "codes": COMMON_CODES, "serious": SERIOUS_CODES, "offset": offset}
+        params = {
+            "as_of": as_of,
+            "n": n,
+            "codes": COMMON_CODES,
+            "serious": SERIOUS_CODES,
+            "offset": offset,
+            "now": clock.now(),
+        }
         if batch_ids:
             params[f"batch_{category}"] = batch_ids[category]
         if category == "medical_settlement":
@@ -150,7 +158,7 @@ def make_feed(
             INSERT INTO imports_medicalsettlement (id_number, name, batch_id, updated_at, settlement_id, settle_date,
                 institution, visit_type, diagnosis_code, diagnosis_name, total_cost, fund_paid,
                 serious_illness_paid, assistance_paid, self_paid)
-            SELECT {person_expr("(g + %(offset)s)")}, '', {batch}, now() - interval '2 days',
+            SELECT {person_expr("(g + %(offset)s)")}, '', {batch}, %(now)s::timestamptz - interval '2 days',
                    'JS' || (g + %(offset)s), day, '', 'outpatient',
                    CASE WHEN g %% 300 = 0 THEN (%(serious)s::text[])[1 + (g / 300) %% 8]
                         ELSE (%(codes)s::text[])[1 + g %% 12] END, '',
@@ -161,7 +169,7 @@ def make_feed(
             statement = f"""{common}
             INSERT INTO imports_diagnosis (id_number, name, batch_id, updated_at, record_id, diagnosed_on,
                 institution, diagnosis_code, diagnosis_name)
-            SELECT {person_expr("(g * 31 + %(offset)s)")}, '', {batch}, now() - interval '2 days',
+            SELECT {person_expr("(g * 31 + %(offset)s)")}, '', {batch}, %(now)s::timestamptz - interval '2 days',
                    'ZD' || (g + %(offset)s), day, '',
                    CASE WHEN g %% 10 = 0 THEN (%(serious)s::text[])[1 + (g / 10) %% 8]
                         ELSE (%(codes)s::text[])[1 + g %% 12] END, ''
@@ -170,7 +178,7 @@ def make_feed(
             statement = f"""{common}
             INSERT INTO imports_disabilitycertificate (id_number, name, batch_id, updated_at, certificate_no,
                 disability_type, grade, issued_on, status)
-            SELECT {person_expr("(g * 37 + %(offset)s)")}, '', {batch}, now() - interval '2 days',
+            SELECT {person_expr("(g * 37 + %(offset)s)")}, '', {batch}, %(now)s::timestamptz - interval '2 days',
                    'CJ' || (g + %(offset)s), 1 + g %% 7, 1 + g %% 4, day,
                    CASE WHEN g %% 20 = 0 THEN 'cancelled' ELSE 'valid' END
             FROM gen CROSS JOIN total {person_join("(g * 37 + %(offset)s)")}"""
@@ -178,7 +186,7 @@ def make_feed(
             statement = f"""{common}
             INSERT INTO imports_unemploymentregistration (id_number, name, batch_id, updated_at, registration_no,
                 registered_on, status, ended_on)
-            SELECT {person_expr("(g * 41 + %(offset)s)")}, '', {batch}, now() - interval '2 days',
+            SELECT {person_expr("(g * 41 + %(offset)s)")}, '', {batch}, %(now)s::timestamptz - interval '2 days',
                    'SY' || (g + %(offset)s), day,
                    CASE WHEN g %% 3 = 0 THEN 'employed' ELSE 'unemployed' END,
                    CASE WHEN g %% 3 = 0 THEN day + 30 END
@@ -317,7 +325,10 @@ def main() -> None:
         made = datagen.population(args.people)
         print(f"population: {made:,} monitored people in {time.perf_counter() - t:.0f} s")
         # The roster was imported before the nights measured here.
-        sql("UPDATE monitoring_monitoringrecord SET updated_at = now() - interval '3 days'")
+        sql(
+            "UPDATE monitoring_monitoringrecord SET updated_at = %(now)s::timestamptz - interval '3 days'",
+            {"now": clock.now()},
+        )
     if not scalar("SELECT count(*) FROM imports_medicalsettlement"):
         t = time.perf_counter()
         sql(
@@ -373,8 +384,8 @@ def main() -> None:
     next_day = AS_OF + timedelta(days=1)
     [batch_id] = insert_batches(
         "SELECT 'medical_settlement' AS category, 'healthcare_security' AS department, "
-        "'increment.csv' AS file_name, md5(random()::text) AS sha256, now() AS at",
-        {},
+        "'increment.csv' AS file_name, md5(random()::text) AS sha256, %(now)s::timestamptz AS at",
+        {"now": clock.now()},
     )
     t = time.perf_counter()
     make_people_table()

@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from households import clock
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 MIN_BIRTH_DATE = date(1900, 1, 1)
@@ -84,7 +86,7 @@ def parse_id_number(raw: object, *, today: date | None = None) -> str:
             f"身份证号“{mask(value)}”格式不正确：应为18位（前17位数字，末位数字或X）或15位数字",
         )
     born = _birth_date(value[6:14])
-    today = today or date.today()
+    today = today or clock.today()
     if born is None or born < MIN_BIRTH_DATE or born > today:
         raise IdNumberError("id_birth_date", f"身份证号“{mask(value)}”中的出生日期无效")
     if check_char(value[:17]) != value[17]:

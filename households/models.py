@@ -7,6 +7,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard
+from households.fields import ClockDateTimeField
 
 
 class RegionLevel(models.TextChoices):
@@ -164,8 +165,8 @@ class Household(models.Model):
     annual_income = models.DecimalField(
         _("家庭年收入（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("家庭")
@@ -207,8 +208,8 @@ class Person(models.Model):
         _("与户主关系"), max_length=12, choices=Relation.choices, default=Relation.OTHER
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("人员")

@@ -7,9 +7,11 @@ and an UPDATE … FROM of changed ones); the ORM models here are for reading, th
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from households import idcard
+from households import clock, idcard
+from households.fields import ClockDateTimeField
 from households.models import Relation
 
 # The feed tables' ID format check runs on every loaded row: "[0-9]+X?" plus a length test is the
@@ -57,6 +59,11 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+def batch_file_path(batch: "ImportBatch", filename: str) -> str:
+    """Uploaded files are kept by the month they arrived in (Beijing time, from the clock)."""
+    return f"imports/{timezone.localtime(clock.now()):%Y/%m}/{filename}"
+
+
 class ImportBatch(models.Model):
     """One uploaded file. When it succeeds its counts add up to its data rows."""
 
@@ -65,7 +72,7 @@ class ImportBatch(models.Model):
         Department, on_delete=models.PROTECT, related_name="batches", verbose_name=_("部门")
     )
     file_name = models.CharField(_("文件名"), max_length=255)
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", blank=True)
+    file = models.FileField(_("文件"), upload_to=batch_file_path, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size_bytes = models.BigIntegerField(_("文件大小"), default=0)
     uploaded_by = models.ForeignKey(
@@ -76,7 +83,7 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("上传人"),
     )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    created_at = ClockDateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     status = models.CharField(
@@ -154,7 +161,7 @@ class FeedRecord(models.Model):
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入批次")
     )
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -365,7 +372,7 @@ class FeedRecordChange(models.Model):
     key = models.CharField(_("记录键"), max_length=64)
     before = models.JSONField(_("变更前"))
     after = models.JSONField(_("变更后"))
-    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+    changed_at = ClockDateTimeField(_("变更时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("记录更正")

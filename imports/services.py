@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households import clock
 from imports import progress
 from imports.departments import CATEGORY_DEPARTMENT
 from imports.loading import FileRejected, load_file
@@ -102,7 +102,7 @@ def batch_load(*, batch_id: int) -> ImportBatch:
             pk=batch_id, status__in=(BatchStatus.PENDING, BatchStatus.RUNNING, BatchStatus.FAILED)
         ).update(
             status=BatchStatus.RUNNING,
-            started_at=timezone.now(),
+            started_at=clock.now(),
             finished_at=None,
             error_code="",
             error_message="",
@@ -114,9 +114,7 @@ def batch_load(*, batch_id: int) -> ImportBatch:
         try:
             with transaction.atomic():
                 with batch.file.storage.open(batch.file.name, "rb") as stored:
-                    result = load_file(
-                        batch=batch, fileobj=getattr(stored, "file", stored), today=timezone.localdate()
-                    )
+                    result = load_file(batch=batch, fileobj=getattr(stored, "file", stored), now=clock.now())
                 batch.status = BatchStatus.SUCCEEDED
                 for name in ("data_rows", "loaded", "corrected", "duplicate", "rejected", "name_mismatch"):
                     setattr(batch, name, getattr(result, name))
@@ -124,7 +122,7 @@ def batch_load(*, batch_id: int) -> ImportBatch:
                 batch.encoding = result.encoding
                 batch.columns = result.columns
                 batch.extra_columns = result.extra_columns
-                batch.finished_at = timezone.now()
+                batch.finished_at = clock.now()
                 batch.save(update_fields=[*SUMMARY_FIELDS, "status", "rows_read", "finished_at"])
         except FileRejected as exc:
             _end(batch, BatchStatus.REJECTED, exc.code, exc.message, extra_columns=exc.extra_columns)
@@ -156,7 +154,7 @@ def _end(batch: ImportBatch, status: str, code: str, message: str, *, extra_colu
     batch.extra_columns = extra_columns or []
     batch.data_rows = batch.rows_read = batch.loaded = batch.corrected = batch.duplicate = 0
     batch.rejected = batch.name_mismatch = 0
-    batch.finished_at = timezone.now()
+    batch.finished_at = clock.now()
     batch.save(
         update_fields=[*SUMMARY_FIELDS, "status", "rows_read", "error_code", "error_message", "finished_at"]
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.fields import ClockDateTimeField
 from households.models import Household, Person
 from imports.models import ImportBatch
 
@@ -55,8 +56,8 @@ class MonitoringRecord(models.Model):
         related_name="+",
         verbose_name=_("来源批次"),
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     objects = MonitoringRecordQuerySet.as_manager()
 
@@ -86,7 +87,7 @@ class MonitoringRecordHistory(models.Model):
     record = models.ForeignKey(
         MonitoringRecord, on_delete=models.CASCADE, related_name="history", verbose_name=_("监测记录")
     )
-    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+    changed_at = ClockDateTimeField(_("变更时间"), auto_now_add=True)
     batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.PROTECT,

@@ -30,14 +30,14 @@ def _regions(cursor, rows_sql: str) -> None:
         )
 
 
-def _households(cursor, rows_sql: str) -> None:
+def _households(cursor, rows_sql: str, now) -> None:
     cursor.execute(
         f"""
         INSERT INTO households_household (head_id_number, region_id, address, area_type, annual_income,
                                           created_at, updated_at)
         SELECT DISTINCT ON (r.household_id_number)
                r.household_id_number, r.region_code, r.address, r.area_type,
-               CASE WHEN r.id_number = r.household_id_number THEN r.household_annual_income END, now(), now()
+               CASE WHEN r.id_number = r.household_id_number THEN r.household_annual_income END, %(now)s, %(now)s
           FROM {rows_sql} r
          ORDER BY r.household_id_number, (r.id_number = r.household_id_number) DESC, r.row_no DESC
         ON CONFLICT (head_id_number) DO UPDATE SET
@@ -45,15 +45,16 @@ def _households(cursor, rows_sql: str) -> None:
             address = coalesce(nullif(EXCLUDED.address, ''), h.address),
             area_type = EXCLUDED.area_type,
             annual_income = coalesce(EXCLUDED.annual_income, h.annual_income),
-            updated_at = now()
+            updated_at = %(now)s
         WHERE (h.region_id, h.address, h.area_type, h.annual_income) IS DISTINCT FROM
               (EXCLUDED.region_id, coalesce(nullif(EXCLUDED.address, ''), h.address), EXCLUDED.area_type,
                coalesce(EXCLUDED.annual_income, h.annual_income))
-        """.replace("INSERT INTO households_household ", "INSERT INTO households_household AS h ", 1)
+        """.replace("INSERT INTO households_household ", "INSERT INTO households_household AS h ", 1),
+        {"now": now},
     )
 
 
-def _persons(cursor, rows_sql: str) -> None:
+def _persons(cursor, rows_sql: str, now) -> None:
     cursor.execute(
         f"""
         INSERT INTO households_person AS p (id_number, name, birth_date, sex, household_id, relation, phone,
@@ -61,15 +62,16 @@ def _persons(cursor, rows_sql: str) -> None:
         SELECT r.id_number, r.name,
                make_date(substr(r.id_number, 7, 4)::int, substr(r.id_number, 11, 2)::int,
                          substr(r.id_number, 13, 2)::int),
-               CASE WHEN substr(r.id_number, 17, 1)::int % 2 = 1 THEN 'M' ELSE 'F' END,
-               h.id, r.relation, r.phone, now(), now()
+               CASE WHEN substr(r.id_number, 17, 1)::int %% 2 = 1 THEN 'M' ELSE 'F' END,
+               h.id, r.relation, r.phone, %(now)s, %(now)s
           FROM {rows_sql} r JOIN households_household h ON h.head_id_number = r.household_id_number
         ON CONFLICT (id_number) DO UPDATE SET
             name = EXCLUDED.name, household_id = EXCLUDED.household_id, relation = EXCLUDED.relation,
-            phone = coalesce(nullif(EXCLUDED.phone, ''), p.phone), updated_at = now()
+            phone = coalesce(nullif(EXCLUDED.phone, ''), p.phone), updated_at = %(now)s
         WHERE (p.name, p.household_id, p.relation, p.phone) IS DISTINCT FROM
               (EXCLUDED.name, EXCLUDED.household_id, EXCLUDED.relation, coalesce(nullif(EXCLUDED.phone, ''), p.phone))
-        """
+        """,
+        {"now": now},
     )
 
 
@@ -79,7 +81,7 @@ _RECORD_JSON = (
 )
 
 
-def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id) -> None:
+def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id, now) -> None:
     cursor.execute(
         f"""
         WITH src AS MATERIALIZED (
@@ -93,23 +95,23 @@ def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id) -> None:
         up AS (
             INSERT INTO monitoring_monitoringrecord AS m (person_id, household_id, region_code, category, since,
                    status, exit_date, source_batch_id, created_at, updated_at)
-            SELECT person_id, household_id, region_code, category, since, status, exit_date, %(batch)s, now(), now()
+            SELECT person_id, household_id, region_code, category, since, status, exit_date, %(batch)s, %(now)s, %(now)s
               FROM src
             ON CONFLICT (person_id) DO UPDATE SET
                 household_id = EXCLUDED.household_id, region_code = EXCLUDED.region_code,
                 category = EXCLUDED.category, since = EXCLUDED.since, status = EXCLUDED.status,
-                exit_date = EXCLUDED.exit_date, source_batch_id = EXCLUDED.source_batch_id, updated_at = now()
+                exit_date = EXCLUDED.exit_date, source_batch_id = EXCLUDED.source_batch_id, updated_at = %(now)s
             WHERE (m.household_id, m.region_code, m.category, m.since, m.status, m.exit_date) IS DISTINCT FROM
                   (EXCLUDED.household_id, EXCLUDED.region_code, EXCLUDED.category, EXCLUDED.since,
                    EXCLUDED.status, EXCLUDED.exit_date)
             RETURNING m.*
         )
         INSERT INTO monitoring_monitoringrecordhistory (record_id, changed_at, batch_id, changed_by_id, before, after)
-        SELECT u.id, now(), %(batch)s, %(user)s,
+        SELECT u.id, %(now)s, %(batch)s, %(user)s,
                CASE WHEN o.id IS NULL THEN NULL ELSE {_RECORD_JSON.format(t="o")} END, {_RECORD_JSON.format(t="u")}
           FROM up u LEFT JOIN old o ON o.id = u.id
         """,
-        {"batch": batch_id, "user": user_id},
+        {"batch": batch_id, "user": user_id, "now": now},
     )
     # Members not in this file follow their household's region.
     cursor.execute(
@@ -121,19 +123,20 @@ def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id) -> None:
                AND h.head_id_number IN (SELECT r.household_id_number FROM {rows_sql} r)
         ),
         up AS (
-            UPDATE monitoring_monitoringrecord m SET region_code = moved.region_code, updated_at = now()
+            UPDATE monitoring_monitoringrecord m SET region_code = moved.region_code, updated_at = %(now)s
               FROM moved WHERE m.id = moved.id RETURNING m.*, moved.before
         )
         INSERT INTO monitoring_monitoringrecordhistory (record_id, changed_at, batch_id, changed_by_id, before, after)
-        SELECT u.id, now(), %(batch)s, %(user)s, u.before, {_RECORD_JSON.format(t="u")} FROM up u
+        SELECT u.id, %(now)s, %(batch)s, %(user)s, u.before, {_RECORD_JSON.format(t="u")} FROM up u
         """,
-        {"batch": batch_id, "user": user_id},
+        {"batch": batch_id, "user": user_id, "now": now},
     )
 
 
-def merge_roster(*, cursor, batch, rows_sql: str) -> None:
-    """The "roster" merge hook (see the module docstring for what it guarantees)."""
+def merge_roster(*, cursor, batch, rows_sql: str, now) -> None:
+    """The "roster" merge hook (see the module docstring for what it guarantees); rows are
+    stamped with `now`, the load's instant."""
     _regions(cursor, rows_sql)
-    _households(cursor, rows_sql)
-    _persons(cursor, rows_sql)
-    _monitoring_records(cursor, rows_sql, batch.pk, batch.uploaded_by_id)
+    _households(cursor, rows_sql, now)
+    _persons(cursor, rows_sql, now)
+    _monitoring_records(cursor, rows_sql, batch.pk, batch.uploaded_by_id, now)

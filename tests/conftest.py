@@ -1,17 +1,53 @@
-"""Personas (STYLE.md): caseworkers of two towns of 沧县, a county and a city supervisor, a data admin."""
+"""Personas (STYLE.md): caseworkers of two towns of 沧县, a county and a city supervisor, a data admin;
+and the pinned clock every test runs under."""
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from households.models import Role
 from tests.factories import UserFactory, region
+from tests.instants import HOSTILE_INSTANTS
 
 TOWN_A = "130921101"  # 沧县 旧州镇
 TOWN_B = "130921102"  # 沧县 兴济镇
 VILLAGE_A = TOWN_A + "201"
 VILLAGE_B = TOWN_B + "201"
 OTHER_COUNTY_VILLAGE = "130984101201"  # 河间市
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+# CI also runs the whole suite with the machine's clock at one of them (`./dev test --at`).
+PINNED_AT = HOSTILE_INSTANTS[0]
+
+
+def beijing(when: str) -> datetime:
+    """`"YYYY-MM-DD HH:MM"` read as Beijing time, an aware datetime."""
+    return datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """Every test runs with the clock pinned at PINNED_AT, Beijing time, and standing still
+    (time-machine, tick=False): `households.clock`, Django's `clock.now()` and the live server's
+    thread all read it, so no test depends on the hour it runs at, and a test that needs another
+    instant moves the clock it is given: `pinned_clock.move_to(beijing("2028-02-29 12:00"))`,
+    `pinned_clock.shift(timedelta(days=1))`. Dates in tests come from `clock.today()`, never
+    `date.today()` (the machine's UTC date). Processes a test starts (a Celery worker, Chromium,
+    PostgreSQL) keep the machine's clock.
+    """
+    with time_machine.travel(beijing(PINNED_AT), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture(params=HOSTILE_INSTANTS)
+def hostile_instant(request, pinned_clock) -> datetime:
+    """Parametrises a test over HOSTILE_INSTANTS: the clock is pinned at each in turn."""
+    instant = beijing(request.param)
+    pinned_clock.move_to(instant)
+    return instant
 
 
 @pytest.fixture(scope="session")

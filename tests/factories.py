@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import factory
 from factory.django import DjangoModelFactory
 
-from households import idcard
+from households import clock, idcard
 from households.models import AreaType, Household, Person, Region, RegionLevel, Relation, Role, User
 from monitoring.models import MonitoringCategory, MonitoringRecord
 
@@ -129,7 +129,7 @@ class AlertFactory(DjangoModelFactory):
     household = factory.LazyAttribute(lambda o: o.person.household)
     region = factory.LazyAttribute(lambda o: o.person.household.region)
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
-    raised_on = factory.LazyFunction(date.today)
+    raised_on = factory.LazyFunction(clock.today)
     deadline = factory.LazyAttribute(lambda o: o.raised_on + timedelta(days=15))
     evidence = factory.LazyAttribute(
         lambda o: {

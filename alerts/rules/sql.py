@@ -393,7 +393,7 @@ state AS (
 
 def insert_sql(rule: str, *, incremental: bool) -> str:
     """One statement: raise the rule's fresh alerts in one county, record their raising in each
-    alert's history, and return (candidates, alerts raised)."""
+    alert's history (both stamped with the parameter `now`), and return (candidates, alerts raised)."""
     return f"""{_ctes(rule, incremental)},{SELF_PAY_STATE if rule == RuleCode.HIGH_MEDICAL_SELF_PAY else ""}
 ins AS (
     INSERT INTO alerts_alert
@@ -402,13 +402,13 @@ ins AS (
          lock_version, created_at, updated_at)
     SELECT %(rule)s, %(version_id)s, %(run_id)s, f.dedupe_key, f.person_id, f.household_id, f.region_id,
            %(as_of)s::date, {RULE_SQL[rule][1]}, 'new', NULL, %(as_of)s::date + %(deadline_days)s,
-           '', '', NULL, NULL, 0, now(), now()
+           '', '', NULL, NULL, 0, %(now)s, %(now)s
     FROM fresh f {RULE_SQL[rule][2]}
     ON CONFLICT (rule, dedupe_key) DO NOTHING
     RETURNING id
 ), ev AS (
     INSERT INTO alerts_alertevent (alert_id, actor_id, at, action, from_status, to_status, note, data)
-    SELECT ins.id, NULL, now(), 'raised', '', 'new', '监测运行产生预警',
+    SELECT ins.id, NULL, %(now)s, 'raised', '', 'new', '监测运行产生预警',
            jsonb_build_object('run_id', %(run_id)s, 'rule_version_id', %(version_id)s)
     FROM ins
 )

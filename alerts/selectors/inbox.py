@@ -11,11 +11,10 @@ from datetime import date, datetime
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import OPEN_STATUSES, Alert, AlertStatus
-from households import idcard
+from households import clock, idcard
 from households.models import Person
 from households.scoping import scope_queryset
 
@@ -165,7 +164,7 @@ def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str
     elif filters.status in AlertStatus.values:
         qs = qs.filter(status=filters.status)
     if filters.overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=clock.today())
     if filters.rule:
         qs = qs.filter(rule=filters.rule)
     if filters.region:

@@ -33,13 +33,13 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Func, JSONField, Min, Q, Value
-from django.utils import timezone
 
 from alerts.assignment import auto_assign_new_alerts
 from alerts.models import MonitoringRun, RuleCode, RuleVersion, RunStatus, SelfPayState
 from alerts.rules.sql import insert_sql, rule_params, touched_sql
 from alerts.services.dashboard import refresh_dashboard_summaries
 from alerts.services.rules import current_rule_versions
+from households import clock
 from imports.models import FeedCategory, ImportBatch
 
 # Two-key advisory lock (class, county): one county's rules are evaluated by one task at a time,
@@ -216,6 +216,7 @@ def run_county(*, run_id: int, county: str) -> dict:
                 "rule": rule,
                 "version_id": version.id,
                 "run_id": run.id,
+                "now": clock.now(),
                 **rule_params(rule, version.params),
             }
             if incremental:
@@ -264,7 +265,7 @@ def run_finish(*, run_id: int) -> MonitoringRun:
             }
             for rule in RuleCode.values
         }
-        now = timezone.now()
+        now = clock.now()
         # The work lists (up to ~100,000 ids per rule) are of no use once the run is over.
         run.counts = {**{k: v for k, v in run.counts.items() if k != "touched"}, "rules": totals}
         run.finished_at = now
@@ -286,7 +287,7 @@ def run_fail(*, run_id: int, error: str) -> None:
     MonitoringRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=RunStatus.FAILED,
         error=error[:2000],
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         counts=Func(  # counts - 'touched': the work lists are of no use once the run is over
             F("counts"),
             Value("touched"),

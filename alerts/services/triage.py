@@ -22,7 +22,6 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -135,7 +134,7 @@ def _write(
     alert: Alert, *, actor, lock_version: int, action: str, note: str = "", data=None, **fields
 ) -> Alert:
     """Conditional UPDATE on lock_version, then one history row. Refuses a stale version."""
-    now = timezone.now()
+    now = clock.now()
     updated = Alert.objects.filter(pk=alert.pk, lock_version=lock_version).update(
         **fields, lock_version=F("lock_version") + 1, updated_at=now
     )
@@ -345,7 +344,7 @@ def alert_start_verification(*, actor, alert_id: int, lock_version: int, note: s
         action="start_verification",
         note=note,
         status=AlertStatus.VERIFYING,
-        verified_at=timezone.now(),
+        verified_at=clock.now(),
     )
 
 
@@ -367,7 +366,7 @@ def alert_record_visit(
     if not can_handle(actor, alert):
         raise TriageError(_("只有该预警的经办人或督导可以登记入户核查。"))
     _require_status(alert, (AlertStatus.VERIFYING,), _("登记入户核查"))
-    today = timezone.localdate()
+    today = clock.today()
     if visited_on > today:
         raise TriageError(_("核查日期不能晚于今天（%(today)s）。") % {"today": today.isoformat()})
     if visited_on < alert.raised_on:
@@ -423,7 +422,7 @@ def alert_close(*, actor, alert_id: int, lock_version: int, outcome: str, note: 
         status=AlertStatus.CLOSED,
         outcome=outcome,
         close_note=note.strip(),
-        closed_at=timezone.now(),
+        closed_at=clock.now(),
     )
 
 

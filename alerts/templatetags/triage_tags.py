@@ -6,6 +6,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from households import clock
+
 register = template.Library()
 
 STATUS_CLASSES = {
@@ -89,7 +91,7 @@ def _row_labels(context) -> dict:
             "select": escape(_("选择")),
             "overdue_title": escape(_("已超过办理期限")),
             "overdue": _("逾期 %(days)d 天"),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         }
     return cache["triage_row_labels"]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from alerts.models import AlertStatus, Outcome, RuleCode
 from alerts.selectors import dashboard as selectors
 from alerts.views.dashboard_xlsx import dashboard_workbook
+from households import clock
 from monitoring.models import MonitoringCategory
 
 
@@ -35,7 +36,7 @@ def dashboard_figures(*, user, code: str | None) -> dict:
     """Everything the page and the export show, for the user's region or `code` inside it."""
     if not selectors.can_view_dashboard(user):
         raise PermissionDenied(_("统计看板仅向督导和数据管理员开放"))
-    today = timezone.localdate()
+    today = clock.today()
     node = selectors.dashboard_node(user=user, code=code)
     summary = selectors.summary(user=user, node=node)
     backlog = selectors.backlog_by_region(user=user, node=node, today=today)
@@ -146,7 +147,7 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
 def dashboard_export(request: HttpRequest, code: str | None = None) -> HttpResponse:
     figures = dashboard_figures(user=request.user, code=code)
     region = figures["node"].region
-    content = dashboard_workbook(figures, generated_at=timezone.localtime())
+    content = dashboard_workbook(figures, generated_at=timezone.localtime(clock.now()))
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import MonitoringRun, ProposalStatus, RuleCode, RuleProposal, RuleVersion
@@ -23,6 +22,7 @@ from alerts.services.rules import (
     rule_proposal_decide,
     rule_version_create,
 )
+from households import clock
 from households.models import Region
 from households.scoping import scope_queryset
 
@@ -146,7 +146,7 @@ def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
             messages.success(request, _("修改建议已提交，等待市级督导审议。"))
             return redirect("alerts:rule_proposal", pk=proposal.pk)
         if form.is_valid():
-            today = timezone.localdate()
+            today = clock.today()
             draft = preview_counts(drafts={rule: form.cleaned_params}, as_of=today, county_prefix=prefix)[
                 rule
             ]

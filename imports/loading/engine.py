@@ -16,11 +16,12 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from imports import progress
 from imports.loading import hooks, merge
@@ -81,8 +82,10 @@ def _stage(cursor, source, ncols: int, batch_id: int) -> bool:
     return False
 
 
-def load_file(*, batch, fileobj, today: date) -> LoadResult:
-    """Load `fileobj` as `batch`; raises FileRejected before any row is read if the file is unusable."""
+def load_file(*, batch, fileobj, now: datetime) -> LoadResult:
+    """Load `fileobj` as `batch` at the instant `now` (rows are stamped with it; dates after its day
+    are in the future); raises FileRejected before any row is read if the file is unusable."""
+    today = timezone.localdate(now)
     spec = get_spec(batch.category)
     source = open_source(fileobj, batch.file_name)
     hmap = map_headers(spec, source.header)
@@ -134,13 +137,13 @@ def load_file(*, batch, fileobj, today: date) -> LoadResult:
             cur.execute(mismatch_sql)
             result.name_mismatch = cur.rowcount
             step("name check")
-        cur.execute(merge.merge_sql(spec, batch_id=batch.pk))
+        cur.execute(merge.merge_sql(spec, batch_id=batch.pk), {"now": now})
         result.loaded, result.corrected = cur.fetchone()
         step("merge")
         result.duplicate = result.data_rows - result.rejected - result.loaded - result.corrected
         if spec.after_merge_hook:
             rows_sql = merge.accepted_sql(spec).replace("SELECT v.*", _typed_columns(spec), 1)
-            hooks.get(spec.after_merge_hook)(cursor=cur, batch=batch, rows_sql=rows_sql)
+            hooks.get(spec.after_merge_hook)(cursor=cur, batch=batch, rows_sql=rows_sql, now=now)
             step("after-merge hook")
         # Deferred foreign-key checks (one per written row) run here rather than at commit, so
         # their cost shows in the step timings and a violation fails the load like any error.

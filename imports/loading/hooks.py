@@ -3,9 +3,9 @@
 The imports app may not import the apps above it (import-linter layers), so an app like
 monitoring registers its hook here from its AppConfig.ready(), and a spec names the hook.
 A hook is called inside the load's transaction, after the feed table was merged, as
-`hook(cursor=…, batch=…, rows_sql=…)` where `rows_sql` is a SQL subquery returning the accepted
+`hook(cursor=…, batch=…, rows_sql=…, now=…)` where `rows_sql` is a SQL subquery returning the accepted
 rows of the file (one per natural key, the later row of in-file duplicates) with one column per
-spec field (typed) plus `row_no`.
+spec field (typed) plus `row_no`, and `now` is the load's instant (rows written are stamped with it).
 """
 
 from collections.abc import Callable

@@ -163,12 +163,13 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
     they are the duplicates. Every sub-statement sees the snapshot from before the statement, so
     the join with `{table}` in `changes` reads the values before the update. Loads of a category
     are serialised by the loader's advisory lock; the unique constraint still guards the key.
+    Rows are stamped with the parameter `now` (the load's instant).
     """
     table, key = spec.table, spec.natural_key
     cols = [f.name for f in spec.stored_fields]
     insert_cols = ", ".join([*cols, "batch_id", "updated_at"])
     src_cols = ", ".join(f"a.f_{c} AS {c}" for c in cols)
-    sets = ", ".join([*(f"{c} = s.{c}" for c in cols), f"batch_id = {batch_id}", "updated_at = now()"])
+    sets = ", ".join([*(f"{c} = s.{c}" for c in cols), f"batch_id = {batch_id}", "updated_at = %(now)s"])
     t_row = ", ".join(f"t.{c}" for c in cols)
     s_row = ", ".join(f"s.{c}" for c in cols)
     obj_old = ", ".join(f"{lit(c)}, o.{c}" for c in cols)
@@ -177,7 +178,7 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
         WITH src AS MATERIALIZED (SELECT {src_cols} FROM {accepted_sql(spec)} a),
         ins AS (
             INSERT INTO {table} ({insert_cols})
-            SELECT s.*, {batch_id}, now() FROM src s
+            SELECT s.*, {batch_id}, %(now)s FROM src s
              WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})
             RETURNING 1
         ),
@@ -193,7 +194,7 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
                      WHERE b.value IS DISTINCT FROM x.n -> b.k),
                    (SELECT jsonb_object_agg(k, n.value) FROM jsonb_each(x.n) n(k, value)
                      WHERE n.value IS DISTINCT FROM x.b -> n.k),
-                   now()
+                   %(now)s
               FROM up u JOIN {table} o ON o.{key} = u.{key}
              CROSS JOIN LATERAL (SELECT jsonb_build_object({obj_old}) AS b, u.n) x
         )

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, AlertStatus, Outcome, RuleCode
+from households import clock
 from imports.models import BatchStatus, Department, ImportBatch
 from monitoring.models import MonitoringCategory, MonitoringRecord
 from tests.factories import AlertFactory, HouseholdFactory, MonitoringRecordFactory, PersonFactory, region
@@ -59,7 +60,7 @@ def generate(
         if i % 11 == 5:
             since = today + timedelta(days=3)  # enrolled from next week: not counted yet
         made.records.append(monitored(code, category, since, exit_date))
-    now = timezone.now()
+    now = clock.now()
     for i in range(alerts):
         record = made.records[rng.randrange(len(made.records))]
         rule = rng.choice(RuleCode.values)

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import factory
 import pytest
-from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from households import clock
 from imports.models import (
     CertificateStatus,
     Diagnosis,
@@ -24,7 +24,7 @@ from tests.imports.factories import BatchFactory
 class ImportBatchFactory(BatchFactory):
     """A batch that finished just now."""
 
-    finished_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(clock.now)
 
 
 def _batch(category):

@@ -7,11 +7,11 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from alerts.models import AlertStatus, RuleCode
 from alerts.services.dashboard import refresh_dashboard_summaries
+from households import clock
 from households.models import Person
 from tests.alerts.dashboard_factories import generate
 from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A, VILLAGE_B
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def made(caseworker_a, caseworker_b):
-    today = timezone.localdate()
+    today = clock.today()
     data = generate(
         regions=[VILLAGE_A, VILLAGE_B, OTHER_COUNTY_VILLAGE],
         caseworkers=[caseworker_a, caseworker_b],
@@ -49,7 +49,7 @@ def rows(ws) -> dict:
 
 
 def test_county_export_has_the_table_figures_and_no_personal_data(client_for, county_supervisor, made):
-    today = timezone.localdate()
+    today = clock.today()
     wb = workbook(client_for(county_supervisor).get(reverse("alerts:dashboard_export")))
     assert wb.sheetnames == [
         "概览",
@@ -102,7 +102,7 @@ def test_city_export_lists_every_county(client_for, city_supervisor, made):
     monthly = list(wb["按月预警"].iter_rows(min_row=2, values_only=True))
     assert len(monthly) == 12
     first = date(int(monthly[0][0][:4]), int(monthly[0][0][5:]), 1)
-    assert monthly[-1][0] == f"{timezone.localdate():%Y-%m}"
+    assert monthly[-1][0] == f"{clock.today():%Y-%m}"
     assert sum(r[-1] for r in monthly) == sum(1 for a in made.alerts if a.raised_on >= first)
     for month, *counts, total in monthly:
         assert total == sum(counts)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alerts.models import AlertStatus, DashboardRefresh, DashboardSummary, Outcome, RuleCode
 from alerts.services.dashboard import refresh_dashboard_summaries
+from households import clock
 from households.models import User
 from monitoring.models import MonitoringCategory
 from tests.alerts.dashboard_factories import generate
@@ -24,13 +25,27 @@ OTHER_COUNTY_TOWN = "130922101"
 REGIONS = [VILLAGE_A, VILLAGE_B, OTHER_TOWN_VILLAGE, COUNTY_LEVEL, OTHER_COUNTY_VILLAGE, OTHER_COUNTY_TOWN]
 
 
-@pytest.fixture
-def data(caseworker_a, caseworker_b):
+def generate_and_refresh(caseworkers: list):
     other = UserFactory(username="caseworker_hejian", role="caseworker", scope=region("130984101"))
-    today = timezone.localdate()
-    made = generate(regions=REGIONS, caseworkers=[caseworker_a, caseworker_b, other], today=today)
+    # The caseload lists people by name: random names may coincide.
+    for user, name in zip([*caseworkers, other], ["甲经办人", "乙经办人", "丙经办人"], strict=True):
+        user.first_name = name
+        user.save(update_fields=["first_name"])
+    today = clock.today()
+    made = generate(regions=REGIONS, caseworkers=[*caseworkers, other], today=today)
     refresh_dashboard_summaries(as_of=today)
     return made
+
+
+@pytest.fixture
+def data(caseworker_a, caseworker_b):
+    return generate_and_refresh([caseworker_a, caseworker_b])
+
+
+@pytest.fixture
+def data_at_each_hostile_instant(hostile_instant, caseworker_a, caseworker_b):
+    """The data, and the clock, at each of the instants where month and year figures turn over."""
+    return generate_and_refresh([caseworker_a, caseworker_b])
 
 
 def window_start(today: date) -> date:
@@ -74,14 +89,22 @@ class Expected:
         self.verify_days, self.close_days = verify_days, close_days
         month_start = today.replace(day=1)
         self.caseload = {}
+        # Caseworkers whose scope lies in the node are listed even when idle.
+        self.local_caseworkers = {
+            u.get_full_name() or u.username
+            for u in User.objects.filter(role="caseworker", is_active=True, scope__code__startswith=prefix)
+        }
+        # Caseworkers holding open alerts of the node or having closed some this month; an
+        # earlier month's closing alone does not list a caseworker of another region.
         for a in alerts:
-            if a.assignee is None:
+            open_ = a.status != AlertStatus.CLOSED
+            if a.assignee is None or not (open_ or local_day(a.closed_at) >= month_start):
                 continue
             row = self.caseload.setdefault(a.assignee.get_full_name() or a.assignee.username, [0, 0, 0])
-            if a.status != AlertStatus.CLOSED:
+            if open_:
                 row[0] += 1
                 row[1] += a.deadline < today
-            elif local_day(a.closed_at) >= month_start:
+            else:
                 row[2] += 1
 
     @staticmethod
@@ -124,13 +147,15 @@ def check_figures(response, expected: Expected, today: date):
     }
     for name, figures in expected.caseload.items():
         assert caseload[name] == figures, name
+    assert set(caseload) == set(expected.caseload) | expected.local_caseworkers
     assert all(v == [0, 0, 0] for k, v in caseload.items() if k not in expected.caseload)
     unassigned = [r.open for r in ctx["caseload"] if r.name.startswith("（待分派")]
     assert sum(unassigned) == sum(1 for a in expected.open_alerts if a.assignee is None)
 
 
-def test_city_supervisor_sees_every_county(client_for, city_supervisor, data):
-    today = timezone.localdate()
+def test_city_supervisor_sees_every_county(client_for, city_supervisor, data_at_each_hostile_instant):
+    data = data_at_each_hostile_instant
+    today = clock.today()
     response = client_for(city_supervisor).get(reverse("alerts:dashboard"))
     assert response.status_code == 200
     expected = Expected(data, "1309", today)
@@ -147,7 +172,7 @@ def test_city_supervisor_sees_every_county(client_for, city_supervisor, data):
 
 
 def test_county_supervisor_sees_only_their_county_by_town(client_for, county_supervisor, data):
-    today = timezone.localdate()
+    today = clock.today()
     response = client_for(county_supervisor).get(reverse("alerts:dashboard"))
     assert response.status_code == 200
     expected = Expected(data, "130921", today)
@@ -169,9 +194,10 @@ def test_county_supervisor_sees_only_their_county_by_town(client_for, county_sup
 
 
 def test_drilling_into_a_county_shows_the_county_figures(
-    client_for, city_supervisor, county_supervisor, data
+    client_for, city_supervisor, county_supervisor, data_at_each_hostile_instant
 ):
-    today = timezone.localdate()
+    data = data_at_each_hostile_instant
+    today = clock.today()
     response = client_for(city_supervisor).get(reverse("alerts:dashboard_region", args=["130921"]))
     assert response.status_code == 200
     check_figures(response, Expected(data, "130921", today), today)
@@ -184,7 +210,7 @@ def test_drilling_into_a_county_shows_the_county_figures(
 
 
 def test_refresh_replaces_the_summaries_and_is_repeatable(data):
-    today = timezone.localdate()
+    today = clock.today()
     before = sorted(DashboardSummary.objects.values_list("node", "measure", "rule", "month", "key", "count"))
     refresh = refresh_dashboard_summaries(as_of=today)
     after = sorted(DashboardSummary.objects.values_list("node", "measure", "rule", "month", "key", "count"))
@@ -195,7 +221,7 @@ def test_refresh_replaces_the_summaries_and_is_repeatable(data):
 def test_page_before_the_first_refresh_shows_live_figures_and_says_why(
     client_for, county_supervisor, caseworker_a
 ):
-    today = timezone.localdate()
+    today = clock.today()
     made = generate(
         regions=[VILLAGE_A, OTHER_COUNTY_VILLAGE], caseworkers=[caseworker_a], today=today, alerts=20
     )

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from alerts.models import Alert, RuleVersion
+from households import clock
 from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person, rule_defaults  # noqa: F401
 from tests.helpers import page_text
 
@@ -58,7 +58,7 @@ def test_unknown_rule_is_404(client_for, city_supervisor):
 
 
 def test_preview_shows_counts_by_county_and_raises_nothing(client_for, city_supervisor):
-    today = timezone.localdate()
+    today = clock.today()
     for village in ("130921101201", "130984101201"):
         person = monitored_person(village=village)
         MedicalSettlementFactory(
@@ -74,7 +74,7 @@ def test_preview_shows_counts_by_county_and_raises_nothing(client_for, city_supe
 
 
 def test_county_supervisor_previews_only_their_county(client_for, county_supervisor):
-    today = timezone.localdate()
+    today = clock.today()
     for village in ("130921101201", "130984101201"):
         person = monitored_person(village=village)
         MedicalSettlementFactory(id_number=person.id_number, settle_date=today, self_paid=Decimal("8000"))

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, DashboardRefresh, MonitoringRun, Responsibility
 from alerts.services.preview import preview_counts
 from alerts.services.run import monitoring_run, run_begin, run_county, run_fail, run_finish
 from alerts.tasks import nightly_monitoring_run
+from households import clock
 from imports.models import ImportBatch
 from monitoring.models import MonitoringRecord
 from tests.alerts.feed_factories import (
@@ -23,6 +23,7 @@ from tests.alerts.feed_factories import (
     monitored_person,
     rule_defaults,  # noqa: F401
 )
+from tests.factories import UserFactory
 
 AS_OF = date(2026, 11, 18)  # a Wednesday: "auto" may run incrementally
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
@@ -126,7 +127,7 @@ def test_new_alerts_are_auto_assigned(regions, caseworker_a):
 def as_if_last_night():
     """Move what exists back a day, as if the baseline run and the imports before it were last night
     (the incremental watermark keeps a 30-minute margin before the baseline's start)."""
-    yesterday = timezone.now() - timedelta(days=1)
+    yesterday = clock.now() - timedelta(days=1)
     MonitoringRun.objects.update(started_at=yesterday)
     ImportBatch.objects.update(finished_at=yesterday - timedelta(hours=1))
     MonitoringRecord.objects.update(updated_at=yesterday - timedelta(hours=1))
@@ -158,7 +159,7 @@ def test_incremental_night_sees_someone_newly_monitored(regions):
     late = monitored_person(since=AS_OF + timedelta(days=1))
     # The certificate was imported long ago; the person joined monitoring today.
     DisabilityCertificateFactory(id_number=late.id_number, issued_on=AS_OF - timedelta(days=20))
-    MonitoringRecord.objects.filter(person=late).update(updated_at=timezone.now() - timedelta(days=3))
+    MonitoringRecord.objects.filter(person=late).update(updated_at=clock.now() - timedelta(days=3))
     night = monitoring_run(as_of=AS_OF + timedelta(days=1))
     assert night.counts["modes"]["new_severe_disability"] == "incremental"
     assert night.counts["rules"]["new_severe_disability"] == {"candidates": 1, "new": 1, "already_alerted": 0}
@@ -247,3 +248,29 @@ def test_a_failed_run_keeps_its_counts_but_not_the_nights_work_list():
     run_fail(run_id=run.id, error="worker lost")
     run.refresh_from_db()
     assert (run.status, run.error, run.counts) == ("failed", "worker lost", {"county_list": ["130921"]})
+
+
+def test_the_night_and_its_assignments_are_stamped_with_the_clocks_instant(
+    regions, caseworker_a, county_supervisor, pinned_clock
+):
+    """The database server's clock is months away from the pinned one: SQL's now() would show."""
+    from alerts.services.triage import alert_bulk_assign
+    from tests.conftest import TOWN_A
+
+    Responsibility.objects.create(region_id=TOWN_A, caseworker=caseworker_a)
+    world()
+    night = clock.now()
+    run = monitoring_run(as_of=AS_OF)
+    alerts = Alert.objects.filter(run=run)
+    assert alerts.exists()
+    assert (run.started_at, run.finished_at) == (night, night)
+    assert {(a.created_at, a.updated_at) for a in alerts} == {(night, night)}
+    assert set(AlertEvent.objects.values_list("action", "at")) == {("raised", night), ("auto_assign", night)}
+
+    pinned_clock.shift(timedelta(hours=7))
+    handed_back = alerts.filter(assignee=caseworker_a).first()
+    other = UserFactory(username="caseworker_a2", role="caseworker", scope=caseworker_a.scope)
+    alert_bulk_assign(actor=county_supervisor, alert_ids=[handed_back.pk], assignee=other)
+    handed_back.refresh_from_db()
+    assert handed_back.updated_at == clock.now() == night + timedelta(hours=7)
+    assert AlertEvent.objects.get(alert=handed_back, action="bulk_assign").at == clock.now()

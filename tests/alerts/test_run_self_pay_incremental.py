@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, MonitoringRun, SelfPayState
 from alerts.services.run import monitoring_run, run_begin
+from households import clock
 from imports.models import ImportBatch
 from monitoring.models import MonitoringRecord
 from tests.alerts.feed_factories import (
@@ -33,7 +34,7 @@ def pay(person, amount: str, day: date, batch=None):
 
 
 def as_if_last_night():
-    yesterday = timezone.now() - timedelta(days=1)
+    yesterday = clock.now() - timedelta(days=1)
     MonitoringRun.objects.update(started_at=yesterday)
     ImportBatch.objects.update(finished_at=yesterday - timedelta(hours=1))
     MonitoringRecord.objects.update(updated_at=yesterday - timedelta(hours=1))

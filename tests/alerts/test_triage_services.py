@@ -1,12 +1,13 @@
 """Triage services: transitions, roles, closing rules, optimistic concurrency, history rows."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.http import Http404
 
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
 from alerts.services import triage as svc
+from households import clock
 from households.models import Role
 from tests.alerts.triage_factories import alert_in, closed_alert_in, visit_for
 from tests.conftest import TOWN_A, VILLAGE_A, VILLAGE_B
@@ -35,7 +36,7 @@ def test_full_path_claim_verify_visit_close_is_recorded_with_who_and_when(casewo
         actor=caseworker_a,
         alert_id=alert.pk,
         lock_version=alert.lock_version,
-        visited_on=date.today(),
+        visited_on=clock.today(),
         visitors="李四",
         findings="住院花费大",
         household_situation="三口之家",
@@ -257,7 +258,7 @@ def test_village_caseworker_is_not_a_lead_but_may_hand_over_their_own_alert(case
 
 
 def test_visit_dates_are_checked(caseworker_a):
-    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a, raised_on=date.today())
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a, raised_on=clock.today())
     common = {
         "actor": caseworker_a,
         "alert_id": alert.pk,
@@ -266,15 +267,19 @@ def test_visit_dates_are_checked(caseworker_a):
         "findings": "b",
     }
     with pytest.raises(svc.TriageError, match="核查日期不能晚于今天"):
-        svc.alert_record_visit(**common, household_situation="c", visited_on=date.today() + timedelta(days=1))
+        svc.alert_record_visit(
+            **common, household_situation="c", visited_on=clock.today() + timedelta(days=1)
+        )
     with pytest.raises(svc.TriageError, match="核查日期不能早于预警日期"):
-        svc.alert_record_visit(**common, household_situation="c", visited_on=date.today() - timedelta(days=1))
+        svc.alert_record_visit(
+            **common, household_situation="c", visited_on=clock.today() - timedelta(days=1)
+        )
     with pytest.raises(svc.TriageError, match="回访日期不能早于核查日期"):
         svc.alert_record_visit(
             **common,
             household_situation="c",
-            visited_on=date.today(),
-            follow_up_on=date.today() - timedelta(days=1),
+            visited_on=clock.today(),
+            follow_up_on=clock.today() - timedelta(days=1),
         )
     assert not HomeVisit.objects.exists()
     alert.refresh_from_db()

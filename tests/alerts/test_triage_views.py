@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import AlertEvent, AlertStatus, HomeVisit, Outcome
+from households import clock
 from households.models import Role
 from monitoring.models import MonitoringRecordHistory
 from tests.alerts.triage_factories import alert_in, closed_alert_in, overdue_alert_in, visit_for
@@ -80,7 +81,7 @@ def test_every_alert_page_and_action_of_another_town_is_404(
         ("alert_start_verification", {}),
         (
             "alert_record_visit",
-            {"visited_on": date.today(), "visitors": "x", "findings": "x", "household_situation": "x"},
+            {"visited_on": clock.today(), "visitors": "x", "findings": "x", "household_situation": "x"},
         ),
         ("alert_close", {"outcome": "data_error", "note": "x"}),
         ("alert_reopen", {"note": "x"}),
@@ -212,12 +213,12 @@ def test_stale_form_in_the_browser_gets_the_message_and_nothing_is_overwritten(
 
 
 def test_record_visit_through_the_page(client_for, caseworker_a):
-    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a, raised_on=date.today())
+    alert = alert_in(VILLAGE_A, status=AlertStatus.VERIFYING, assignee=caseworker_a, raised_on=clock.today())
     response = client_for(caseworker_a).post(
         reverse("alerts:alert_record_visit", args=[alert.pk]),
         {
             "lock_version": 0,
-            "visited_on": date.today().isoformat(),
+            "visited_on": clock.today().isoformat(),
             "visitors": "李四",
             "findings": "住院",
             "household_situation": "困难",
@@ -276,7 +277,7 @@ def test_keyset_pagination_and_capped_counts(client_for, caseworker_a, settings,
 
     monkeypatch.setattr(inbox_selectors, "PAGE_SIZE", 2)
     monkeypatch.setattr(inbox_selectors, "COUNT_CAP", 3)
-    today = date.today()
+    today = clock.today()
     alerts = [
         alert_in(VILLAGE_A, raised_on=today, deadline=today + timedelta(days=d)) for d in (3, 1, 1, 2, 5)
     ]
@@ -447,7 +448,7 @@ def test_bulk_assign_with_nothing_ticked_says_so(client_for, caseworker_a):
 def test_a_date_range_ending_before_it_starts_is_pointed_out_and_only_its_start_applied(
     client_for, caseworker_a
 ):
-    today = date.today()
+    today = clock.today()
     old = alert_in(VILLAGE_A, raised_on=today - timedelta(days=40))
     recent = alert_in(VILLAGE_A, raised_on=today - timedelta(days=5))
     response = client_for(caseworker_a).get(

@@ -1,8 +1,9 @@
 """Factories for the triage tests: alerts placed in a region, in a given state."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from alerts.models import Alert, AlertStatus, HomeVisit
+from households import clock
 from tests.factories import AlertFactory, HouseholdFactory, MonitoringRecordFactory, PersonFactory, region
 
 
@@ -31,7 +32,7 @@ def closed_alert_in(region_code: str, *, assignee, closed_at="2026-01-01T00:00Z"
 
 
 def overdue_alert_in(region_code: str, **kwargs) -> Alert:
-    raised = date.today() - timedelta(days=30)
+    raised = clock.today() - timedelta(days=30)
     return alert_in(region_code, raised_on=raised, deadline=raised + timedelta(days=15), **kwargs)
 
 

@@ -1,5 +1,7 @@
 import pytest
 
+from households import clock
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHARTS = ["monthly", "backlog", "outcomes", "monitored"]
@@ -31,13 +33,12 @@ def click_region_bar(page, region_name: str) -> None:
 def test_city_supervisor_sees_charts_and_drills_down_into_a_county(
     page, login, screenshot, city_supervisor, caseworker_a, caseworker_b
 ):
-    from django.utils import timezone
 
     from alerts.services.dashboard import refresh_dashboard_summaries
     from tests.alerts.dashboard_factories import batch, generate
     from tests.conftest import OTHER_COUNTY_VILLAGE, VILLAGE_A, VILLAGE_B
 
-    today = timezone.localdate()
+    today = clock.today()
     generate(
         regions=[VILLAGE_A, VILLAGE_B, OTHER_COUNTY_VILLAGE],
         caseworkers=[caseworker_a, caseworker_b],

@@ -1,8 +1,10 @@
 """The English interface in the browser: switch on the login page, then read the main pages."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from households import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +26,7 @@ def test_caseworker_uses_the_inbox_in_english(page, screenshot, caseworker_a, co
     from tests.alerts.triage_factories import alert_in, overdue_alert_in
     from tests.conftest import VILLAGE_A
 
-    today = date.today()
+    today = clock.today()
     alert_in(
         VILLAGE_A,
         name="王秀英",
@@ -72,13 +74,12 @@ def test_caseworker_uses_the_inbox_in_english(page, screenshot, caseworker_a, co
 
 
 def test_supervisor_reads_the_dashboard_in_english(page, login, screenshot, city_supervisor, caseworker_a):
-    from django.utils import timezone
 
     from alerts.services.dashboard import refresh_dashboard_summaries
     from tests.alerts.dashboard_factories import batch, generate
     from tests.conftest import VILLAGE_A
 
-    today = timezone.localdate()
+    today = clock.today()
     generate(regions=[VILLAGE_A], caseworkers=[caseworker_a], today=today, alerts=40)
     batch("roster", arrived=today.replace(day=1), rows=1200, rejected=12, name_mismatch=3)
     refresh_dashboard_summaries(as_of=today)

@@ -6,17 +6,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from households import clock
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def make_report_batch(data_admin):
     """A finished medical-settlement batch with a few rejected rows, as the loader leaves one."""
-    from django.utils import timezone
 
     from tests.factories import make_id_number
     from tests.imports.factories import BatchFactory, RejectedRowFactory
 
-    started = timezone.now() - timedelta(minutes=3)
+    started = clock.now() - timedelta(minutes=3)
     batch = BatchFactory(
         file_name="沧州医保结算_2026年10月.csv",
         size_bytes=48_213_504,
@@ -147,7 +148,6 @@ def test_data_admin_opens_the_batch_list_upload_form_and_a_batch_report(page, lo
 def test_a_running_batch_shows_progress_and_the_report_appears_when_it_ends(
     page, login, screenshot, data_admin
 ):
-    from django.utils import timezone
 
     from imports import progress
     from imports.models import BatchStatus, ImportBatch
@@ -173,7 +173,7 @@ def test_a_running_batch_shows_progress_and_the_report_appears_when_it_ends(
         data_rows=500_000,
         rows_read=500_000,
         loaded=500_000,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
     )
     expect(page.locator("#batch-status")).to_contain_text("已完成", timeout=5000)
     assert page.locator("#batch-progress").count() == 0

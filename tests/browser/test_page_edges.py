@@ -11,6 +11,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from households import clock
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECORD_VIOLATIONS = """
@@ -40,7 +42,6 @@ def expect_error_status(page, status: int) -> None:
 def test_main_pages_load_with_the_content_security_policy_and_no_violation(
     csp_page, login, screenshot, city_supervisor, data_admin, caseworker_a, caseworker_b
 ):
-    from django.utils import timezone
 
     from alerts.services.dashboard import refresh_dashboard_summaries
     from households.models import Role
@@ -52,7 +53,7 @@ def test_main_pages_load_with_the_content_security_policy_and_no_violation(
     from tests.imports.factories import BatchFactory
 
     page = csp_page
-    today = timezone.localdate()
+    today = clock.today()
     generate(regions=[VILLAGE_A, VILLAGE_B], caseworkers=[caseworker_a, caseworker_b], today=today, alerts=40)
     refresh_dashboard_summaries(as_of=today)
     alert = alert_in(VILLAGE_A, name="王秀英")
@@ -145,11 +146,9 @@ def test_error_pages_in_the_layout_with_a_way_back(page, login, screenshot, case
 
 
 def test_after_thirty_idle_minutes_sign_in_again_and_come_back(page, login, screenshot, caseworker_a):
-    from django.utils import timezone
-
     login(caseworker_a)
     page.goto("/households/?q=%E7%8E%8B")
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+    with time_machine.travel(clock.now() + timedelta(minutes=31)):
         page.get_by_role("link", name="家庭档案").first.click()  # (any request of the user's own)
         page.wait_for_url("**/login/**")
         assert "您已超过 30 分钟没有操作" in page.locator(".alert-info").inner_text()

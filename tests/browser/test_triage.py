@@ -1,9 +1,11 @@
 """A caseworker's day in the browser: filter the inbox, open an alert, visit, close."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+
+from households import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +17,7 @@ def test_caseworker_filters_opens_visits_and_closes_an_alert(
     from tests.alerts.triage_factories import alert_in, overdue_alert_in
     from tests.conftest import VILLAGE_A, VILLAGE_B
 
-    today = date.today()
+    today = clock.today()
     target = alert_in(
         VILLAGE_A,
         name="王秀英",
@@ -144,11 +146,11 @@ def test_bulk_assignment_offers_who_can_see_the_ticked_alerts_and_says_what_happ
     page.goto("/alerts/inbox/")
     assert options() == ["请先勾选预警"]
     page.check(f"input[name=alerts][value='{a.pk}']")
-    page.wait_for_function("document.querySelectorAll('#bulk-assignee option').length === 3")
+    expect(page.locator("#bulk-assignee option")).to_have_count(3)
     names = " ".join(options())
     assert caseworker_a.first_name in names and "县级经办" in names and caseworker_b.first_name not in names
     page.check(f"input[name=alerts][value='{b.pk}']")  # two towns: only the county's caseworker sees both
-    page.wait_for_function("document.querySelectorAll('#bulk-assignee option').length === 2")
+    expect(page.locator("#bulk-assignee option")).to_have_count(2)
     assert options()[0] == "请选择经办人（1 人可办理所选预警）" and "县级经办" in options()[1]
     page.select_option("#bulk-assignee", str(county_cw.pk))
     screenshot("triage-bulk-assign")
@@ -159,10 +161,8 @@ def test_bulk_assignment_offers_who_can_see_the_ticked_alerts_and_says_what_happ
     # list is the one for both ticks, whatever order the answers would have come in)
     page.check(f"input[name=alerts][value='{a.pk}']")
     page.check(f"input[name=alerts][value='{b.pk}']")
-    page.wait_for_function(
-        "document.querySelector('#bulk-assignee option').textContent.includes('1 人可办理')"
-        " && document.querySelectorAll('#bulk-assignee option').length === 2"
-    )
+    expect(page.locator("#bulk-assignee option").first).to_contain_text("1 人可办理")
+    expect(page.locator("#bulk-assignee option")).to_have_count(2)
     page.select_option("#bulk-assignee", str(county_cw.pk))
     page.click("#bulk-form button[type=submit]")
     page.wait_for_selector(".alert-warning")

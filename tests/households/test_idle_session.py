@@ -1,20 +1,20 @@
 """Idle sessions end after 30 minutes without a request of the user's own; htmx polling does not
 count; the user signs in again with a message and comes back to the page they were on."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.test import Client
 
+from tests.conftest import PINNED_AT, beijing
 from tests.factories import UserFactory
 from tests.helpers import page_text
 from tests.imports.factories import BatchFactory
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+T0 = beijing(PINNED_AT)  # where every test's clock stands (tests/conftest.py); `at` moves from it
 MESSAGE = "您已超过 30 分钟没有操作，为保护数据已自动退出，请重新登录。"
 
 

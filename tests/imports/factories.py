@@ -4,9 +4,9 @@ import hashlib
 from datetime import timedelta
 
 import factory
-from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from households import clock
 from imports.departments import CATEGORY_DEPARTMENT, DEPARTMENTS
 from imports.models import BatchStatus, Department, FeedCategory, ImportBatch, RejectedRow
 
@@ -37,7 +37,7 @@ class BatchFactory(DjangoModelFactory):
     name_mismatch = 0
     data_rows = factory.LazyAttribute(lambda o: o.loaded + o.corrected + o.duplicate + o.rejected)
     rows_read = factory.LazyAttribute(lambda o: o.data_rows)
-    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(seconds=20))
+    started_at = factory.LazyFunction(lambda: clock.now() - timedelta(seconds=20))
     finished_at = factory.LazyAttribute(
         lambda o: o.started_at + timedelta(seconds=4) if o.started_at else None
     )

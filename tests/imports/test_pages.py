@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from households import clock
 from imports import progress
 from imports.models import BatchStatus, FeedCategory, ImportBatch
 from imports.services import batch_submit
@@ -150,7 +151,7 @@ def test_an_empty_list_tells_the_data_admin_how_to_start(client_for, data_admin)
 
 
 def test_detail_reports_counts_that_add_up_file_facts_and_timing(client_for, data_admin):
-    started = timezone.now() - timedelta(minutes=5)
+    started = clock.now() - timedelta(minutes=5)
     batch = BatchFactory(
         file_name="医保结算_202611.csv",
         size_bytes=2_621_440,

@@ -1,12 +1,13 @@
 """roster: households, persons and monitoring records (with history) from civil affairs' roster."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from households import clock
 from households.models import Household, Person, Region
-from imports.models import NameMismatch, RosterEntry
+from imports.models import FeedRecordChange, NameMismatch, RosterEntry
 from monitoring.models import MonitoringRecord, MonitoringRecordHistory
 from tests.imports.helpers import assert_accounted, csv_bytes, id18, outcomes
 
@@ -150,3 +151,26 @@ def test_failing_roster_hook_leaves_nothing(load, monkeypatch, data_admin):
         load("roster", roster_file())
     assert not Household.objects.filter(head_id_number=HEAD).exists()
     assert not RosterEntry.objects.exists() and not Person.objects.filter(id_number=SPOUSE).exists()
+
+
+def test_every_row_a_load_writes_carries_the_clocks_instant(load, data_admin, pinned_clock):
+    """The database server's clock is months away from the pinned one: rows stamped by SQL's now()
+    would show it."""
+
+    first = clock.now()
+    load("roster", roster_file(), user=data_admin)
+    pinned_clock.shift(timedelta(days=3, hours=5))
+    second = clock.now()
+    changed = csv_bytes([HEADER, person_row(SPOUSE, "李二", category="特困供养", region="130921102201")])
+    batch = load("roster", changed, "名册2.csv", user=data_admin)
+
+    assert (batch.created_at, batch.started_at, batch.finished_at) == (second, second, second)
+    spouse = Person.objects.get(id_number=SPOUSE)
+    record = MonitoringRecord.objects.get(person=spouse)
+    assert (spouse.created_at, record.created_at, record.updated_at) == (first, first, second)
+    assert Household.objects.get(head_id_number=HEAD).created_at == first
+    changes = MonitoringRecordHistory.objects.filter(record=record).order_by("id")
+    assert [h.changed_at for h in changes] == [first, second]
+    entry = RosterEntry.objects.get(id_number=SPOUSE)
+    assert entry.updated_at == second
+    assert FeedRecordChange.objects.get(batch=batch).changed_at == second

@@ -1,10 +1,10 @@
 """Rebuild the supervisor dashboard's summaries now (the nightly run does it after each run)."""
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from alerts.management.dates import iso_date
 from alerts.services.dashboard import refresh_dashboard_summaries
+from households import clock
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=iso_date, help="统计截至日期 YYYY-MM-DD（默认今天）")
 
     def handle(self, *args, as_of=None, **options):
-        refresh = refresh_dashboard_summaries(as_of=as_of or timezone.localdate())
+        refresh = refresh_dashboard_summaries(as_of=as_of or clock.today())
         self.stdout.write(
             f"看板汇总已生成：截至 {refresh.as_of}，{refresh.row_count} 行，耗时 {refresh.duration_ms} 毫秒。"
         )

@@ -1,11 +1,11 @@
 """`python manage.py run_monitoring --as-of YYYY-MM-DD`: the nightly run, in this process."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from alerts.management.dates import iso_date
 from alerts.models import RuleCode, RunStatus
 from alerts.services.run import monitoring_run
+from households import clock
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of=None, mode="auto", **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         run = monitoring_run(as_of=as_of, mode=mode)
         modes = run.counts.get("modes", {})
         self.stdout.write(f"监测运行 #{run.id}  基准日期 {run.as_of}  状态 {run.get_status_display()}")

@@ -1,8 +1,9 @@
 """Demo data: a synthetic slice of Cangzhou and a year of work on it.
 
-Towns and villages, the demo accounts (one caseworker responsible for each town), the low-income
-roster loaded through the roster import, then a year of department files, monthly monitoring runs
-and caseworkers' triage (assistance.demo_history). Lives in the most downstream app because it fills
+Towns and villages, the demo accounts (one caseworker responsible for each town) and the low-income
+roster loaded through the roster import when the year opens, then the year itself lived through in
+order: monthly department files, nightly monitoring runs and caseworkers' triage, each at its moment,
+up to the real now (assistance.demo_history). Lives in the most downstream app because it fills
 every part of the system. Deterministic (fixed random seed) and idempotent: the roster is skipped
 when households exist, the year when department batches exist, and accounts are only added.
 """
@@ -19,8 +20,8 @@ from faker import Faker
 
 from alerts.models import Responsibility
 from assistance.demo_feeds import write_roster_file
-from assistance.demo_history import build_demo_history, import_demo_file
-from households import idcard
+from assistance.demo_history import DemoYear, build_demo_history, import_demo_file
+from households import clock, idcard
 from households.models import Household, Region, RegionLevel, Role, User
 from imports.models import FeedCategory
 from monitoring.models import MonitoringCategory
@@ -55,7 +56,8 @@ def make_id_number(rng: random.Random, area: str, born: date, used: set[str]) ->
 
 def _demo_user(username: str, password: str, **defaults) -> User:
     """The demo account `username`, created with `defaults` and the (hashed) demo password if missing."""
-    return User.objects.get_or_create(username=username, defaults={**defaults, "password": password})[0]
+    defaults = {**defaults, "password": password, "date_joined": clock.now()}
+    return User.objects.get_or_create(username=username, defaults=defaults)[0]
 
 
 class Command(BaseCommand):
@@ -68,13 +70,16 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, households: int, seed: int, **options):
         fresh = not Household.objects.exists()
+        year = DemoYear.ending_now()
         villages = self._regions()
-        self._users()
-        if fresh:
-            self._registry(villages, households, random.Random(seed), Faker("zh_CN"))
-        else:
-            self.stdout.write("已有家庭数据，跳过演示名册生成。")
-        build_demo_history(today=date.today(), stdout=self.stdout)
+        # The accounts and the roster are there when the demo's year opens.
+        with clock.simulated(year.opening):
+            self._users()
+            if fresh:
+                self._registry(villages, households, random.Random(seed), Faker("zh_CN"))
+            else:
+                self.stdout.write("已有家庭数据，跳过演示名册生成。")
+        build_demo_history(year=year, stdout=self.stdout, seed=seed)
 
     def _regions(self) -> list[Region]:
         villages = []
@@ -102,7 +107,7 @@ class Command(BaseCommand):
         """The registry arrives as the civil-affairs roster file does, through the roster import."""
         Faker.seed(rng.randint(0, 10**6))
         used: set[str] = set()
-        today = date.today()
+        today = clock.today()
         rows = []
         for _ in range(count):
             village = rng.choice(villages)
