@@ -118,3 +118,15 @@ def rule_defaults(db):
     from alerts.services.rules import ensure_default_rule_versions
 
     ensure_default_rule_versions()
+
+
+def self_pay_form(**overrides) -> dict:
+    """The rule edit form of the self-pay rule as posted, with its default parameters."""
+    data = {
+        "threshold_yuan": "10000",
+        "window_days": "365",
+        "cooldown_days": "365",
+        "deadline_days": "15",
+        "note": "",
+    }
+    return {**data, **overrides}

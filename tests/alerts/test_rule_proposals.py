@@ -8,24 +8,13 @@ from django.urls import reverse
 from alerts.models import ProposalStatus, RuleProposal, RuleVersion
 from alerts.services.rules import rule_version_create
 from households.models import Role
-from tests.alerts.feed_factories import rule_defaults  # noqa: F401
+from tests.alerts.feed_factories import rule_defaults, self_pay_form  # noqa: F401
 from tests.factories import UserFactory, region
 from tests.helpers import page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 SELF_PAY = "high_medical_self_pay"
 EDIT = reverse("alerts:rule_edit", args=[SELF_PAY])
-
-
-def params(**overrides):
-    data = {
-        "threshold_yuan": "10000",
-        "window_days": "365",
-        "cooldown_days": "365",
-        "deadline_days": "15",
-        "note": "",
-    }
-    return {**data, **overrides}
 
 
 def versions():
@@ -35,7 +24,7 @@ def versions():
 @pytest.fixture
 def proposal(client_for, county_supervisor):
     response = client_for(county_supervisor).post(
-        EDIT, params(threshold_yuan="8000", action="propose", note="本县大病负担重，阈值宜低")
+        EDIT, self_pay_form(threshold_yuan="8000", action="propose", note="本县大病负担重，阈值宜低")
     )
     made = RuleProposal.objects.get()
     assert response.status_code == 302 and response.url == reverse("alerts:rule_proposal", args=[made.pk])
@@ -48,7 +37,7 @@ def test_a_county_supervisor_cannot_save_a_city_wide_version(client_for, county_
     page = client.get(EDIT)
     assert page.status_code == 200
     assert 'value="save"' not in page.content.decode() and 'value="propose"' in page.content.decode()
-    response = client.post(EDIT, params(threshold_yuan="8000", action="save", note="本县"))
+    response = client.post(EDIT, self_pay_form(threshold_yuan="8000", action="save", note="本县"))
     assert response.status_code == 403
     assert versions() == before and not RuleProposal.objects.exists()
     with pytest.raises(PermissionDenied):
@@ -65,14 +54,17 @@ def test_data_admins_read_the_rules_but_neither_save_nor_propose(client_for, dat
     assert EDIT not in client.get(reverse("alerts:rules")).content.decode()
     assert client.get(EDIT).status_code == 403
     for action in ("save", "propose"):
-        assert client.post(EDIT, params(threshold_yuan="8000", action=action, note="x")).status_code == 403
+        assert (
+            client.post(EDIT, self_pay_form(threshold_yuan="8000", action=action, note="x")).status_code
+            == 403
+        )
     assert versions() == before and not RuleProposal.objects.exists()
 
 
 def test_a_city_supervisor_saves_and_has_nothing_to_propose(client_for, city_supervisor):
     client = client_for(city_supervisor)
     assert 'value="propose"' not in client.get(EDIT).content.decode()
-    assert client.post(EDIT, params(action="propose", note="x")).status_code == 403
+    assert client.post(EDIT, self_pay_form(action="propose", note="x")).status_code == 403
     assert not RuleProposal.objects.exists()
 
 
@@ -87,7 +79,9 @@ def test_a_proposal_is_recorded_against_the_current_version(proposal, county_sup
 
 
 def test_a_proposal_needs_a_reason(client_for, county_supervisor):
-    response = client_for(county_supervisor).post(EDIT, params(threshold_yuan="8000", action="propose"))
+    response = client_for(county_supervisor).post(
+        EDIT, self_pay_form(threshold_yuan="8000", action="propose")
+    )
     assert "保存新版本或提出建议需要填写修改说明" in response.content.decode()
     assert not RuleProposal.objects.exists()
 

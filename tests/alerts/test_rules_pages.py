@@ -8,23 +8,16 @@ from django.urls import reverse
 
 from alerts.models import Alert, RuleVersion
 from households import clock
-from tests.alerts.feed_factories import MedicalSettlementFactory, monitored_person, rule_defaults  # noqa: F401
+from tests.alerts.feed_factories import (  # noqa: F401
+    MedicalSettlementFactory,
+    monitored_person,
+    rule_defaults,
+    self_pay_form,
+)
 from tests.helpers import page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
 SELF_PAY = "high_medical_self_pay"
-
-
-def form_data(**overrides):
-    data = {
-        "threshold_yuan": "10000",
-        "window_days": "365",
-        "cooldown_days": "365",
-        "deadline_days": "15",
-        "note": "",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.parametrize("name", ["rules", "rule_edit", "rule_history"])
@@ -33,7 +26,7 @@ def test_caseworkers_are_refused(client_for, caseworker_a, name):
     assert client_for(caseworker_a).get(reverse(f"alerts:{name}", args=args)).status_code == 403
     assert (
         client_for(caseworker_a)
-        .post(reverse("alerts:rule_edit", args=[SELF_PAY]), form_data(action="save", note="x"))
+        .post(reverse("alerts:rule_edit", args=[SELF_PAY]), self_pay_form(action="save", note="x"))
         .status_code
         == 403
     )
@@ -65,7 +58,8 @@ def test_preview_shows_counts_by_county_and_raises_nothing(client_for, city_supe
             id_number=person.id_number, settle_date=today - timedelta(days=1), self_paid=Decimal("8000")
         )
     response = client_for(city_supervisor).post(
-        reverse("alerts:rule_edit", args=[SELF_PAY]), form_data(threshold_yuan="7999.99", action="preview")
+        reverse("alerts:rule_edit", args=[SELF_PAY]),
+        self_pay_form(threshold_yuan="7999.99", action="preview"),
     )
     assert response.status_code == 200
     rows = {r["code"]: (r["draft"], r["current"]) for r in response.context["preview"]["rows"]}
@@ -79,7 +73,7 @@ def test_county_supervisor_previews_only_their_county(client_for, county_supervi
         person = monitored_person(village=village)
         MedicalSettlementFactory(id_number=person.id_number, settle_date=today, self_paid=Decimal("8000"))
     response = client_for(county_supervisor).post(
-        reverse("alerts:rule_edit", args=[SELF_PAY]), form_data(threshold_yuan="5000", action="preview")
+        reverse("alerts:rule_edit", args=[SELF_PAY]), self_pay_form(threshold_yuan="5000", action="preview")
     )
     assert [r["code"] for r in response.context["preview"]["rows"]] == ["130921"]
 
@@ -87,7 +81,7 @@ def test_county_supervisor_previews_only_their_county(client_for, county_supervi
 def test_save_makes_a_new_version_with_who_and_why(client_for, city_supervisor):
     response = client_for(city_supervisor).post(
         reverse("alerts:rule_edit", args=[SELF_PAY]),
-        form_data(threshold_yuan="12,000", action="save", note="按省厅新口径"),
+        self_pay_form(threshold_yuan="12,000", action="save", note="按省厅新口径"),
     )
     assert response.status_code == 302 and response.url == reverse("alerts:rule_history", args=[SELF_PAY])
     v1, v2 = RuleVersion.objects.filter(rule=SELF_PAY).order_by("version")
@@ -105,7 +99,7 @@ def test_save_makes_a_new_version_with_who_and_why(client_for, city_supervisor):
 
 def test_save_needs_a_note(client_for, city_supervisor):
     response = client_for(city_supervisor).post(
-        reverse("alerts:rule_edit", args=[SELF_PAY]), form_data(action="save")
+        reverse("alerts:rule_edit", args=[SELF_PAY]), self_pay_form(action="save")
     )
     assert "保存新版本或提出建议需要填写修改说明" in response.content.decode()
     assert RuleVersion.objects.filter(rule=SELF_PAY).count() == 1
@@ -125,7 +119,7 @@ def test_save_needs_a_note(client_for, city_supervisor):
 )
 def test_invalid_parameters_are_explained(client_for, city_supervisor, field, value, message):
     response = client_for(city_supervisor).post(
-        reverse("alerts:rule_edit", args=[SELF_PAY]), form_data(**{field: value}, action="save", note="x")
+        reverse("alerts:rule_edit", args=[SELF_PAY]), self_pay_form(**{field: value}, action="save", note="x")
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -181,7 +175,7 @@ def test_deadline_is_a_rule_parameter_edited_and_shown_with_the_others(client_fo
     url = reverse("alerts:rule_edit", args=[SELF_PAY])
     form = client.get(url).content.decode()
     assert "办理期限（天）" in form and 'name="deadline_days"' in form and 'value="15"' in form
-    response = client.post(url, form_data(deadline_days="10", action="save", note="加快核查"))
+    response = client.post(url, self_pay_form(deadline_days="10", action="save", note="加快核查"))
     assert response.status_code == 302
     assert RuleVersion.objects.get(rule=SELF_PAY, version=2).params["deadline_days"] == 10
     rules = page_text(client.get(reverse("alerts:rules")))

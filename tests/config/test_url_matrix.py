@@ -523,145 +523,65 @@ def action_status(
     return {302} if at_once or not visible else {200}
 
 
-def site_cases() -> list[tuple[str, str, Callable, Callable, dict]]:
+def site_cases() -> list[tuple]:
     """The admin site's own pages and the extra pages some admins add (password, import/export)."""
+    staff_only = "200 200 200 200 302 302 302"
 
-    def same(spec: str):
-        return {side: expect(spec) for side in ("in", "out")}
+    def page(label, url, spec, method="GET", data=None, *changes):
+        """One request, the same for objects in and out of the region unless `spec` is a pair."""
+        target = url if callable(url) else (lambda w, s, path=url: path)
+        in_spec, out_spec = spec if isinstance(spec, tuple) else (spec, spec)
+        payload = (lambda w, s: data) if data is not None else None
+        return (label, method, target, payload, {"in": expect(in_spec), "out": expect(out_spec)}, *changes)
 
-    def fixed(path: str):
-        return lambda w, s: path
+    def user_password(w, s):
+        return reverse("admin:auth_user_password_change", args=[w.sides[s].user.pk])
 
-    user_password = lambda w, s: reverse("admin:auth_user_password_change", args=[w.sides[s].user.pk])  # noqa: E731
-    ct = lambda w, s: ContentType.objects.get_for_model(w.sides[s].household).pk  # noqa: E731
+    def on_site(w, s):
+        household = w.sides[s].household
+        return reverse(
+            "admin:view_on_site", args=[ContentType.objects.get_for_model(household).pk, household.pk]
+        )
+
+    importing = reverse("admin:imports_department_import")
+    exporting = reverse("admin:imports_department_export")
+    autocomplete = "?app_label=households&model_name=user&field_name=scope&term=沧"
     return [
-        ("admin index", "GET", fixed(reverse("admin:index")), None, same("200 200 200 200 302 302 302")),
-        ("admin login", "GET", fixed(reverse("admin:login")), None, same("302 302 302 302 200 200 200")),
-        ("admin logout", "GET", fixed(reverse("admin:logout")), None, same("405 405 405 405 302 302 302")),
-        (
-            "admin logout",
-            "POST",
-            fixed(reverse("admin:logout")),
-            lambda w, s: {},
-            same("302 302 302 302 302 302 302"),
-            STAFF,  # signing out records the time (django-axes)
-        ),
-        (
-            "admin password",
-            "GET",
-            fixed(reverse("admin:password_change")),
-            None,
-            same("200 200 200 200 302 302 302"),
-        ),
-        (
-            "admin password",
-            "POST",
-            fixed(reverse("admin:password_change")),
-            lambda w, s: {"old_password": "x"},
-            same("200 200 200 200 302 302 302"),
-        ),
-        (
-            "admin password done",
-            "GET",
-            fixed(reverse("admin:password_change_done")),
-            None,
-            same("200 200 200 200 302 302 302"),
-        ),
-        ("admin jsi18n", "GET", fixed(reverse("admin:jsi18n")), None, same("200 200 200 200 302 302 302")),
-        (
-            "admin autocomplete region",
-            "GET",
-            fixed(
-                reverse("admin:autocomplete")
-                + "?app_label=households&model_name=user&field_name=scope&term=沧"
-            ),
-            None,
-            same("200 200 200 200 302 302 302"),
-        ),
-        (
-            "admin view on site",
-            "GET",
-            lambda w, s: reverse("admin:view_on_site", args=[ct(w, s), w.sides[s].household.pk]),
-            None,
-            same("404 404 404 404 302 302 302"),
-        ),
-        (
-            "admin app households",
-            "GET",
-            fixed(reverse("admin:app_list", args=["households"])),
-            None,
-            same("200 200 200 200 302 302 302"),
-        ),
-        (
-            "admin app imports",
-            "GET",
-            fixed(reverse("admin:app_list", args=["imports"])),
-            None,
-            same("200 200 200 200 302 302 302"),
-        ),
-        (
-            "admin app alerts",
-            "GET",
-            fixed(reverse("admin:app_list", args=["alerts"])),
-            None,
-            same("404 200 200 200 302 302 302"),
-        ),
-        (
-            "admin unknown page",
-            "GET",
-            fixed("/admin/no-such-page/"),
-            None,
-            same("404 404 404 404 302 302 302"),
-        ),
-        (
+        page("admin index", reverse("admin:index"), staff_only),
+        page("admin login", reverse("admin:login"), "302 302 302 302 200 200 200"),
+        page("admin logout", reverse("admin:logout"), "405 405 405 405 302 302 302"),
+        # signing out records the time (django-axes)
+        page("admin logout", reverse("admin:logout"), "302 302 302 302 302 302 302", "POST", {}, STAFF),
+        page("admin password", reverse("admin:password_change"), staff_only),
+        page("admin password", reverse("admin:password_change"), staff_only, "POST", {"old_password": "x"}),
+        page("admin password done", reverse("admin:password_change_done"), staff_only),
+        page("admin jsi18n", reverse("admin:jsi18n"), staff_only),
+        page("admin autocomplete region", reverse("admin:autocomplete") + autocomplete, staff_only),
+        page("admin view on site", on_site, "404 404 404 404 302 302 302"),
+        page("admin app households", reverse("admin:app_list", args=["households"]), staff_only),
+        page("admin app imports", reverse("admin:app_list", args=["imports"]), staff_only),
+        page("admin app alerts", reverse("admin:app_list", args=["alerts"]), "404 200 200 200 302 302 302"),
+        page("admin app axes", reverse("admin:app_list", args=["axes"]), "200 404 404 404 302 302 302"),
+        page("admin unknown page", "/admin/no-such-page/", "404 404 404 404 302 302 302"),
+        page("admin user password", user_password, "200 403 403 403 302 302 302"),
+        page(
             "admin user password",
-            "GET",
             user_password,
-            None,
-            {"in": expect("200 403 403 403 302 302 302"), "out": expect("200 403 403 403 302 302 302")},
-        ),
-        (
-            "admin user password",
+            "ok 403 403 403 302 302 302",
             "POST",
-            user_password,
-            lambda w, s: {"password1": "Takeover-2026!x", "password2": "Takeover-2026!x"},
-            {"in": expect("ok 403 403 403 302 302 302"), "out": expect("ok 403 403 403 302 302 302")},
+            {"password1": "Takeover-2026!x", "password2": "Takeover-2026!x"},
         ),
-        (
-            "admin department import",
-            "GET",
-            fixed(reverse("admin:imports_department_import")),
-            None,
-            same("403 200 403 403 302 302 302"),
-        ),
-        (
-            "admin department import",
-            "POST",
-            fixed(reverse("admin:imports_department_import")),
-            lambda w, s: {},
-            same("403 200 403 403 302 302 302"),
-        ),
-        (
+        page("admin department import", importing, "403 200 403 403 302 302 302"),
+        page("admin department import", importing, "403 200 403 403 302 302 302", "POST", {}),
+        page(
             "admin department process import",
+            reverse("admin:imports_department_process_import"),
+            "403 ok 403 403 302 302 302",
             "POST",
-            fixed(reverse("admin:imports_department_process_import")),
-            lambda w, s: {},
-            same("403 ok 403 403 302 302 302"),
+            {},
         ),
-        (
-            "admin department export",
-            "GET",
-            fixed(reverse("admin:imports_department_export")),
-            None,
-            same("200 200 403 403 302 302 302"),
-        ),
-        (
-            "admin department export",
-            "POST",
-            fixed(reverse("admin:imports_department_export")),
-            lambda w, s: {},
-            same("200 200 403 403 302 302 302"),
-        ),
+        page("admin department export", exporting, "200 200 403 403 302 302 302"),
+        page("admin department export", exporting, "200 200 403 403 302 302 302", "POST", {}),
     ]
 
 
