@@ -27,6 +27,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from households import clock
+from tests.alerts.feed_factories import self_pay_form
 from tests.config.url_world import ROLES, World, make_world
 from tests.factories import UserFactory
 
@@ -224,14 +225,7 @@ APP_CASES: list[Case] = [
         "403 403 302 403 403 403 302",
         args=lambda w, s: ["high_medical_self_pay"],
         method="POST",
-        data=lambda w, s: {
-            "threshold_yuan": "9000",
-            "window_days": "365",
-            "cooldown_days": "365",
-            "deadline_days": "15",
-            "note": "调整",
-            "action": "save",
-        },
+        data=lambda w, s: self_pay_form(threshold_yuan="9000", note="调整", action="save"),
         changes="C",
         label="save",
     ),
@@ -240,14 +234,7 @@ APP_CASES: list[Case] = [
         "403 403 403 302 403 403 302",
         args=lambda w, s: ["high_medical_self_pay"],
         method="POST",
-        data=lambda w, s: {
-            "threshold_yuan": "9000",
-            "window_days": "365",
-            "cooldown_days": "365",
-            "deadline_days": "15",
-            "note": "建议",
-            "action": "propose",
-        },
+        data=lambda w, s: self_pay_form(threshold_yuan="9000", note="建议", action="propose"),
         changes="K",
         label="propose",
     ),
