@@ -37,6 +37,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _real_clock_env() -> dict[str, str]:
+    """This environment without libfaketime (`./dev test --at`): redis-server's allocator
+    (jemalloc) cannot start under it, and the broker's clock matters to no test: like the
+    machine's Redis that CI uses, it keeps the real time."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith(("FAKETIME", "DONT_FAKE"))
+    }
+
+
 @contextmanager
 def test_redis() -> Iterator[str]:
     """Yield the URL of a Redis for this session; raise RuntimeError (saying how to get one) if none."""
@@ -53,7 +64,7 @@ def test_redis() -> Iterator[str]:
             server = subprocess.Popen(
                 [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                  "--dir", workdir],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_real_clock_env(),
             )  # fmt: skip
             try:
                 url = f"redis://127.0.0.1:{port}/0"
