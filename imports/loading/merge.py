@@ -111,13 +111,13 @@ def rejected_rows_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> s
     ).replace("{keep}", "' || d.keep || '")
     return f"""
         INSERT INTO imports_rejectedrow (batch_id, row_number, "column", reason_code, message, raw)
-        SELECT {batch_id}, v.row_no, CASE {" ".join(first_column)} ELSE '' END,
+        SELECT {lit(batch_id)}, v.row_no, CASE {" ".join(first_column)} ELSE '' END,
                CASE {" ".join(first_code)} END,
                concat_ws('；', {", ".join(messages)}), {raw}
           FROM jz_v v JOIN jz_stg s ON s.row_no = v.row_no
          WHERE NOT v.ok
         UNION ALL
-        SELECT {batch_id}, v.row_no, {lit(key_header[:100])}, {lit(reasons.DUPLICATE_IN_FILE)}, {dup_msg}, {raw}
+        SELECT {lit(batch_id)}, v.row_no, {lit(key_header[:100])}, {lit(reasons.DUPLICATE_IN_FILE)}, {dup_msg}, {raw}
           FROM jz_v v JOIN jz_dup d ON d.k = v.f_{key_field.name} AND d.keep <> v.row_no
           JOIN jz_stg s ON s.row_no = v.row_no
          WHERE v.ok
@@ -141,7 +141,7 @@ def name_mismatch_sql(spec: Spec, *, batch_id: int) -> str | None:
     name = f"f_{spec.name_field}"
     return f"""
         INSERT INTO imports_namemismatch (batch_id, row_number, id_number, name_in_file, name_in_registry)
-        SELECT {batch_id}, a.row_no, a.f_id_number, a.{name}, p.name
+        SELECT {lit(batch_id)}, a.row_no, a.f_id_number, a.{name}, p.name
           FROM {accepted_sql(spec)} a JOIN households_person p ON p.id_number = a.f_id_number
          WHERE a.{name} <> '' AND a.{name} <> p.name
     """
@@ -169,7 +169,7 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
     cols = [f.name for f in spec.stored_fields]
     insert_cols = ", ".join([*cols, "batch_id", "updated_at"])
     src_cols = ", ".join(f"a.f_{c} AS {c}" for c in cols)
-    sets = ", ".join([*(f"{c} = s.{c}" for c in cols), f"batch_id = {batch_id}", "updated_at = %(now)s"])
+    sets = ", ".join([*(f"{c} = s.{c}" for c in cols), f"batch_id = {lit(batch_id)}", "updated_at = %(now)s"])
     t_row = ", ".join(f"t.{c}" for c in cols)
     s_row = ", ".join(f"s.{c}" for c in cols)
     obj_old = ", ".join(f"{lit(c)}, o.{c}" for c in cols)
@@ -178,7 +178,7 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
         WITH src AS MATERIALIZED (SELECT {src_cols} FROM {accepted_sql(spec)} a),
         ins AS (
             INSERT INTO {table} ({insert_cols})
-            SELECT s.*, {batch_id}, %(now)s FROM src s
+            SELECT s.*, {lit(batch_id)}, %(now)s FROM src s
              WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})
             RETURNING 1
         ),
@@ -189,7 +189,7 @@ def merge_sql(spec: Spec, *, batch_id: int) -> str:
         ),
         changes AS (
             INSERT INTO imports_feedrecordchange (batch_id, category, key, before, after, changed_at)
-            SELECT {batch_id}, {lit(spec.category)}, u.{key},
+            SELECT {lit(batch_id)}, {lit(spec.category)}, u.{key},
                    (SELECT jsonb_object_agg(k, b.value) FROM jsonb_each(x.b) b(k, value)
                      WHERE b.value IS DISTINCT FROM x.n -> b.k),
                    (SELECT jsonb_object_agg(k, n.value) FROM jsonb_each(x.n) n(k, value)

@@ -18,6 +18,8 @@ are not plain ASCII.
 import re
 from datetime import date
 
+from psycopg import sql
+
 from imports.loading.headers import HeaderMap
 from imports.specs.base import Field, FieldType, Spec
 
@@ -36,14 +38,9 @@ FINAL = STAGES - 1
 
 
 def lit(value) -> str:
-    """A SQL literal (standard_conforming_strings is on: only quotes need doubling)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    """A value as a SQL literal, quoted by psycopg (`sql.Literal`), never by hand: the generated
+    statements are plain text (no parameters), and the driver knows every escaping rule."""
+    return sql.Literal(value).as_string()
 
 
 def sql_type(f: Field) -> str:
@@ -82,7 +79,7 @@ def _date_checks(y: str, m: str, d: str, today_int: int) -> list[tuple[str, str]
     return [
         (f"{m} NOT BETWEEN 1 AND 12 OR {d} NOT BETWEEN 1 AND {_days_in_month(y, m)}", "date_invalid"),
         (f"{y} < 1900", "date_too_early"),
-        (f"{y} * 10000 + {m} * 100 + {d} > {today_int}", "date_future"),
+        (f"{y} * 10000 + {m} * 100 + {d} > {lit(today_int)}", "date_future"),
     ]
 
 
