@@ -375,6 +375,7 @@ class EventAction(models.TextChoices):
     RECORD_VISIT = "record_visit", _("登记入户核查")
     CLOSE = "close", _("办结")
     REOPEN = "reopen", _("重新打开")
+    MOVE = "move", _("随家庭迁移")
 
 
 class AlertEvent(models.Model):

@@ -7,14 +7,16 @@
   own scope, never superusers, and only a superuser makes a superuser.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from households import idcard
+from households import idcard, moves
 from households.models import Household, Person, Region, User
 from households.scoping import scope_queryset
 from households.selectors import looks_like_id
@@ -128,6 +130,51 @@ class UserAdmin(NotFoundAdminMixin, BaseUserAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MoveReasonForm(forms.ModelForm):
+    """Admin form of a model whose `move_field` change is a move: asks why, and checks the move
+    with the service's own rules so the form shows what is wrong (the service checks again)."""
+
+    actor = None
+    move_field = ""
+    move_reason = forms.CharField(
+        label=_("迁移原因"),
+        max_length=200,
+        required=False,
+        help_text=_("更改所在区域或所属家庭时必填：所有相关记录和未办结预警将随之迁移。"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.instance.pk is None
+            or self.move_field not in self.changed_data
+            or self.move_field not in cleaned
+        ):
+            return cleaned
+        try:
+            cleaned["move_reason"] = self.check_move(cleaned)
+        except ValidationError as exc:
+            self.add_error("move_reason" if exc.code == "reason" else self.move_field, exc)
+        return cleaned
+
+    def check_move(self, cleaned) -> str:
+        original = type(self.instance).objects.get(pk=self.instance.pk)
+        if self.move_field == "region":
+            return moves.check_household_move(
+                actor=self.actor,
+                household=original,
+                region=cleaned["region"],
+                reason=cleaned.get("move_reason"),
+            )
+        return moves.check_person_move(
+            actor=self.actor,
+            person=original,
+            household=cleaned["household"],
+            relation=cleaned.get("relation", original.relation),
+            reason=cleaned.get("move_reason"),
+        )
+
+
 class PersonInline(admin.TabularInline):
     model = Person
     fields = ["name", "masked_id", "relation", "sex", "birth_date", "phone"]
@@ -153,7 +200,7 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     search_help_text = _("输入完整身份证号，或姓名开头")
     id_field = "members__id_number"
     name_field = "members__name"
-    fields = ["masked_head_id", "region", "address", "area_type", "annual_income"]
+    fields = ["masked_head_id", "region", "move_reason", "address", "area_type", "annual_income"]
     readonly_fields = ["masked_head_id"]
     raw_id_fields = ["region"]
     inlines = [PersonInline]
@@ -167,6 +214,29 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
 
+    form = MoveReasonForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor, form.move_field = request.user, "region"  # a fresh class per request
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """A changed region is a move: it goes through `moves.household_move`, which brings every
+        copy of the household's region in step; the other fields are saved as usual."""
+        if not (change and "region" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        target = obj.region_id
+        obj.region_id = form.initial["region"]
+        super().save_model(request, obj, form, change)
+        moves.household_move(
+            actor=request.user,
+            household_id=obj.pk,
+            region_code=target,
+            reason=form.cleaned_data["move_reason"],
+        )
+        obj.refresh_from_db()
+
 
 @admin.register(Person)
 class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
@@ -176,7 +246,7 @@ class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     list_filter = ["sex", "relation"]
     search_fields = ["name"]
     search_help_text = _("输入完整身份证号，或姓名开头")
-    fields = ["name", "masked_id", "sex", "birth_date", "household", "relation", "phone"]
+    fields = ["name", "masked_id", "sex", "birth_date", "household", "relation", "move_reason", "phone"]
     readonly_fields = ["masked_id", "sex", "birth_date"]
     raw_id_fields = ["household"]
     show_full_result_count = False
@@ -187,3 +257,27 @@ class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # people enter through the roster feed, which validates their ID
+
+    form = MoveReasonForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor, form.move_field = request.user, "household"  # a fresh class per request
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """A changed household is a move: it goes through `moves.person_move` (with the relation
+        chosen), which brings every copy of where the person lives in step."""
+        if not (change and "household" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        target, relation = obj.household_id, obj.relation
+        obj.household_id, obj.relation = form.initial["household"], form.initial["relation"]
+        super().save_model(request, obj, form, change)
+        moves.person_move(
+            actor=request.user,
+            person_id=obj.pk,
+            household_id=target,
+            relation=relation,
+            reason=form.cleaned_data["move_reason"],
+        )
+        obj.refresh_from_db()

@@ -232,3 +232,76 @@ class Person(models.Model):
 
 
 models.CharField.register_lookup(Length)
+
+
+class HouseholdMove(models.Model):
+    """A household moved to another village (`households.moves.household_move`): who, when, from,
+    to and why. Append-only; the region copies of its members' records and open alerts were
+    brought in step in the same transaction."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="moves", verbose_name=_("家庭")
+    )
+    from_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("迁出区域")
+    )
+    to_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("迁入区域")
+    )
+    reason = models.CharField(_("迁移原因"), max_length=200)
+    moved_by = models.ForeignKey(
+        "households.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    moved_at = ClockDateTimeField(_("迁移时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("家庭迁移记录")
+        verbose_name_plural = _("家庭迁移记录")
+        ordering = ["-moved_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_region=models.F("to_region")), name="householdmove_regions_differ"
+            ),
+            models.CheckConstraint(condition=Q(reason__length__gt=0), name="householdmove_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return _("家庭 #%(household)s 从 %(from)s 迁至 %(to)s") % {
+            "household": self.household_id,
+            "from": self.from_region_id,
+            "to": self.to_region_id,
+        }
+
+
+class PersonMove(models.Model):
+    """A person moved to another household (`households.moves.person_move`): who, when, from, to
+    (household and relation) and why. Append-only."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="moves", verbose_name=_("人员"))
+    from_household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("原家庭")
+    )
+    to_household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("新家庭")
+    )
+    from_relation = models.CharField(_("原与户主关系"), max_length=12, choices=Relation.choices)
+    to_relation = models.CharField(_("新与户主关系"), max_length=12, choices=Relation.choices)
+    reason = models.CharField(_("迁移原因"), max_length=200)
+    moved_by = models.ForeignKey(
+        "households.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    moved_at = ClockDateTimeField(_("迁移时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人员迁移记录")
+        verbose_name_plural = _("人员迁移记录")
+        ordering = ["-moved_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_household=models.F("to_household")), name="personmove_households_differ"
+            ),
+            models.CheckConstraint(condition=Q(reason__length__gt=0), name="personmove_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return _("人员 #%(person)s 迁入家庭 #%(to)s") % {"person": self.person_id, "to": self.to_household_id}

@@ -75,7 +75,7 @@ def _persons(cursor, rows_sql: str, now) -> None:
     )
 
 
-_RECORD_JSON = (
+RECORD_JSON = (
     "jsonb_build_object('category', {t}.category, 'since', {t}.since, 'status', {t}.status, "
     "'exit_date', {t}.exit_date, 'region_code', {t}.region_code, 'household_id', {t}.household_id)"
 )
@@ -108,7 +108,7 @@ def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id, now) -> N
         )
         INSERT INTO monitoring_monitoringrecordhistory (record_id, changed_at, batch_id, changed_by_id, before, after)
         SELECT u.id, %(now)s, %(batch)s, %(user)s,
-               CASE WHEN o.id IS NULL THEN NULL ELSE {_RECORD_JSON.format(t="o")} END, {_RECORD_JSON.format(t="u")}
+               CASE WHEN o.id IS NULL THEN NULL ELSE {RECORD_JSON.format(t="o")} END, {RECORD_JSON.format(t="u")}
           FROM up u LEFT JOIN old o ON o.id = u.id
         """,
         {"batch": batch_id, "user": user_id, "now": now},
@@ -117,7 +117,7 @@ def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id, now) -> N
     cursor.execute(
         f"""
         WITH moved AS (
-            SELECT m.id, {_RECORD_JSON.format(t="m")} AS before, h.region_id AS region_code
+            SELECT m.id, {RECORD_JSON.format(t="m")} AS before, h.region_id AS region_code
               FROM monitoring_monitoringrecord m JOIN households_household h ON h.id = m.household_id
              WHERE m.region_code <> h.region_id
                AND h.head_id_number IN (SELECT r.household_id_number FROM {rows_sql} r)
@@ -127,7 +127,7 @@ def _monitoring_records(cursor, rows_sql: str, batch_id: int, user_id, now) -> N
               FROM moved WHERE m.id = moved.id RETURNING m.*, moved.before
         )
         INSERT INTO monitoring_monitoringrecordhistory (record_id, changed_at, batch_id, changed_by_id, before, after)
-        SELECT u.id, %(now)s, %(batch)s, %(user)s, u.before, {_RECORD_JSON.format(t="u")} FROM up u
+        SELECT u.id, %(now)s, %(batch)s, %(user)s, u.before, {RECORD_JSON.format(t="u")} FROM up u
         """,
         {"batch": batch_id, "user": user_id, "now": now},
     )
