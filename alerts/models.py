@@ -3,14 +3,16 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households import clock
+from households.constraints import choice_check
 from households.fields import ClockDateTimeField
-from households.models import Household, Person, Region
+from households.models import Household, Person, Region, Role
 
 
 class RuleCode(models.TextChoices):
@@ -147,6 +149,7 @@ class MonitoringRun(models.Model):
             models.UniqueConstraint(
                 fields=["as_of"], condition=Q(status="running"), name="monitoringrun_one_running_per_date"
             ),
+            choice_check("monitoringrun", "status", RunStatus.values),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +181,10 @@ class SelfPayState(models.Model):
     class Meta:
         verbose_name = _("自付累计状态")
         verbose_name_plural = _("自付累计状态")
+        constraints = [
+            # Amounts are never negative (FEEDS.md), so the running sum only ever bounds from above.
+            models.CheckConstraint(condition=Q(total_upper__gte=0), name="selfpaystate_total_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return _("人员 #%(person)s 截至 %(day)s 的自付累计") % {
@@ -287,6 +294,9 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=Q(deadline__gte=models.F("raised_on")), name="alert_deadline_not_before_raised"
             ),
+            choice_check("alert", "rule", RuleCode.values),
+            choice_check("alert", "status", AlertStatus.values),
+            choice_check("alert", "outcome", Outcome.values, blank=True),
         ]
         indexes = [
             models.Index(fields=["region", "status", "deadline", "id"], name="alert_region_status_deadline"),
@@ -402,6 +412,11 @@ class AlertEvent(models.Model):
         verbose_name = _("预警处理记录")
         verbose_name_plural = _("预警处理记录")
         ordering = ["alert", "at", "id"]
+        constraints = [
+            choice_check("alertevent", "action", EventAction.values),
+            choice_check("alertevent", "from_status", AlertStatus.values, blank=True),
+            choice_check("alertevent", "to_status", AlertStatus.values, blank=True),
+        ]
 
     def __str__(self) -> str:
         when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M") if self.at else ""
@@ -461,6 +476,28 @@ class Responsibility(models.Model):
     def __str__(self) -> str:
         return _("%(region)s 的责任经办人") % {"region": self.region.name}
 
+    def clean(self):
+        """Only someone who can see the region's alerts receives them (auto-assignment passes over
+        anyone else, so such a responsibility would silently do nothing)."""
+        if self.region_id is None or self.caseworker_id is None:
+            return
+        caseworker = self.caseworker
+        prefix = caseworker.scope_prefix
+        if (
+            caseworker.role != Role.CASEWORKER
+            or not caseworker.is_active
+            or prefix is None
+            or not self.region_id.startswith(prefix)
+        ):
+            raise ValidationError(
+                {
+                    "caseworker": _(
+                        "%(user)s 看不到 %(region)s 的预警：责任经办人须是在职的经办人，且其管辖区域包含该区域。"
+                    )
+                    % {"user": caseworker, "region": self.region}
+                }
+            )
+
 
 class DashboardMeasure(models.TextChoices):
     MONITORED = "monitored", _("在册监测人数")  # key = monitoring category
@@ -494,6 +531,8 @@ class DashboardSummary(models.Model):
         indexes = [models.Index(fields=["node", "measure"], name="dashboardsummary_node_measure")]
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=0), name="dashboardsummary_count_not_negative"),
+            choice_check("dashboardsummary", "measure", DashboardMeasure.values),
+            choice_check("dashboardsummary", "rule", RuleCode.values, blank=True),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard, moves
-from households.models import Household, Person, Region, User
+from households.models import Household, HouseholdMove, Person, PersonMove, Region, User
 from households.scoping import scope_queryset
 from households.selectors import looks_like_id
 
@@ -191,6 +191,32 @@ class PersonInline(admin.TabularInline):
         return False
 
 
+class MoveHistoryInline(admin.TabularInline):
+    """The moves of a household or person, as recorded by `households.moves`: read only."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class HouseholdMoveInline(MoveHistoryInline):
+    model = HouseholdMove
+    fields = ["moved_at", "from_region", "to_region", "reason", "moved_by"]
+    readonly_fields = fields
+
+
+class PersonMoveInline(MoveHistoryInline):
+    model = PersonMove
+    fk_name = "person"
+    fields = ["moved_at", "from_household", "to_household", "to_relation", "reason", "moved_by"]
+    readonly_fields = fields
+
+
 @admin.register(Household)
 class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     list_display = ["id", "masked_head_id", "region", "area_type", "annual_income", "updated_at"]
@@ -203,7 +229,7 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     fields = ["masked_head_id", "region", "move_reason", "address", "area_type", "annual_income"]
     readonly_fields = ["masked_head_id"]
     raw_id_fields = ["region"]
-    inlines = [PersonInline]
+    inlines = [PersonInline, HouseholdMoveInline]
     show_full_result_count = False
 
     @admin.display(description=_("户主身份证号"))
@@ -249,6 +275,7 @@ class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     fields = ["name", "masked_id", "sex", "birth_date", "household", "relation", "move_reason", "phone"]
     readonly_fields = ["masked_id", "sex", "birth_date"]
     raw_id_fields = ["household"]
+    inlines = [PersonMoveInline]
     show_full_result_count = False
 
     @admin.display(description=_("身份证号"))

@@ -7,6 +7,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from households import idcard
+from households.constraints import choice_check
 from households.fields import ClockDateTimeField
 
 
@@ -43,6 +44,7 @@ class Region(models.Model):
             models.CheckConstraint(
                 condition=Q(code__regex=r"^(\d{6}|\d{9}|\d{12})$"), name="region_code_6_9_or_12_digits"
             ),
+            choice_check("region", "level", RegionLevel.values),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +181,7 @@ class Household(models.Model):
                 condition=Q(annual_income__isnull=True) | Q(annual_income__gte=0),
                 name="household_income_not_negative",
             ),
+            choice_check("household", "area_type", AreaType.values),
         ]
 
     def __str__(self) -> str:
@@ -217,6 +220,12 @@ class Person(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(id_number__regex=ID18_REGEX), name="person_id_number_format"),
             models.CheckConstraint(condition=Q(name__length__gt=0), name="person_name_not_empty"),
+            choice_check("person", "sex", Sex.values),
+            choice_check("person", "relation", Relation.values),
+            # The household is keyed by its head's ID: one head, whatever writes the rows.
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(relation="head"), name="person_one_head_per_household"
+            ),
         ]
 
     def __str__(self) -> str:

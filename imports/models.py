@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from households import clock, idcard
+from households.constraints import choice_check
 from households.fields import ClockDateTimeField
-from households.models import Relation
+from households.models import AreaType, Relation
+from imports.specs import roster as roster_spec
 
 # The feed tables' ID format check runs on every loaded row: "[0-9]+X?" plus a length test is the
 # same set as households.models.ID18_REGEX ("\d{17}[0-9X]") but several times cheaper for
@@ -211,6 +213,12 @@ class MedicalSettlement(FeedRecord):
             models.CheckConstraint(
                 condition=Q(self_paid__gte=0) & Q(total_cost__gte=0), name="medsettle_amounts_not_negative"
             ),
+            # FEEDS.md: negative amounts are rejected (refunds are not part of the feed).
+            models.CheckConstraint(
+                condition=Q(fund_paid__gte=0) & Q(serious_illness_paid__gte=0) & Q(assistance_paid__gte=0),
+                name="medsettle_paid_parts_not_negative",
+            ),
+            choice_check("medsettle", "visit_type", VisitType.values, blank=True),
         ]
 
     def __str__(self) -> str:
@@ -282,6 +290,8 @@ class DisabilityCertificate(FeedRecord):
             models.UniqueConstraint(fields=["certificate_no"], name="disability_certificate_no_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="disability_id_format"),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=4), name="disability_grade_1_to_4"),
+            choice_check("disability", "disability_type", DisabilityType.values),
+            choice_check("disability", "status", CertificateStatus.values),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +329,7 @@ class UnemploymentRegistration(FeedRecord):
             # index that every loaded row must also update.
             models.UniqueConstraint(fields=["registration_no"], name="unemployment_registration_no_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="unemployment_id_format"),
+            choice_check("unemployment", "status", UnemploymentStatus.values),
         ]
 
     def __str__(self) -> str:
@@ -353,6 +364,17 @@ class RosterEntry(FeedRecord):
         constraints = [
             models.UniqueConstraint(fields=["id_number"], name="rosterentry_id_number_unique"),
             models.CheckConstraint(condition=FEED_ID_FORMAT, name="rosterentry_id_format"),
+            choice_check("rosterentry", "relation", Relation.values),
+            choice_check("rosterentry", "area_type", AreaType.values),
+            # Codes the roster spec writes (monitoring's categories; this app cannot import monitoring).
+            choice_check(
+                "rosterentry", "category", [c.code for c in roster_spec.SPEC.field("category").choices]
+            ),
+            choice_check("rosterentry", "status", [c.code for c in roster_spec.SPEC.field("status").choices]),
+            models.CheckConstraint(
+                condition=Q(household_annual_income__isnull=True) | Q(household_annual_income__gte=0),
+                name="rosterentry_income_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -379,6 +401,7 @@ class FeedRecordChange(models.Model):
         verbose_name_plural = _("记录更正")
         ordering = ["-id"]
         indexes = [models.Index(fields=["category", "key"], name="feedrecordchange_cat_key")]
+        constraints = [choice_check("feedrecordchange", "category", FeedCategory.values)]
 
     def __str__(self) -> str:
         return _("%(category)s %(key)s 的更正") % {

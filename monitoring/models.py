@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from households.constraints import choice_check
 from households.fields import ClockDateTimeField
 from households.models import Household, Person
 from imports.models import ImportBatch
@@ -75,6 +76,8 @@ class MonitoringRecord(models.Model):
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("since")),
                 name="monitoringrecord_exit_after_since",
             ),
+            choice_check("monitoringrecord", "category", MonitoringCategory.values),
+            choice_check("monitoringrecord", "status", MonitoringStatus.values),
         ]
 
     def __str__(self) -> str:

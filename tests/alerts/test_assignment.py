@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from alerts.assignment import auto_assign_new_alerts
 from alerts.models import Alert, AlertEvent, AlertStatus, Responsibility
@@ -75,3 +76,12 @@ def test_auto_assignment_only_picks_an_active_caseworker_who_can_see_the_alert(
     assert city_wide.assignee == city_caseworker  # a city scope covers every region of the city
     for alert in (wrong_town, inactive, city_wide):
         assert scope_queryset(Alert.objects.filter(pk=alert.pk), alert.assignee).exists()
+
+
+def test_a_responsibility_names_only_a_caseworker_who_can_see_the_region(
+    caseworker_a, caseworker_b, county_supervisor, regions
+):
+    for someone in (caseworker_b, county_supervisor):
+        with pytest.raises(ValidationError, match="看不到"):
+            Responsibility(region=region(VILLAGE_A), caseworker=someone).full_clean()
+    Responsibility(region=region(VILLAGE_A), caseworker=caseworker_a).full_clean()

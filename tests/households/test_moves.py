@@ -252,6 +252,7 @@ def test_the_household_admin_moves_through_the_service(world, data_admin, casewo
     home = fresh(world["home"])
     assert (home.region_id, home.address) == (VILLAGE_B, "新村1号")
     assert HouseholdMove.objects.get().reason == "易地搬迁"
+    assert "易地搬迁" in client.get(url).content.decode()  # the move history on the household's page
     assert fresh(world["assigned"]).assignee == caseworker_b
     assert set(MonitoringRecord.objects.filter(household=home).values_list("region_code", flat=True)) == {
         VILLAGE_B
