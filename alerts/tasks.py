@@ -6,9 +6,10 @@ alerts are raised on the day caseworkers first see them, so their deadline count
 
 The run fans out one task per county (a chord) and ends with `finish_monitoring_run`. Every task
 is idempotent (a county already recorded for the run returns its counts; finishing a finished run
-does nothing), acknowledged late and requeued if its worker dies, and time-limited. Calling
-`nightly_monitoring_run` again for a date whose run is still marked running (a dead worker)
-resumes that run instead of starting a second one.
+does nothing), acknowledged late and requeued if its worker dies, retried with backoff when the
+database fails it (households.task_retry), and time-limited; they run on the "monitoring" queue.
+Calling `nightly_monitoring_run` again for a date whose run is still marked running (a dead
+worker) resumes that run instead of starting a second one.
 """
 
 from datetime import date
@@ -17,12 +18,14 @@ from celery import chord, shared_task
 
 from alerts.services import run as run_service
 from households import clock
+from households.task_retry import RETRY_ON_DATABASE_ERRORS
 
 TASK_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "soft_time_limit": 15 * 60,
     "time_limit": 20 * 60,
+    **RETRY_ON_DATABASE_ERRORS,
 }
 
 
@@ -50,6 +53,6 @@ def finish_monitoring_run(run_id: int) -> str:
     return run_service.run_finish(run_id=run_id).status
 
 
-@shared_task(name="alerts.tasks.fail_monitoring_run", acks_late=True)
+@shared_task(name="alerts.tasks.fail_monitoring_run", acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def fail_monitoring_run(run_id: int) -> None:
     run_service.run_fail(run_id=run_id, error="区县任务失败，详见任务日志")

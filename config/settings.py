@@ -145,25 +145,50 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# --- Celery: Redis when REDIS_URL is set, otherwise tasks run in-process ---
+# --- Celery: Redis when REDIS_URL is set, otherwise a broker in files (no server) ---
+# Tasks never run inside a web request: a worker process always loads the uploads (`./dev demo`
+# starts one beside gunicorn; docker-compose runs one per queue).
 REDIS_URL = env("REDIS_URL", default="")
-# The cache carries import progress between the worker and the web processes.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# Without Redis: kombu's filesystem transport, results and the cache in this git-ignored folder.
+LOCAL_QUEUE_DIR = Path(env("LOCAL_QUEUE_DIR", default=str(BASE_DIR / ".queue")))
+# Longest time limit of any task (the load of a batch); the nightly run's county tasks have less.
+CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5 * 60
+if REDIS_URL:
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+    # A task not acknowledged within the visibility timeout is given to another worker: it must
+    # outlast the longest task (late acknowledgement), or a long load would run twice at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30 * 60}
+    # The cache carries import progress between the worker and the web processes.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    for _folder in ("broker", "results", "cache"):
+        (LOCAL_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_folder = str(LOCAL_QUEUE_DIR / "broker")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _broker_folder,
+        "data_folder_out": _broker_folder,
+        "control_folder": _broker_folder,
+    }
+    CELERY_RESULT_BACKEND = f"file://{LOCAL_QUEUE_DIR / 'results'}"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(LOCAL_QUEUE_DIR / "cache"),
+        }
+    }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Uploads and the nightly run on queues of their own, so a long load never holds up the night
+# (and the other way round); everything else, the chord's bookkeeping included, on "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "imports.tasks.*": {"queue": "imports"},
+    "alerts.tasks.*": {"queue": "monitoring"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "nightly-monitoring-run": {

@@ -1,11 +1,22 @@
-"""Celery tasks of the imports app: thin wrappers around services."""
+"""Celery tasks of the imports app: thin wrappers around services (queue "imports")."""
 
 from celery import shared_task
 
+from households.task_retry import RETRY_ON_DATABASE_ERRORS
 from imports import services
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)
+@shared_task(
+    name="imports.tasks.load_batch",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=3600,
+    soft_time_limit=3500,
+    **RETRY_ON_DATABASE_ERRORS,
+)
 def load_batch(batch_id: int) -> dict:
+    """Idempotent: a batch that ended is returned as is, one left running or failed is taken over,
+    and one being loaded by another worker (its advisory lock) is left alone."""
     batch = services.batch_load(batch_id=batch_id)
     return {"batch": batch.pk, "status": batch.status}

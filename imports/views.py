@@ -65,7 +65,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
                 text = _("该文件已于 %(when)s 上传（批次 #%(id)s），正在导入，未重复提交。")
             messages.warning(request, text % {"when": when, "id": batch.pk})
         else:
-            batch.refresh_from_db(fields=["status"])  # without a broker the load already ran
+            batch.refresh_from_db(fields=["status"])  # tasks run eagerly (tests): already loaded
             if batch.in_progress:
                 text = _("文件已上传（批次 #%(id)s），正在排队导入。")
             else:

@@ -143,3 +143,10 @@ def pytest_configure(config):
     from django.conf import settings
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # Tasks run in the test's own process (an upload is loaded when its request ends) and the cache
+    # starts empty every run. The real path, a web request that only enqueues and a worker process
+    # that loads, is tests/imports/test_worker_process.py.
+    from config.celery import app
+
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

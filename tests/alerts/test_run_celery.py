@@ -10,15 +10,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import psycopg
 import pytest
 import redis
-from django.db import connection
 
 from alerts.models import Alert, AlertEvent, MonitoringRun
 from alerts.services.run import COUNTY_LOCK_CLASS, county_lock_key, monitoring_run
@@ -29,21 +26,11 @@ from tests.alerts.feed_factories import (
     UnemploymentRegistrationFactory,
     monitored_person,
 )
+from tests.celery_worker import ROOT, db_url, start_worker, stop_workers, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 18)
 BLOCKED = "130984"  # the county whose task is in flight when the worker dies
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def db_url() -> str:
-    """This test database as a URL for the worker subprocess: over TCP, or through the socket
-    directory of the embedded PostgreSQL (README set-up, no DATABASE_URL)."""
-    connection.ensure_connection()
-    info = connection.connection.info
-    if info.host.startswith("/"):
-        return f"postgres://{info.user}@/{info.dbname}?host={info.host}&port={info.port}"
-    return f"postgres://{info.user}@{info.host}:{info.port}/{info.dbname}"
 
 
 def worker_env(url: str) -> dict:
@@ -55,29 +42,11 @@ def worker_env(url: str) -> dict:
     }
 
 
-def start_worker(env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-
-
 def enqueue(env: dict) -> None:
     code = f"from alerts.tasks import nightly_monitoring_run; nightly_monitoring_run.delay('{AS_OF.isoformat()}')"
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, timeout=60
     )
-
-
-def wait_for(condition, what: str, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.3)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def world():
@@ -144,10 +113,7 @@ def test_worker_killed_mid_run_and_rerun_leaves_the_alerts_of_a_clean_run(cangzh
         assert run.status == "succeeded", log.read_text()[-3000:]
         assert MonitoringRun.objects.filter(as_of=AS_OF).count() == 1
     finally:
-        for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+        stop_workers(first, second)
         holder.close()
 
     after_kill = snapshot()
