@@ -197,6 +197,10 @@ class MoveHistoryInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the household (or person) sees how it moved; no role has the move models.
+        return request.user.has_perm(f"households.view_{self.parent_model._meta.model_name}")
+
     def has_add_permission(self, request, obj=None):
         return False
 
