@@ -97,6 +97,17 @@ def household_move(*, actor, household_id: int, region_code: str, reason: str) -
     return move
 
 
+def check_head_rule(*, person: Person, household: Household, relation: str) -> None:
+    """A household is keyed by its head's ID: its head is exactly the member carrying that ID."""
+    if (relation == Relation.HEAD) != (person.id_number == household.head_id_number):
+        raise ValidationError(
+            _(
+                "与户主关系不符：只有身份证号等于该家庭户主身份证号的人才能是户主，其他人请选择配偶、子女等关系。"
+            ),
+            code="relation",
+        )
+
+
 def check_person_move(*, actor, person: Person, household: Household, relation: str, reason: str) -> str:
     """Why `person` cannot move into `household` as `relation` (a ValidationError), or the reason."""
     reason = _require_reason(reason)
@@ -109,12 +120,7 @@ def check_person_move(*, actor, person: Person, household: Household, relation: 
             _("%(name)s 是原家庭的户主（家庭按户主身份证号登记），不能单独迁出；请迁移整个家庭。")
             % {"name": person.name}
         )
-    if (relation == Relation.HEAD) != (person.id_number == household.head_id_number):
-        raise ValidationError(
-            _(
-                "与户主关系不符：只有身份证号等于该家庭户主身份证号的人才能是户主，其他人请选择配偶、子女等关系。"
-            )
-        )
+    check_head_rule(person=person, household=household, relation=relation)
     _require_scope(actor, *[h.region_id for h in (person.household, household) if h is not None])
     return reason
 
