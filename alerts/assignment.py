@@ -54,8 +54,8 @@ def auto_assign_new_alerts(*, alert_ids: list[int] | None = None, run_id: int | 
         return cursor.rowcount
 
 
-def alerts_follow_home(*, cursor, person_ids: list[int], actor, now, note: str) -> None:
-    """The `households.moves` hook: open alerts of `person_ids` take their person's current
+def alerts_follow_home(*, cursor, persons_sql: str, actor, now, note: str) -> None:
+    """The `households.moves` hook: open alerts of the people of `persons_sql` take their person's current
     household and region, and go to that region's responsible caseworker by the rules above
     (back to `new`, unassigned, when there is none); their home visits follow the alert's
     household. Each moved alert gets a `move` history event saying why (`note`) and who had it
@@ -68,7 +68,7 @@ def alerts_follow_home(*, cursor, person_ids: list[int], actor, now, note: str) 
               FROM alerts_alert a
               JOIN households_person p ON p.id = a.person_id
               JOIN households_household h ON h.id = p.household_id
-             WHERE a.person_id = ANY(%(persons)s) AND a.status IN ('new', 'assigned', 'verifying')
+             WHERE a.person_id IN ({persons_sql}) AND a.status IN ('new', 'assigned', 'verifying')
                AND (a.household_id, a.region_id) IS DISTINCT FROM (p.household_id, h.region_id)
         ),
         pick AS ({_RESPONSIBLE.format(alerts="target")}),
@@ -93,5 +93,5 @@ def alerts_follow_home(*, cursor, person_ids: list[int], actor, now, note: str) 
                                   'from_assignee_id', done.from_assignee, 'assignee_id', done.assignee_id)
           FROM done
         """,
-        {"persons": person_ids, "now": now, "actor": actor.pk, "note": note},
+        {"now": now, "actor": getattr(actor, "pk", None), "note": note},
     )

@@ -145,16 +145,18 @@ class MoveReasonForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            self.instance.pk is None
-            or self.move_field not in self.changed_data
-            or self.move_field not in cleaned
-        ):
+        if self.instance.pk is None or self.move_field not in cleaned:
             return cleaned
         try:
-            cleaned["move_reason"] = self.check_move(cleaned)
+            if self.move_field in self.changed_data:
+                cleaned["move_reason"] = self.check_move(cleaned)
+            elif "relation" in self.changed_data and cleaned.get("household") and "relation" in cleaned:
+                moves.check_head_rule(
+                    person=self.instance, household=cleaned["household"], relation=cleaned["relation"]
+                )
         except ValidationError as exc:
-            self.add_error("move_reason" if exc.code == "reason" else self.move_field, exc)
+            field = {"reason": "move_reason", "relation": "relation"}.get(exc.code, self.move_field)
+            self.add_error(field, exc)
         return cleaned
 
     def check_move(self, cleaned) -> str:
@@ -196,6 +198,10 @@ class MoveHistoryInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the household (or person) sees how it moved; no role has the move models.
+        return request.user.has_perm(f"households.view_{self.parent_model._meta.model_name}")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -7,9 +7,12 @@ these services change the household or person, record the move, and call every r
 
 The apps above may not be imported from here (import-linter layers), so each registers its hook
 from its AppConfig.ready(): `register(hook)`, called as
-`hook(cursor=…, person_ids=[…], actor=…, now=…, note=…)` after the move, where `person_ids` are
-the people whose home changed (every member of a moved household) and `note` says why in words
-a caseworker reads in an alert's history. Hooks work set-based (one UPDATE per copy).
+`hook(cursor=…, persons_sql=…, actor=…, now=…, note=…)` after the move, where `persons_sql` is a
+SQL subquery of the ids of the people whose home may have changed (every member of a moved
+household), `actor` who did it (None: a feed without an uploader) and `note` says why in words a
+caseworker reads in an alert's history. Hooks work set-based (one UPDATE per copy) and touch only
+copies that differ. The roster feed, which also moves households and people, calls
+`copies_follow` with the people of the households its file names.
 """
 
 from collections.abc import Callable
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from psycopg import sql
 
 from households import clock
 from households.models import Household, HouseholdMove, Person, PersonMove, Region, RegionLevel, Relation
@@ -30,10 +34,16 @@ def register(hook: Callable) -> None:
         _HOOKS.append(hook)
 
 
-def _run_hooks(*, person_ids: list[int], actor, now, note: str) -> None:
+def copies_follow(*, cursor, persons_sql: str, actor, now, note: str) -> None:
+    """Bring every registered copy of where the people of `persons_sql` live in step (psycopg
+    `cursor`, inside the caller's transaction)."""
+    for hook in _HOOKS:
+        hook(cursor=cursor, persons_sql=persons_sql, actor=actor, now=now, note=note)
+
+
+def _run_hooks(*, persons_sql: str, actor, now, note: str) -> None:
     with connection.cursor() as cursor:
-        for hook in _HOOKS:
-            hook(cursor=cursor.cursor, person_ids=person_ids, actor=actor, now=now, note=note)
+        copies_follow(cursor=cursor.cursor, persons_sql=persons_sql, actor=actor, now=now, note=note)
 
 
 def _require_scope(actor, *region_codes: str) -> None:
@@ -92,9 +102,20 @@ def household_move(*, actor, household_id: int, region_code: str, reason: str) -
         "to": region,
         "reason": reason,
     }
-    person_ids = list(Person.objects.filter(household_id=household.pk).values_list("pk", flat=True))
-    _run_hooks(person_ids=person_ids, actor=actor, now=now, note=note)
+    members = sql.SQL("SELECT id FROM households_person WHERE household_id = {}").format(household.pk)
+    _run_hooks(persons_sql=members.as_string(), actor=actor, now=now, note=note)
     return move
+
+
+def check_head_rule(*, person: Person, household: Household, relation: str) -> None:
+    """A household is keyed by its head's ID: its head is exactly the member carrying that ID."""
+    if (relation == Relation.HEAD) != (person.id_number == household.head_id_number):
+        raise ValidationError(
+            _(
+                "与户主关系不符：只有身份证号等于该家庭户主身份证号的人才能是户主，其他人请选择配偶、子女等关系。"
+            ),
+            code="relation",
+        )
 
 
 def check_person_move(*, actor, person: Person, household: Household, relation: str, reason: str) -> str:
@@ -109,12 +130,7 @@ def check_person_move(*, actor, person: Person, household: Household, relation: 
             _("%(name)s 是原家庭的户主（家庭按户主身份证号登记），不能单独迁出；请迁移整个家庭。")
             % {"name": person.name}
         )
-    if (relation == Relation.HEAD) != (person.id_number == household.head_id_number):
-        raise ValidationError(
-            _(
-                "与户主关系不符：只有身份证号等于该家庭户主身份证号的人才能是户主，其他人请选择配偶、子女等关系。"
-            )
-        )
+    check_head_rule(person=person, household=household, relation=relation)
     _require_scope(actor, *[h.region_id for h in (person.household, household) if h is not None])
     return reason
 
@@ -146,5 +162,10 @@ def person_move(*, actor, person_id: int, household_id: int, relation: str, reas
         "head": household.masked_head_id,
         "reason": reason,
     }
-    _run_hooks(person_ids=[person.pk], actor=actor, now=now, note=note)
+    _run_hooks(
+        persons_sql=sql.SQL("SELECT {}::bigint").format(person.pk).as_string(),
+        actor=actor,
+        now=now,
+        note=note,
+    )
     return move

@@ -3,8 +3,8 @@
 from monitoring.roster import RECORD_JSON
 
 
-def records_follow_home(*, cursor, person_ids: list[int], actor, now, note: str) -> None:
-    """Every record of `person_ids` takes its person's current household and that household's
+def records_follow_home(*, cursor, persons_sql: str, actor, now, note: str) -> None:
+    """Every record of the people of `persons_sql` takes its person's current household and that household's
     region code; each changed record gets a history row naming who moved it. Set-based."""
     cursor.execute(
         f"""
@@ -13,7 +13,7 @@ def records_follow_home(*, cursor, person_ids: list[int], actor, now, note: str)
               FROM monitoring_monitoringrecord m
               JOIN households_person p ON p.id = m.person_id
               JOIN households_household h ON h.id = p.household_id
-             WHERE m.person_id = ANY(%(persons)s)
+             WHERE m.person_id IN ({persons_sql})
                AND (m.household_id, m.region_code) IS DISTINCT FROM (p.household_id, h.region_id)
         ),
         up AS (
@@ -24,5 +24,5 @@ def records_follow_home(*, cursor, person_ids: list[int], actor, now, note: str)
         INSERT INTO monitoring_monitoringrecordhistory (record_id, changed_at, batch_id, changed_by_id, before, after)
         SELECT u.id, %(now)s, NULL, %(user)s, u.before, {RECORD_JSON.format(t="u")} FROM up u
         """,
-        {"persons": person_ids, "now": now, "user": actor.pk},
+        {"now": now, "user": getattr(actor, "pk", None)},
     )

@@ -9,10 +9,13 @@ the load's transaction after the roster rows were merged into imports_rosterentr
 - one person per resident ID, in that household with that relation (birth date and sex from the ID);
 - one monitoring record per person with category, since, status, exit date and the household's
   region code; every new or changed record gets a MonitoringRecordHistory row naming the batch
-  and its uploader. Records of other members of a household that moved follow its region code.
+  and its uploader. Records of other members of a household that moved follow its region code;
+  so do the open alerts of the households the file names (`households.moves.copies_follow`).
 """
 
 from django.utils.translation import gettext as _
+
+from households import moves
 
 
 def _regions(cursor, rows_sql: str) -> None:
@@ -140,3 +143,15 @@ def merge_roster(*, cursor, batch, rows_sql: str, now) -> None:
     _households(cursor, rows_sql, now)
     _persons(cursor, rows_sql, now)
     _monitoring_records(cursor, rows_sql, batch.pk, batch.uploaded_by_id, now)
+    # A file can move households and people too: every other copy of where they live follows
+    # (open alerts go to the new area's caseworker), exactly as after a move by hand.
+    moves.copies_follow(
+        cursor=cursor,
+        persons_sql=(
+            "SELECT p.id FROM households_person p JOIN households_household h ON h.id = p.household_id "
+            f"WHERE h.head_id_number IN (SELECT r.household_id_number FROM {rows_sql} r)"
+        ),
+        actor=batch.uploaded_by,
+        now=now,
+        note=_("名册导入（批次 #%(batch)s）变更了家庭所在区域或人员所属家庭") % {"batch": batch.pk},
+    )

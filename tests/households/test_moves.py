@@ -299,3 +299,14 @@ def test_editing_other_fields_is_no_move(world, data_admin, client_for):
     assert Alert.objects.filter(events__action="move").count() == 0
     assert HomeVisit.objects.filter(household=world["home"]).count() == 2
     assert Person.objects.filter(household=world["home"]).count() == 2
+
+
+def test_the_person_admin_keeps_the_head_rule_when_only_the_relation_changes(world, data_admin, client_for):
+    client = client_for(data_admin)
+    url = reverse("admin:households_person_change", args=[world["child"].pk])
+    response = client.post(url, {**change_form_data(client.get(url)), "relation": Relation.HEAD})
+    assert (
+        response.status_code == 200
+        and "只有身份证号等于该家庭户主身份证号的人才能是户主" in response.content.decode()
+    )
+    assert fresh(world["child"]).relation == Relation.CHILD
