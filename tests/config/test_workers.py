@@ -134,6 +134,8 @@ def test_gunicorn_runs_threaded_workers_sized_from_the_cpu_count_with_overrides(
     assert int(config["threads"]) > 1
     config = gunicorn_config(GUNICORN_WORKERS="3", GUNICORN_THREADS="2", GUNICORN_TIMEOUT="45")
     assert (config["workers"], config["threads"], config["timeout"]) == ("3", "2", "45")
+    # docker-compose passes an unset variable on as empty: the default holds
+    assert int(gunicorn_config(GUNICORN_WORKERS="")["workers"]) == (os.cpu_count() or 1) + 1
 
 
 def test_the_image_compose_and_dev_demo_serve_with_the_gunicorn_config():
