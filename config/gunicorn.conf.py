@@ -12,11 +12,17 @@ through GUNICORN_CMD_ARGS, or on the command line).
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", 0)) or (os.cpu_count() or 1) + 1
+
+def _number(name: str, default: int) -> int:
+    """The variable's value; unset or empty (docker-compose passes `${X:-}` through) → default."""
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
+workers = _number("GUNICORN_WORKERS", (os.cpu_count() or 1) + 1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 8))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+threads = _number("GUNICORN_THREADS", 8)
+timeout = _number("GUNICORN_TIMEOUT", 120)
 graceful_timeout = 30
 keepalive = 5
 # A worker is replaced after this many requests (plus jitter), so memory a request left behind

@@ -162,8 +162,15 @@ if REDIS_URL:
     # The cache carries import progress between the worker and the web processes.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    for _folder in ("broker", "results", "cache"):
-        (LOCAL_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    try:
+        for _folder in ("broker", "results", "cache"):
+            (LOCAL_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"REDIS_URL 未设置，且无法创建本地队列目录 {LOCAL_QUEUE_DIR}（{exc.strerror}）：请设置 REDIS_URL，"
+            f"或将 LOCAL_QUEUE_DIR 指向可写目录。 / REDIS_URL is unset and {LOCAL_QUEUE_DIR} cannot be "
+            "created: set REDIS_URL, or LOCAL_QUEUE_DIR to a writable folder."
+        ) from exc
     CELERY_BROKER_URL = "filesystem://"
     _broker_folder = str(LOCAL_QUEUE_DIR / "broker")
     CELERY_BROKER_TRANSPORT_OPTIONS = {

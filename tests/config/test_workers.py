@@ -134,6 +134,8 @@ def test_gunicorn_runs_threaded_workers_sized_from_the_cpu_count_with_overrides(
     assert int(config["threads"]) > 1
     config = gunicorn_config(GUNICORN_WORKERS="3", GUNICORN_THREADS="2", GUNICORN_TIMEOUT="45")
     assert (config["workers"], config["threads"], config["timeout"]) == ("3", "2", "45")
+    # docker-compose passes an unset variable on as empty: the default holds
+    assert int(gunicorn_config(GUNICORN_WORKERS="")["workers"]) == (os.cpu_count() or 1) + 1
 
 
 def test_the_image_compose_and_dev_demo_serve_with_the_gunicorn_config():
@@ -142,3 +144,14 @@ def test_the_image_compose_and_dev_demo_serve_with_the_gunicorn_config():
     web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
     assert web[web.index("--config") + 1] == config_file
     assert f"--config {config_file}" in (ROOT / "dev").read_text()
+
+
+def test_without_redis_an_unwritable_queue_folder_refuses_to_start_saying_what_to_set(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**env, "LOCAL_QUEUE_DIR": str(tmp_path / "a-file" / "queue")},
+    )  # fmt: skip
+    assert out.returncode != 0
+    assert "请设置 REDIS_URL，或将 LOCAL_QUEUE_DIR 指向可写目录" in out.stderr
