@@ -57,7 +57,7 @@ def batch_submit(*, category: str, fileobj, file_name: str, user=None, start: bo
         if interrupted and start:
             from imports.tasks import load_batch
 
-            load_batch.delay(earlier.pk)
+            transaction.on_commit(lambda: load_batch.delay(earlier.pk))
         return Submission(earlier, resubmitted=True, interrupted=interrupted)
     try:
         with transaction.atomic():
