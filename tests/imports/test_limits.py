@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from imports import services
 from imports.models import ImportBatch, MedicalSettlement, RejectedRow
 from tests.helpers import page_text
-from tests.imports.helpers import assert_accounted, csv_bytes, id18, xlsx_bytes
+from tests.imports.helpers import assert_accounted, csv_bytes, id18, import_feed, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 HEADER = ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额"]
@@ -28,15 +27,6 @@ def settlement_rows(rows: int, bad: int = 0) -> list[list[str]]:
     return [HEADER] + [
         [f"K{n:07d}", BAD_ID if n < bad else GOOD_ID, "张三", "2020-03-01", "100.00"] for n in range(rows)
     ]
-
-
-def run_command(path: Path) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import_feed", "medical_settlement", str(path), stdout=out, stderr=out)
-    except SystemExit as exc:
-        return exc.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ def _refused_both_ways(client, upload, tmp_path, name: str, data: bytes, code: s
 
     path = tmp_path / name
     path.write_bytes(data)
-    status, out = run_command(path)
+    status, out = import_feed(path)
     assert status == 1, out
     assert_refused_whole(ImportBatch.objects.get(), code)
     return page, out
@@ -155,7 +145,7 @@ def test_an_oversized_file_is_refused_by_the_command_and_by_the_loader(departmen
     ).batch
     settings.IMPORT_MAX_FILE_MB = 1
 
-    status, out = run_command(path)
+    status, out = import_feed(path)
     assert status == 1 and "超过上限（最大 1 MB）" in out
     assert ImportBatch.objects.get() == stored  # no second batch, nothing copied
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
 from imports import services
 from imports.models import BatchStatus, ImportBatch, MedicalSettlement, RejectedRow
 from imports.tasks import recover_interrupted_loads
+from tests.alerts.test_run_celery import db_url, wait_for  # (its worker test starts processes too)
 from tests.helpers import page_text
-from tests.imports.helpers import assert_accounted, csv_bytes, id18
+from tests.imports.helpers import assert_accounted, csv_bytes, id18, import_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额"]
@@ -37,33 +37,6 @@ def settlement_csv(rows: int) -> bytes:
             for n in range(rows)
         ]
     )
-
-
-def db_url() -> str:
-    connection.ensure_connection()
-    info = connection.connection.info
-    if info.host.startswith("/"):
-        return f"postgres://{info.user}@/{info.dbname}?host={info.host}&port={info.port}"
-    return f"postgres://{info.user}@{info.host}:{info.port}/{info.dbname}"
-
-
-def wait_for(condition, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def run_command(path: Path) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import_feed", "medical_settlement", str(path), stdout=out, stderr=out)
-    except SystemExit as exc:
-        return exc.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -101,7 +74,7 @@ def test_import_feed_killed_mid_load_is_loaded_again_by_the_next_run(departments
     assert not MedicalSettlement.objects.exists() and not RejectedRow.objects.exists()
     wait_for(lambda: services.loader_gone(batch.pk), "the killed loader's lock to be released")
 
-    status, out = run_command(path)
+    status, out = import_feed(path)
 
     assert status == 0, out
     assert f"批次 #{batch.pk} 上次导入时进程中断" in out
