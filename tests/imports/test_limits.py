@@ -210,3 +210,25 @@ def test_files_under_the_rejected_limits_load_with_their_rejected_rows(load):
     batch = load("medical_settlement", csv_bytes(settlement_rows(10, bad=6)), "small.csv")
     assert_accounted(batch)
     assert batch.rejected == 6
+
+
+def test_an_xlsx_with_forged_dimensions_loads_only_the_rows_it_has(load):
+    """A sheet claiming to span A1:XFD1048576 would make openpyxl pad every row to 16,384 cells
+    and add empty rows to 1,048,576; the loader ignores the claim."""
+    honest = zipfile.ZipFile(io.BytesIO(xlsx_bytes(settlement_rows(20))))
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in honest.infolist():
+            content = honest.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:E21" />' in content
+                content = content.replace(b'ref="A1:E21"', b'ref="A1:XFD1048576"')
+            out.writestr(member, content)
+
+    started = time.monotonic()
+    batch = load("medical_settlement", forged.getvalue(), "结算.xlsx")
+
+    assert time.monotonic() - started < 5
+    assert_accounted(batch)
+    assert (batch.data_rows, batch.loaded) == (20, 20)
+    assert batch.columns == HEADER  # not 16,384 columns
