@@ -144,6 +144,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# First: drops an upload past IMPORT_MAX_FILE_MB while it arrives, before it is stored whole.
+FILE_UPLOAD_HANDLERS = [
+    "imports.forms.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Celery: Redis when REDIS_URL is set, otherwise a broker in files (no server) ---
 # Tasks never run inside a web request: a worker process always loads the uploads (`./dev demo`
@@ -202,7 +208,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.nightly_monitoring_run",
         "schedule": crontab(hour=2, minute=0),
     },
+    "recover-interrupted-imports": {
+        "task": "imports.tasks.recover_interrupted_loads",
+        "schedule": timedelta(minutes=5),
+    },
 }
+
+# --- Department file limits (imports/loading/limits.py). A 1,000,000-row medical-settlement
+# file is ~150 MB as CSV and ~800 MB of sheet XML in a ~90 MB .xlsx (ratio ~9): the defaults take it.
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=300)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2_000_000)
+IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=2048)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+IMPORT_MAX_REJECTED_ROWS = env.int("IMPORT_MAX_REJECTED_ROWS", default=50_000)
+IMPORT_MAX_REJECTED_PERCENT = env.int("IMPORT_MAX_REJECTED_PERCENT", default=20)
+IMPORT_REJECTED_SHARE_MIN_ROWS = env.int("IMPORT_REJECTED_SHARE_MIN_ROWS", default=100)
 
 # --- The city this deployment serves (region codes must start with its prefix) ---
 CITY_REGION_CODE = env("CITY_REGION_CODE", default="130900")

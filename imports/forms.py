@@ -3,9 +3,11 @@
 from pathlib import PurePath
 
 from django import forms
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext_lazy as _
 
 from imports.departments import CATEGORY_DEPARTMENT, DEPARTMENTS
+from imports.loading import limits
 from imports.models import FeedCategory
 
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx")
@@ -18,6 +20,33 @@ def category_choices() -> list[tuple[str, str]]:
         (value, f"{label}（{_DEPARTMENT_NAMES[CATEGORY_DEPARTMENT[value]]}）")
         for value, label in FeedCategory.choices
     ]
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First of every request's upload handlers (settings.FILE_UPLOAD_HANDLERS): past the size
+    limit the file is dropped while it arrives (the handlers after it have stored only part of it,
+    and delete that), so an oversized upload never reaches the disk whole. The body must be parsed
+    with it in place, before any middleware reads request.POST, hence a setting and not the view."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = limits.current().max_file_bytes
+        self.refused = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # A body this much larger than the limit cannot hold an acceptable file: drop from its
+        # first byte on (the body is still read, not kept).
+        if content_length and content_length > self.limit + limits.MB:
+            self.refused = True
+
+    def receive_data_chunk(self, raw_data, start):
+        if self.refused or start + len(raw_data) > self.limit:
+            self.refused = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
 
 
 class UploadForm(forms.Form):
@@ -40,12 +69,16 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("请选择数据类别")), *category_choices()]
+        if too_large:  # SizeLimitUploadHandler dropped the file: say why it is missing
+            self.fields["file"].error_messages["required"] = limits.file_too_large_message()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload.size > limits.current().max_file_bytes:
+            raise forms.ValidationError(limits.file_too_large_message(upload.size), code="too_large")
         extension = PurePath(upload.name).suffix.lower()
         if extension == ".xls":
             raise forms.ValidationError(

@@ -105,6 +105,10 @@ class ImportBatch(models.Model):
     # download lists raw cells in this order.
     columns = models.JSONField(_("文件列"), default=list, blank=True)
     encoding = models.CharField(_("文件编码"), max_length=20, blank=True)
+    # Loads started (a load whose process died is started again: services.batch_load) and when the
+    # last such death was found.
+    attempts = models.PositiveSmallIntegerField(_("导入次数"), default=0)
+    interrupted_at = models.DateTimeField(_("发现导入中断的时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
 
 from households import clock
 from imports import progress
 from imports.departments import CATEGORY_DEPARTMENT
-from imports.loading import FileRejected, load_file
+from imports.loading import FileRejected, limits, load_file
 from imports.models import BatchStatus, Department, FeedCategory, ImportBatch
 
 LOAD_LOCK_CLASS = 7301  # first key of the session advisory lock held while a batch loads
@@ -23,6 +24,9 @@ class Submission:
     # True when the same bytes of the same category were submitted before: `batch` is that earlier
     # batch and nothing was created or changed.
     resubmitted: bool
+    # True when that earlier batch was left loading by a process that died: it is loaded again
+    # (queued, with `start`; the command loads it itself).
+    interrupted: bool = False
 
 
 def _sha256_and_size(fileobj) -> tuple[str, int]:
@@ -39,14 +43,22 @@ def batch_submit(*, category: str, fileobj, file_name: str, user=None, start: bo
     """Store an uploaded file as a new pending batch and (with `start`) queue its load after commit.
 
     The same bytes of the same category are recognised (SHA-256): the earlier live batch is
-    returned and nothing changes. The database constraint `importbatch_one_live_batch_per_file`
-    makes this hold for two uploads at once as well.
+    returned and nothing changes, unless its load was interrupted (its loader died): then it is
+    queued again. The database constraint `importbatch_one_live_batch_per_file` makes this hold
+    for two uploads at once as well. A file over the size limit raises FileRejected, storing
+    nothing.
     """
     category = FeedCategory(category)
     sha256, size = _sha256_and_size(fileobj)
+    limits.check_file_size(size)
     earlier = ImportBatch.objects.filter(category=category, sha256=sha256, status__in=LIVE_STATUSES).first()
     if earlier is not None:
-        return Submission(earlier, resubmitted=True)
+        interrupted = earlier.status == BatchStatus.RUNNING and loader_gone(earlier.pk)
+        if interrupted and start:
+            from imports.tasks import load_batch
+
+            transaction.on_commit(lambda: load_batch.delay(earlier.pk))
+        return Submission(earlier, resubmitted=True, interrupted=interrupted)
     try:
         with transaction.atomic():
             batch = ImportBatch(
@@ -80,6 +92,36 @@ def _unlock(batch_id: int) -> None:
         cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOAD_LOCK_CLASS, batch_id])
 
 
+# Batches whose load lock nobody holds (pg_locks lists a two-key advisory lock as classid, objid
+# and objsubid = 2). A live loader holds the lock from before it marks the batch running until
+# after it marks the end, so a running batch without it was left by a process that died.
+_WITHOUT_LOADER = """
+    SELECT b.id FROM imports_importbatch b
+     WHERE b.status = %s AND b.id = ANY(%s)
+       AND NOT EXISTS (
+           SELECT 1 FROM pg_locks l
+            WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid = %s AND l.objid = b.id AND l.objsubid = 2)
+     ORDER BY b.id
+"""
+
+
+def loader_gone(batch_id: int) -> bool:
+    """Whether a running batch has no live loader (the process loading it died)."""
+    return batch_id in interrupted_batch_ids(among=[batch_id])
+
+
+def interrupted_batch_ids(*, among: list[int] | None = None) -> list[int]:
+    """Running batches whose loader is gone: loading them again (batch_load) recovers them."""
+    if among is None:
+        among = list(ImportBatch.objects.filter(status=BatchStatus.RUNNING).values_list("pk", flat=True))
+    if not among:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_WITHOUT_LOADER, [BatchStatus.RUNNING, among, LOAD_LOCK_CLASS])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def batch_load(*, batch_id: int) -> ImportBatch:
     """Load a pending batch: every data row ends up loaded, corrected, duplicate or rejected.
 
@@ -89,8 +131,10 @@ def batch_load(*, batch_id: int) -> ImportBatch:
     The rows of the file are written in one transaction: all of them or none. If the load fails
     (an error, a crash) nothing of it stays and the batch is marked `failed` after the rollback;
     loading that batch again (or the same file again) gives the result of a clean run. A batch
-    left `running` by a worker that died is taken over by the next call; while a worker is
-    loading a batch (session advisory lock) other calls return it untouched.
+    left `running` by a process that died (kill -9 of the command or of a worker) is taken over
+    by the next call, which counts the attempt and records when the interruption was found
+    (`attempts`, `interrupted_at`); while a process is loading a batch (its session advisory
+    lock) other calls return it untouched.
 
     Not @transaction.atomic on purpose: the batch's status must be written after a rollback.
     """
@@ -98,11 +142,17 @@ def batch_load(*, batch_id: int) -> ImportBatch:
     if batch.status in (BatchStatus.SUCCEEDED, BatchStatus.REJECTED) or not _try_lock(batch_id):
         return batch
     try:
+        now = clock.now()
         claimed = ImportBatch.objects.filter(
             pk=batch_id, status__in=(BatchStatus.PENDING, BatchStatus.RUNNING, BatchStatus.FAILED)
         ).update(
             status=BatchStatus.RUNNING,
-            started_at=clock.now(),
+            attempts=F("attempts") + 1,
+            # Running while we hold its lock: the process that marked it running is gone.
+            interrupted_at=Case(
+                When(status=BatchStatus.RUNNING, then=Value(now)), default=F("interrupted_at")
+            ),
+            started_at=now,
             finished_at=None,
             error_code="",
             error_message="",

@@ -20,3 +20,16 @@ def load_batch(batch_id: int) -> dict:
     and one being loaded by another worker (its advisory lock) is left alone."""
     batch = services.batch_load(batch_id=batch_id)
     return {"batch": batch.pk, "status": batch.status}
+
+
+@shared_task(time_limit=60)
+def recover_interrupted_loads() -> list[int]:
+    """The periodic sweep (beat): queue the load of every batch whose loading process died.
+
+    Two sweeps at once may queue the same batch twice; batch_load's advisory lock and its
+    conditional claim let only one load run, and the other returns the batch untouched.
+    """
+    batch_ids = services.interrupted_batch_ids()
+    for batch_id in batch_ids:
+        load_batch.delay(batch_id)
+    return batch_ids

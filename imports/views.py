@@ -19,7 +19,7 @@ from imports.forms import UploadForm
 from imports.models import BatchStatus, FeedCategory
 from imports.progress import batch_progress
 from imports.rejects import rejected_rows_csv
-from imports.services import batch_submit
+from imports.services import batch_submit, loader_gone
 
 PAGE_SIZE = 50
 
@@ -47,7 +47,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch_upload(request: HttpRequest) -> HttpResponse:
     selectors.require_import_access(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    too_large = any(
+        getattr(h, "refused", False) for h in request.upload_handlers
+    )  # settings.FILE_UPLOAD_HANDLERS
+    form = UploadForm(request.POST or None, request.FILES or None, too_large=too_large)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         submission = batch_submit(
@@ -57,7 +60,10 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             user=request.user,
         )
         batch = submission.batch
-        if submission.resubmitted:
+        if submission.interrupted:
+            text = _("该文件此前的导入（批次 #%(id)s）因进程中断而未完成，已重新开始导入。")
+            messages.warning(request, text % {"id": batch.pk})
+        elif submission.resubmitted:
             when = f"{timezone.localtime(batch.created_at):%Y-%m-%d %H:%M}"
             if batch.status == BatchStatus.SUCCEEDED:
                 text = _("该文件已于 %(when)s 导入（批次 #%(id)s），未做任何更改。")
@@ -82,6 +88,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "figures": selectors.batch_figures(batch),
         "in_progress": batch.in_progress,
+        "stalled": batch.status == BatchStatus.RUNNING and loader_gone(batch.pk),
         "progress": batch_progress(batch),
         "preview": selectors.rejected_preview(batch=batch) if batch.rejected else [],
         "reasons": selectors.rejection_reasons(batch=batch) if batch.rejected else [],

@@ -22,11 +22,14 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from imports import progress
-from imports.loading import hooks, merge
+from imports.loading import hooks, limits, merge
+from imports.loading.errors import FileRejected
 from imports.loading.headers import map_headers
-from imports.loading.sources import CsvSource, create_staging, open_source
+from imports.loading.reasons import reason_label
+from imports.loading.sources import MAX_COLUMNS, CsvSource, create_staging, open_source
 from imports.loading.validation import validated_table_sql
 from imports.specs import get_spec
 
@@ -87,7 +90,16 @@ def load_file(*, batch, fileobj, now: datetime) -> LoadResult:
     are in the future); raises FileRejected before any row is read if the file is unusable."""
     today = timezone.localdate(now)
     spec = get_spec(batch.category)
+    fileobj.seek(0, os.SEEK_END)
+    limits.check_file_size(fileobj.tell())
+    fileobj.seek(0)
     source = open_source(fileobj, batch.file_name)
+    if len(source.header) > MAX_COLUMNS:
+        raise FileRejected(
+            "too_many_columns",
+            _("表头有 %(n)d 列，超过上限（最多 %(max)d 列）：请删去多余的列后重新上传")
+            % {"n": len(source.header), "max": MAX_COLUMNS},
+        )
     hmap = map_headers(spec, source.header)
     result = LoadResult(encoding=source.encoding, columns=hmap.headers, extra_columns=hmap.extra)
 
@@ -127,6 +139,10 @@ def load_file(*, batch, fileobj, now: datetime) -> LoadResult:
         (result.data_rows,) = cur.fetchone()
         cur.execute(merge.duplicates_sql(spec))
         step("duplicates")
+        cur.execute(merge.rejected_count_sql())
+        (rejected,) = cur.fetchone()
+        if limits.rejected_over_limit(data_rows=result.data_rows, rejected=rejected):
+            raise _too_many_rejected(cur, spec, hmap, today, data_rows=result.data_rows, rejected=rejected)
         cur.execute(merge.rejected_rows_sql(spec, hmap, batch_id=batch.pk, today=today))
         result.rejected = cur.rowcount
         step("rejected rows")
@@ -154,6 +170,20 @@ def load_file(*, batch, fileobj, now: datetime) -> LoadResult:
         dictionaries = [f"jz_d{i}" for i in range((len(statements) - 1) // 2)]
         cur.execute(f"DROP TABLE {', '.join(['jz_dup', 'jz_v', 'jz_stg', *dictionaries])}")
     return result
+
+
+SUMMARY_ROWS = 5
+
+
+def _too_many_rejected(cur, spec, hmap, today, *, data_rows: int, rejected: int) -> FileRejected:
+    """The refusal of a mostly wrong file: its reasons and first rows, read before anything is written."""
+    reasons_sql, rows_sql = merge.rejected_summary_sql(spec, hmap, today=today, rows=SUMMARY_ROWS)
+    cur.execute(reasons_sql)
+    reasons = [(reason_label(code), n) for code, n in cur.fetchall()]
+    cur.execute(rows_sql)
+    return limits.too_many_rejected(
+        data_rows=data_rows, rejected=rejected, reasons=reasons, first_rows=cur.fetchall()
+    )
 
 
 def _database_is_local() -> bool:

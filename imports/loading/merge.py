@@ -76,6 +76,29 @@ def _field_message(f: Field, spec: Spec, hmap: HeaderMap, today) -> str:
 
 def rejected_rows_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> str:
     """One INSERT … SELECT of every rejected row (invalid rows and in-file duplicates)."""
+    return (
+        'INSERT INTO imports_rejectedrow (batch_id, row_number, "column", reason_code, message, raw) '
+        + rejected_select_sql(spec, hmap, batch_id=batch_id, today=today)
+    )
+
+
+def rejected_count_sql() -> str:
+    """The number of rows `rejected_rows_sql` would write, without building their messages."""
+    return "SELECT (SELECT count(*) FROM jz_v WHERE NOT ok) + (SELECT coalesce(sum(n - 1), 0) FROM jz_dup)"
+
+
+def rejected_summary_sql(spec: Spec, hmap: HeaderMap, *, today, rows: int) -> tuple[str, str]:
+    """(reason code → rows, the first `rows` rejected rows with their messages), for a file refused
+    whole: nothing is written."""
+    select = rejected_select_sql(spec, hmap, batch_id=0, today=today)
+    return (
+        f"SELECT reason_code, count(*) FROM ({select}) r GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10",
+        f"SELECT row_number, message FROM ({select}) r ORDER BY row_number LIMIT {int(rows)}",
+    )
+
+
+def rejected_select_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> str:
+    """Every rejected row as (batch_id, row_number, column, reason_code, message, raw)."""
     raw_pairs = [f"{lit(h)}, coalesce(s.c{i}, '')" for i, h in enumerate(hmap.headers)]
     raw = (
         " || ".join(
@@ -110,10 +133,9 @@ def rejected_rows_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> s
         reasons.ROW_REASONS[reasons.DUPLICATE_IN_FILE], spec, hmap, key_field.name, column=key_header
     ).replace("{keep}", "' || d.keep || '")
     return f"""
-        INSERT INTO imports_rejectedrow (batch_id, row_number, "column", reason_code, message, raw)
-        SELECT {lit(batch_id)}, v.row_no, CASE {" ".join(first_column)} ELSE '' END,
-               CASE {" ".join(first_code)} END,
-               concat_ws('；', {", ".join(messages)}), {raw}
+        SELECT {lit(batch_id)} AS batch_id, v.row_no AS row_number, CASE {" ".join(first_column)} ELSE '' END AS "column",
+               CASE {" ".join(first_code)} END AS reason_code,
+               concat_ws('；', {", ".join(messages)}) AS message, {raw} AS raw
           FROM jz_v v JOIN jz_stg s ON s.row_no = v.row_no
          WHERE NOT v.ok
         UNION ALL
@@ -126,8 +148,8 @@ def rejected_rows_sql(spec: Spec, hmap: HeaderMap, *, batch_id: int, today) -> s
 
 def duplicates_sql(spec: Spec) -> str:
     return (
-        f"CREATE TEMP TABLE jz_dup ON COMMIT DROP AS SELECT f_{spec.natural_key} AS k, max(row_no) AS keep "
-        f"FROM jz_v WHERE ok GROUP BY f_{spec.natural_key} HAVING count(*) > 1"
+        f"CREATE TEMP TABLE jz_dup ON COMMIT DROP AS SELECT f_{spec.natural_key} AS k, max(row_no) AS keep, "
+        f"count(*) AS n FROM jz_v WHERE ok GROUP BY f_{spec.natural_key} HAVING count(*) > 1"
     )
 
 

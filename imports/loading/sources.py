@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
-from imports.loading import reasons
+from imports.loading import limits, reasons
 from imports.loading.decoding import detect_encoding
 from imports.loading.errors import FileRejected
 from imports.loading.validation import lit
@@ -25,6 +25,7 @@ CHUNK_CHARS = 1 << 16
 BLANK = " \t\r\n\u3000\u00a0,"
 
 Progress = Callable[[int, int], None]  # (rows_read, bytes_read)
+MAX_COLUMNS = 500  # the staging table holds one column per header cell (PostgreSQL allows 1,600)
 
 
 def create_staging(cursor, ncols: int, first_row_no: int) -> None:
@@ -94,8 +95,11 @@ class CsvSource:
             wrapper.detach()
 
     def copy_fast(self, cursor, ncols: int, progress: Progress) -> None:
-        """COPY the decoded text after the header; raises psycopg DataError when COPY cannot parse it."""
-        text, rows = self._after_header, 0
+        """COPY the decoded text after the header; raises psycopg DataError when COPY cannot parse it.
+
+        Stops at the row limit counting line breaks (a cell with a line break in it counts twice:
+        the limit is far above any real file, so the guard only needs to be cheap)."""
+        text, rows, max_rows = self._after_header, 0, limits.current().max_rows
         sql = (
             f"COPY jz_stg ({', '.join(f'c{i}' for i in range(ncols))}) FROM STDIN "
             f"(FORMAT csv, DELIMITER {lit(self.delimiter)})"
@@ -111,6 +115,8 @@ class CsvSource:
                 if body:
                     copy.write(body)
                 rows += body.count("\n")
+                if rows >= max_rows:  # `body` ends inside a line: rows + 1 lines have begun
+                    raise limits.too_many_rows(rows + 1)
                 progress(rows, self.fileobj.tell())
         self.release()
 
@@ -123,12 +129,16 @@ class CsvSource:
             row_no += 1
             if row_no == self.header_row:
                 break
+        max_rows, count = limits.current().max_rows, 0
         with cursor.copy(_copy_rows_sql(ncols)) as copy:
             writer = _RowWriter(copy, ncols)
             for row in reader:
                 row_no += 1
                 if _is_blank(row):
                     continue
+                count += 1
+                if count > max_rows:
+                    raise limits.too_many_rows(count)
                 writer.write(row_no, [c.replace("\x00", "") for c in row])
                 if row_no % 10000 == 0:
                     progress(row_no - self.header_row, self.fileobj.tell())
@@ -158,13 +168,19 @@ def _cell_text(value) -> str | None:
 
 
 class XlsxSource:
-    """The first sheet of an .xlsx workbook, streamed with openpyxl's read-only mode."""
+    """The first sheet of an .xlsx workbook, streamed with openpyxl's read-only mode.
+
+    The archive's sizes are checked before openpyxl opens it (limits.check_xlsx_archive). The
+    sheet's declared dimensions are ignored: a forged `A1:XFD1048576` would make openpyxl pad every
+    row to 16,384 cells and add empty rows up to 1,048,576; rows come as stored, values only.
+    """
 
     encoding = "xlsx"
 
     def __init__(self, fileobj, file_name: str):
         from openpyxl import load_workbook
 
+        limits.check_xlsx_archive(fileobj)
         try:
             self.workbook = load_workbook(fileobj, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
@@ -176,30 +192,30 @@ class XlsxSource:
         for row_no, cells in self.rows:
             if not _is_blank(cells):
                 self.header_row = row_no
+                # Trailing empty header cells are dropped: rows are fitted to the header's width.
+                while cells and (cells[-1] is None or str(cells[-1]).strip(BLANK) == ""):
+                    cells = cells[:-1]
                 self.header = ["" if c is None else str(c) for c in cells]
                 return
         raise FileRejected("no_header", _("文件为空或没有表头行：第一行非空内容应为列名"))
 
     def _rows(self) -> Iterator[tuple[int, tuple]]:
         sheet = self.workbook.worksheets[0]
-        for cells in sheet.iter_rows():
-            cells = tuple(cells)
-            if not cells:
-                continue
-            row_no = next((c.row for c in cells if getattr(c, "row", None)), None)
-            if row_no is None:
-                continue
-            yield row_no, tuple(getattr(c, "value", None) for c in cells)
+        sheet.reset_dimensions()
+        # Without dimensions openpyxl yields one (possibly empty) tuple per row number from 1.
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
 
     def copy_rows(self, cursor, ncols: int, progress: Progress) -> None:
-        count = 0
+        count, max_rows = 0, limits.current().max_rows
         with cursor.copy(_copy_rows_sql(ncols)) as copy:
             writer = _RowWriter(copy, ncols)
             for row_no, cells in self.rows:
                 if _is_blank(cells):
                     continue
-                writer.write(row_no, [_cell_text(c) for c in cells])
                 count += 1
+                if count > max_rows:
+                    raise limits.too_many_rows(count)
+                writer.write(row_no, [_cell_text(c) for c in cells])
                 if count % 5000 == 0:
                     progress(count, 0)
         progress(count, 0)

@@ -2,6 +2,9 @@
 
 import io
 from datetime import date
+from pathlib import Path
+
+from django.core.management import call_command
 
 from households import idcard
 
@@ -44,3 +47,13 @@ def assert_accounted(batch) -> None:
     assert batch.status == "succeeded", (batch.status, batch.error_message)
     assert batch.loaded + batch.corrected + batch.duplicate + batch.rejected == batch.data_rows
     assert batch.rejected_rows.count() == batch.rejected
+
+
+def import_feed(path: Path, category: str = "medical_settlement") -> tuple[int, str]:
+    """Run `manage.py import_feed` in this process: (exit status, everything it printed)."""
+    out = io.StringIO()
+    try:
+        call_command("import_feed", category, str(path), stdout=out, stderr=out)
+    except SystemExit as exc:
+        return exc.code, out.getvalue()
+    return 0, out.getvalue()

@@ -1,6 +1,8 @@
 """`manage.py import_feed <category> <path>`: load a department file and print its summary.
 
 Exits with status 1 when the file itself is rejected (nothing changed), 2 when the load failed.
+The same file again loads nothing twice, but a batch of it left running by a process that died
+(kill -9) is loaded again here.
 """
 
 import logging
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imports import services
+from imports.loading import limits
 from imports.loading.reasons import reason_label
 from imports.models import BatchStatus, FeedCategory
 
@@ -43,13 +46,25 @@ class Command(BaseCommand):
             engine_logger.addHandler(handler)
             engine_logger.setLevel(logging.INFO)
             engine_logger.propagate = False
+        size = file_path.stat().st_size
+        if size > limits.current().max_file_bytes:
+            # Refused before the file is copied into the media folder or hashed.
+            self.stderr.write(limits.file_too_large_message(size))
+            raise SystemExit(1)
         started = time.monotonic()
         with file_path.open("rb") as fileobj:
             submission = services.batch_submit(
                 category=category, fileobj=fileobj, file_name=file_path.name, user=uploader, start=False
             )
         batch = submission.batch
-        if submission.resubmitted:
+        if submission.interrupted:
+            self.stdout.write(
+                _("同一文件的批次 #%(id)d 上次导入时进程中断（于 %(when)s 开始），现在重新导入。")
+                % {"id": batch.pk, "when": timezone.localtime(batch.started_at).strftime("%Y-%m-%d %H:%M:%S")}
+            )
+        # A pending batch of the same file (queued, or its command died before it began) is loaded
+        # here; a live loader keeps it (batch_load returns it untouched).
+        if submission.resubmitted and not submission.interrupted and batch.status != BatchStatus.PENDING:
             self.stdout.write(
                 _("同一文件（SHA-256相同）已于 %(when)s 作为批次 #%(id)d 提交，本次未做任何改动。")
                 % {"when": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"), "id": batch.pk}
