@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from households import idcard
 from households.models import Household, Person, Region, User
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 from households.scoping import scope_queryset
 from households.selectors import looks_like_id
 
@@ -65,6 +67,23 @@ class IdOrNameSearchMixin:
             except idcard.IdNumberError:
                 return queryset.none(), False
         return queryset.filter(**{f"{self.name_field}__startswith": term}), True
+
+
+class ReadLoggedAdminMixin:
+    """An object's change (or view) page shows a person's or household's data: it is logged
+    (households.readlog), with the people and households `read_subjects` names."""
+
+    read_action = ReadAction.PERSON_VIEW
+
+    def read_subjects(self, obj) -> tuple[list[int], list[int]]:
+        """(household ids, person ids) the page of `obj` shows."""
+        return [], []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            household_ids, person_ids = self.read_subjects(obj)
+            readlog.note(request, self.read_action, household_ids=household_ids, person_ids=person_ids)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 admin.site.unregister(Group)  # permissions follow roles (auth_backends); groups grant nothing
@@ -145,7 +164,7 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
+class HouseholdAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     list_display = ["id", "masked_head_id", "region", "area_type", "annual_income", "updated_at"]
     list_filter = ["area_type"]
     list_select_related = ["region"]
@@ -163,13 +182,18 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     def masked_head_id(self, obj):
         return obj.masked_head_id
 
+    read_action = ReadAction.HOUSEHOLD_VIEW
+
+    def read_subjects(self, obj):
+        return [obj.pk], list(obj.members.values_list("pk", flat=True))
+
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
 
 
 @admin.register(Person)
-class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
+class PersonAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     region_path = "household__region__code"
     list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household"]
     list_select_related = ["household"]
@@ -180,6 +204,9 @@ class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     readonly_fields = ["masked_id", "sex", "birth_date"]
     raw_id_fields = ["household"]
     show_full_result_count = False
+
+    def read_subjects(self, obj):
+        return [obj.household_id], [obj.pk]
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):

@@ -103,6 +103,9 @@ class ImportBatch(models.Model):
     # download lists raw cells in this order.
     columns = models.JSONField(_("文件列"), default=list, blank=True)
     encoding = models.CharField(_("文件编码"), max_length=20, blank=True)
+    # Set when the retention job deleted the uploaded file (`file` is then empty); the SHA-256 and
+    # the counts stay, so the same bytes sent again are still recognised.
+    file_deleted_at = models.DateTimeField(_("原始文件删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")
