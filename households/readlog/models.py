@@ -72,7 +72,7 @@ class ReadLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.actor}"
+        return _("查阅记录 #%(id)s：%(actor)s") % {"id": self.pk, "actor": self.actor}
 
     def action_labels(self) -> list[str]:
         labels = dict(ReadAction.choices)

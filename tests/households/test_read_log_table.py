@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from households import clock
@@ -90,3 +90,11 @@ def test_the_retention_job_runs_nightly_from_the_beat_schedule():
 def test_an_entry_needs_an_action():
     with pytest.raises(DatabaseError), transaction.atomic():
         ReadLogEntry.objects.create(at=clock.now(), actor="x", channel=Channel.WEB, actions=[])
+
+
+@pytest.mark.parametrize("command", ["purge_read_log", "purge_raw_files"])
+def test_a_period_below_one_day_is_refused_with_what_is_allowed(command):
+    entry(days_ago=5000)
+    with pytest.raises(CommandError, match="--days 须为不小于 1 的整数"):
+        call_command(command, "--days", "0")
+    assert ReadLogEntry.objects.count() == 1
