@@ -126,6 +126,9 @@ class AlertAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdmin):
     def read_subjects(self, obj):
         return [obj.household_id], [obj.person_id]
 
+    def listed_subjects(self, objs):
+        return [o.household_id for o in objs], [o.person_id for o in objs]
+
     def get_search_results(self, request, queryset, search_term):
         queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # one person per alert: no duplicates, so no EXISTS wrapper around the changelist query

@@ -79,11 +79,24 @@ class ReadLoggedAdminMixin:
         """(household ids, person ids) the page of `obj` shows."""
         return [], []
 
+    def listed_subjects(self, objs) -> tuple[list[int], list[int]]:
+        """(household ids, person ids) of a list page's rows, without a query per row."""
+        return [], []
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             household_ids, person_ids = self.read_subjects(obj)
             readlog.note(request, self.read_action, household_ids=household_ids, person_ids=person_ids)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        """An ID search's row (the middleware writes it) names the rows the list showed."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and readlog.searched_by_id(request):
+            household_ids, person_ids = self.listed_subjects(changelist.result_list)
+            readlog.note(request, household_ids=household_ids, person_ids=person_ids)
+        return response
 
 
 admin.site.unregister(Group)  # permissions follow roles (auth_backends); groups grant nothing
@@ -187,6 +200,9 @@ class HouseholdAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin
     def read_subjects(self, obj):
         return [obj.pk], list(obj.members.values_list("pk", flat=True))
 
+    def listed_subjects(self, objs):
+        return [o.pk for o in objs], []
+
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
@@ -207,6 +223,9 @@ class PersonAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, M
 
     def read_subjects(self, obj):
         return [obj.household_id], [obj.pk]
+
+    def listed_subjects(self, objs):
+        return [o.household_id for o in objs], [o.pk for o in objs]
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):

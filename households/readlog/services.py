@@ -117,7 +117,8 @@ def client_ip(request) -> str | None:
     return None
 
 
-def _search_terms(request) -> bool:
+def searched_by_id(request) -> bool:
+    """The request's search box holds an ID search (`is_id_search`)."""
     return any(is_id_search(v) for name in SEARCH_PARAMETERS for v in request.GET.getlist(name))
 
 
@@ -125,7 +126,7 @@ def request_entry_write(request, response) -> ReadLogEntry | None:
     """Write the request's one row, if it showed personal data, searched by ID or downloaded."""
     pending: Pending = request.__dict__.get("_read_log") or Pending()
     actions = list(pending.actions)
-    if _search_terms(request):
+    if searched_by_id(request):
         actions.append(ReadAction.ID_SEARCH)
     attachment = response.get("Content-Disposition", "").startswith("attachment")
     if attachment and not actions:

@@ -244,3 +244,22 @@ def test_anonymous_requests_are_not_logged(client):
 def test_only_the_search_box_counts_as_an_id_search(client_for, city_supervisor):
     client_for(city_supervisor).get(reverse("households:list"), {"before": "12345678"})
     assert not ReadLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["households_person", "households_household", "imports_namemismatch"])
+def test_an_admin_id_search_names_the_rows_it_listed(client_for, data_admin, model):
+    household = household_with_head(VILLAGE_A)
+    head = household.members.get()
+    if model == "imports_namemismatch":
+        from imports.models import NameMismatch
+
+        batch = BatchFactory(loaded=1)
+        NameMismatch.objects.create(
+            batch=batch, row_number=2, id_number=head.id_number, name_in_file="某", name_in_registry=head.name
+        )
+    response = client_for(data_admin).get(reverse(f"admin:{model}_changelist"), {"q": head.id_number})
+    assert response.status_code == 200
+    entry = only_entry()
+    assert entry.actions == [ReadAction.ID_SEARCH]
+    assert entry.household_ids == [household.pk]
+    assert entry.person_ids == ([] if model == "households_household" else [head.pk])
