@@ -19,7 +19,7 @@ from alerts.models import Alert, AlertEvent, AlertStatus, HomeVisit, Responsibil
 from alerts.selectors.triage import evidence_for
 from alerts.services import triage as services
 from households import clock
-from households.admin import IdOrNameSearchMixin, ModelAdmin, ScopedAdminMixin
+from households.admin import IdOrNameSearchMixin, ModelAdmin, ReadLoggedAdminMixin, ScopedAdminMixin
 from households.models import Region, Role, User
 from households.scoping import scope_queryset
 
@@ -79,7 +79,7 @@ class ScopedAdmin(ScopedAdminMixin, ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
+class AlertAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdmin):
     list_display = (
         "id",
         "rule",
@@ -122,6 +122,12 @@ class AlertAdmin(IdOrNameSearchMixin, ScopedAdmin):
         "lock_version",
     )
     readonly_fields = fields
+
+    def read_subjects(self, obj):
+        return [obj.household_id], [obj.person_id]
+
+    def listed_subjects(self, objs):
+        return [o.household_id for o in objs], [o.person_id for o in objs]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)

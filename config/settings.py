@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "import_export",
     "drf_spectacular",
     "households",
+    "households.readlog",
     "imports",
     "monitoring",
     "alerts",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "households.readlog.middleware.ReadLogMiddleware",  # one row per request that read personal data
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -142,6 +144,9 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Uploaded department files hold full ID numbers: readable by the app's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # First: drops an upload past IMPORT_MAX_FILE_MB while it arrives, before it is stored whole.
@@ -223,6 +228,18 @@ IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
 IMPORT_MAX_REJECTED_ROWS = env.int("IMPORT_MAX_REJECTED_ROWS", default=50_000)
 IMPORT_MAX_REJECTED_PERCENT = env.int("IMPORT_MAX_REJECTED_PERCENT", default=20)
 IMPORT_REJECTED_SHARE_MIN_ROWS = env.int("IMPORT_REJECTED_SHARE_MIN_ROWS", default=100)
+# --- Personal data at rest: the read log and uploaded raw files are kept this long ---
+READ_LOG_RETENTION_DAYS = env.int("READ_LOG_RETENTION_DAYS", default=3 * 365)
+CELERY_BEAT_SCHEDULE["read-log-retention"] = {
+    "task": "households.readlog.tasks.read_log_purge",
+    "schedule": crontab(hour=3, minute=30),
+}
+# Uploaded raw files of loaded batches (succeeded or rejected) are deleted this long after the load.
+RAW_FILE_RETENTION_DAYS = env.int("RAW_FILE_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["raw-file-retention"] = {
+    "task": "imports.tasks.raw_files_purge",
+    "schedule": crontab(hour=3, minute=40),
+}
 
 # --- The city this deployment serves (region codes must start with its prefix) ---
 CITY_REGION_CODE = env("CITY_REGION_CODE", default="130900")
@@ -292,6 +309,9 @@ if not SECURE_HSTS_PRELOAD:
 # Only behind a proxy that sets X-Forwarded-Proto itself (a client could send the header too).
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The read log takes the client's address from X-Forwarded-For (its last entry) only behind a proxy
+# that appends it; otherwise from the connection (a client could send the header itself).
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from households import idcard, moves
 from households.models import Household, HouseholdMove, Person, PersonMove, Region, User
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 from households.scoping import scope_queryset
 from households.selectors import looks_like_id
 
@@ -67,6 +69,36 @@ class IdOrNameSearchMixin:
             except idcard.IdNumberError:
                 return queryset.none(), False
         return queryset.filter(**{f"{self.name_field}__startswith": term}), True
+
+
+class ReadLoggedAdminMixin:
+    """An object's change (or view) page shows a person's or household's data: it is logged
+    (households.readlog), with the people and households `read_subjects` names."""
+
+    read_action = ReadAction.PERSON_VIEW
+
+    def read_subjects(self, obj) -> tuple[list[int], list[int]]:
+        """(household ids, person ids) the page of `obj` shows."""
+        return [], []
+
+    def listed_subjects(self, objs) -> tuple[list[int], list[int]]:
+        """(household ids, person ids) of a list page's rows, without a query per row."""
+        return [], []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            household_ids, person_ids = self.read_subjects(obj)
+            readlog.note(request, self.read_action, household_ids=household_ids, person_ids=person_ids)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        """An ID search's row (the middleware writes it) names the rows the list showed."""
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and readlog.searched_by_id(request):
+            household_ids, person_ids = self.listed_subjects(changelist.result_list)
+            readlog.note(request, household_ids=household_ids, person_ids=person_ids)
+        return response
 
 
 admin.site.unregister(Group)  # permissions follow roles (auth_backends); groups grant nothing
@@ -224,7 +256,7 @@ class PersonMoveInline(MoveHistoryInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
+class HouseholdAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     list_display = ["id", "masked_head_id", "region", "area_type", "annual_income", "updated_at"]
     list_filter = ["area_type"]
     list_select_related = ["region"]
@@ -241,6 +273,14 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     @admin.display(description=_("户主身份证号"))
     def masked_head_id(self, obj):
         return obj.masked_head_id
+
+    read_action = ReadAction.HOUSEHOLD_VIEW
+
+    def read_subjects(self, obj):
+        return [obj.pk], list(obj.members.values_list("pk", flat=True))
+
+    def listed_subjects(self, objs):
+        return [o.pk for o in objs], []
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
@@ -271,7 +311,7 @@ class HouseholdAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
+class PersonAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     region_path = "household__region__code"
     list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household"]
     list_select_related = ["household"]
@@ -283,6 +323,12 @@ class PersonAdmin(IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     raw_id_fields = ["household"]
     inlines = [PersonMoveInline]
     show_full_result_count = False
+
+    def read_subjects(self, obj):
+        return [obj.household_id], [obj.pk]
+
+    def listed_subjects(self, objs):
+        return [o.household_id for o in objs], [o.pk for o in objs]
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):

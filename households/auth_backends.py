@@ -62,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.ruleproposal": frozenset({"view", "add", "change"}),
         "alerts.monitoringrun": frozenset({"view"}),
         "alerts.dashboardsummary": frozenset({"view"}),
+        # who looked at a household of their region (on the household's page; not the admin's log)
+        "readlog.readlogentry": frozenset({"view"}),
     },
     # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from households import selectors
 from households.decorators import permission_required
 from households.pagination import page_before
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 
 PAGE_SIZE = 50
 VIEW_HOUSEHOLDS = "households.view_household"
@@ -24,6 +26,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.household_list(user=request.user, query=query)
     before = request.GET.get("before", "")
     page, next_before = page_before(qs, before, PAGE_SIZE)
+    readlog.note(request, household_ids=[h.pk for h in page])  # kept if this was an ID search
     context = {
         "households": page,
         "query": query,
@@ -37,7 +40,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_HOUSEHOLDS, NO_HOUSEHOLDS)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
-    members = household.members.order_by("relation", "birth_date")
+    members = list(household.members.order_by("relation", "birth_date"))
+    readlog.note(
+        request, ReadAction.HOUSEHOLD_VIEW, household_ids=[household.pk], person_ids=[m.pk for m in members]
+    )
     context = {
         "household": household,
         "members": members,

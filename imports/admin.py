@@ -12,7 +12,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from households.admin import IdOrNameSearchMixin, ModelAdmin, NotFoundAdminMixin
+from households.admin import IdOrNameSearchMixin, ModelAdmin, NotFoundAdminMixin, ReadLoggedAdminMixin
+from households.models import Person
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 from imports.loading.reasons import REASON_LABELS, reason_label
 from imports.models import (
     Department,
@@ -58,6 +61,10 @@ class DepartmentAdmin(NotFoundAdminMixin, ImportExportModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # batches and feed records point at departments (PROTECT)
 
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        readlog.note(request, ReadAction.ADMIN_EXPORT)
+        return super().get_export_data(file_format, request, queryset, **kwargs)
+
 
 def _cells_table(values: dict | None):
     """A row's cells (column → value) as a two-column table, resident IDs masked."""
@@ -98,7 +105,10 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["category", "department", "status", "report_links"]}),
-        (_("文件"), {"fields": ["file_name", "size_bytes", "sha256", "uploaded_by", "created_at"]}),
+        (
+            _("文件"),
+            {"fields": ["file_name", "size_bytes", "sha256", "uploaded_by", "created_at", "file_deleted_at"]},
+        ),
         (
             _("行数"),
             {"fields": ["data_rows", "loaded", "corrected", "duplicate", "rejected", "name_mismatch"]},
@@ -184,8 +194,15 @@ class BatchOfCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(batch_id=int(value)) if value and value.isdigit() else queryset
 
 
-class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, ModelAdmin):
-    """A department record table: browse, search by full ID or name, never edit."""
+def people_subjects(id_numbers: list[str]) -> tuple[list[int], list[int]]:
+    """The registry's people with these IDs and their households, for the read log (one query)."""
+    found = list(Person.objects.filter(id_number__in=id_numbers).values_list("household_id", "pk"))
+    return [h for h, _p in found], [p for _h, p in found]
+
+
+class FeedRecordAdmin(ReadOnlyAdminMixin, ReadLoggedAdminMixin, IdOrNameSearchMixin, ModelAdmin):
+    """A department record table: browse, search by full ID or name, never edit. A record's page
+    is a read of that person's data (logged)."""
 
     feed_category: str = ""
     key_field = ""
@@ -212,6 +229,12 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["masked_id"]
+
+    def read_subjects(self, obj):
+        return people_subjects([obj.id_number])
+
+    def listed_subjects(self, objs):
+        return people_subjects([o.id_number for o in objs])
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
@@ -293,7 +316,7 @@ class RosterEntryAdmin(FeedRecordAdmin):
 
 
 @admin.register(NameMismatch)
-class NameMismatchAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, ModelAdmin):
+class NameMismatchAdmin(ReadOnlyAdminMixin, ReadLoggedAdminMixin, IdOrNameSearchMixin, ModelAdmin):
     list_display = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
     list_select_related = ["batch"]
     fields = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
@@ -302,6 +325,12 @@ class NameMismatchAdmin(ReadOnlyAdminMixin, IdOrNameSearchMixin, ModelAdmin):
     search_help_text = _("输入完整身份证号，或文件中姓名的开头")
     name_field = "name_in_file"
     show_full_result_count = False
+
+    def read_subjects(self, obj):
+        return people_subjects([obj.id_number])
+
+    def listed_subjects(self, objs):
+        return people_subjects([o.id_number for o in objs])
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):

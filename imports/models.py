@@ -109,6 +109,9 @@ class ImportBatch(models.Model):
     # last such death was found.
     attempts = models.PositiveSmallIntegerField(_("导入次数"), default=0)
     interrupted_at = models.DateTimeField(_("发现导入中断的时间"), null=True, blank=True)
+    # Set when the retention job deleted the uploaded file (`file` is then empty); the SHA-256 and
+    # the counts stay, so the same bytes sent again are still recognised.
+    file_deleted_at = models.DateTimeField(_("原始文件删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from households.task_retry import RETRY_ON_DATABASE_ERRORS
-from imports import services
+from imports import retention, services
 
 
 @shared_task(
@@ -33,3 +33,7 @@ def recover_interrupted_loads() -> list[int]:
     for batch_id in batch_ids:
         load_batch.delay(batch_id)
     return batch_ids
+@shared_task(time_limit=30 * 60)
+def raw_files_purge() -> int:
+    """Nightly: delete uploaded files of batches loaded longer ago than the retention period."""
+    return retention.raw_files_purge()

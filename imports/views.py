@@ -1,5 +1,6 @@
 """The data admin's import pages: upload, batch list, batch report, live progress, rejects CSV."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,6 +14,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from households.decorators import login_required_htmx
 from households.pagination import page_before
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 from households.signin.idle import not_user_activity
 from imports import selectors
 from imports.forms import UploadForm
@@ -95,6 +98,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "preview_limit": selectors.PREVIEW_ROWS,
         "mismatches": selectors.name_mismatches(batch=batch) if batch.name_mismatch else [],
         "corrections": selectors.corrections(batch=batch) if batch.corrected else [],
+        "raw_file_retention_days": settings.RAW_FILE_RETENTION_DAYS,
     }
     return render(request, "imports/batch_detail.html", context)
 
@@ -113,6 +117,7 @@ def batch_progress_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_rejects_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     batch = selectors.batch_get(user=request.user, pk=pk)
+    readlog.note(request, ReadAction.REJECTS_REPORT, batch_id=batch.pk, row_count=batch.rejected)
     response = StreamingHttpResponse(
         (chunk.encode("utf-8") for chunk in rejected_rows_csv(batch)), content_type="text/csv; charset=utf-8"
     )

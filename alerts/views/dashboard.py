@@ -15,6 +15,8 @@ from alerts.models import AlertStatus, Outcome, RuleCode
 from alerts.selectors import dashboard as selectors
 from alerts.views.dashboard_xlsx import dashboard_workbook
 from households import clock
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 from monitoring.models import MonitoringCategory
 
 
@@ -148,6 +150,7 @@ def dashboard_export(request: HttpRequest, code: str | None = None) -> HttpRespo
     figures = dashboard_figures(user=request.user, code=code)
     region = figures["node"].region
     content = dashboard_workbook(figures, generated_at=timezone.localtime(clock.now()))
+    readlog.note(request, ReadAction.DASHBOARD_EXPORT)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -34,6 +34,8 @@ from alerts.selectors import triage as selectors
 from alerts.services import triage as services
 from alerts.views.htmx import render_page_or_fragment
 from households.decorators import login_required_htmx, permission_required
+from households.readlog import services as readlog
+from households.readlog.models import ReadAction
 from households.selectors import household_get
 
 # Alerts are the work of caseworkers and supervisors; other roles never see one.
@@ -49,6 +51,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     after = inbox_selectors.Cursor.decode(request.GET.get("after", ""))
     page = inbox_selectors.inbox_page(user=request.user, filters=filters, after=after)
+    readlog.note(  # kept if this was an ID search
+        request,
+        household_ids=[a.household_id for a in page.alerts],
+        person_ids=[a.person_id for a in page.alerts],
+    )
     context = {
         "form": form,
         "filters": filters,
@@ -118,6 +125,9 @@ def bulk_assignees(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, alert, **bound_forms) -> dict:
     user = request.user
+    readlog.note(
+        request, ReadAction.PERSON_VIEW, person_ids=[alert.person_id], household_ids=[alert.household_id]
+    )
     initial = {"lock_version": alert.lock_version}
     context = selectors.alert_detail(user=user, alert=alert)
     context.update(
@@ -287,9 +297,13 @@ def alert_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @triage_access
 def household_alerts(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
+    members = list(selectors.household_members(household))
+    readlog.note(
+        request, ReadAction.HOUSEHOLD_VIEW, household_ids=[household.pk], person_ids=[m.pk for m in members]
+    )
     context = {
         "household": household,
-        "members": selectors.household_members(household),
+        "members": members,
         "alerts": selectors.household_alerts(user=request.user, household=household),
         "visits": selectors.household_visits(user=request.user, household=household),
         "changes": selectors.household_monitoring_changes(household=household),

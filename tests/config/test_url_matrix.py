@@ -124,6 +124,13 @@ APP_CASES: list[Case] = [
     Case("households:list", READ),
     Case("households:list", READ, query={"q": "王"}),
     Case("households:detail", READ, HH_OUT, args=side_obj("household")),
+    # who looked at a household: supervisors only (households.readlog)
+    Case(
+        "households:reads",
+        "403 403 200 200 403 403 302",
+        "403 403 200 404 403 403 302",
+        args=side_obj("household"),
+    ),
     Case("imports:batch_list", IMPORTS),
     Case("imports:batch_upload", IMPORTS),
     Case(
@@ -317,6 +324,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "axes.accessattempt": AdminModel(record("accessattempt"), view="S", delete="S"),
     "axes.accesslog": AdminModel(record("accesslog"), view="S"),
     "axes.accessfailurelog": AdminModel(record("accessfailurelog"), view="S"),
+    "readlog.readlogentry": AdminModel(record("readlogentry"), view=""),  # superusers only
     "alerts.responsibility": AdminModel(
         regional("responsibility"), view="CK", add="CK", change="CK", delete="CK", scoped=True
     ),

@@ -13,6 +13,7 @@ from alerts.models import AlertEvent, AlertStatus, MonitoringRun, Responsibility
 from alerts.services.rules import current_rule_versions
 from households import clock
 from households.models import Role, User
+from households.readlog.models import ReadLogEntry
 from imports.models import (
     Diagnosis,
     DisabilityCertificate,
@@ -189,6 +190,9 @@ def make_world() -> World:
     )
     world.records[AccessFailureLog] = AccessFailureLog.objects.create(**signin, http_accept="*/*")
     world.records[AccessLog] = AccessLog.objects.create(**signin, http_accept="*/*")
+    world.records[ReadLogEntry] = ReadLogEntry.objects.create(
+        at=clock.now(), actor="m_town_caseworker", channel="web", actions=["household_view"]
+    )
     world.rule_version = RuleVersion.objects.get(rule="high_medical_self_pay", version=1)
     world.run = MonitoringRun.objects.create(as_of=today, status="succeeded", counts={})
     return world

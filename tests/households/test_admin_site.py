@@ -67,6 +67,7 @@ def admin_rows() -> dict:
     )
     from alerts.services.rules import ensure_default_rule_versions
     from households.models import Household, Person, Region, Role, User
+    from households.readlog.models import ReadLogEntry
     from imports.models import (
         Department,
         Diagnosis,
@@ -150,6 +151,15 @@ def admin_rows() -> dict:
         ),
         HomeVisit: visit_for(alert, caseworker, visited_on=alert.raised_on + timedelta(days=1)),
         Responsibility: Responsibility.objects.create(region=region(VILLAGE_A), caseworker=caseworker),
+        ReadLogEntry: ReadLogEntry.objects.create(
+            at=alert.created_at,
+            user=caseworker,
+            actor=caseworker.username,
+            role=caseworker.role,
+            channel="web",
+            actions=["household_view"],
+            household_ids=[alert.household_id],
+        ),
     }
 
 

@@ -2,11 +2,15 @@
 
 import csv
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
 from alerts.management.dates import iso_date
 from alerts.models import Alert, MonitoringRun
+from households.readlog.models import ReadAction
+from households.readlog.services import entry_record
+from imports.rejects import escape_formula
 
 COLUMNS = ["id_number", "name", "category", "rule_version", "raised_on", "region_code", "evidence"]
 
@@ -17,6 +21,8 @@ class Command(BaseCommand):
         "rule_version, raised_on, region_code, evidence。仅供数据管理员与各部门核对数据使用："
         "文件含完整身份证号，不做脱敏，也不按区域限制，请按涉密数据保管。"
         "选择一次监测运行（--run ID）或预警日期范围（--from、--to，含两端）。"
+        "文件只有属主可读写（0600）；以 = + - @ 等开头的文字加 ' 前缀，表格软件不会当作公式执行；"
+        "每次导出都记入查阅记录。"
     )
 
     def add_arguments(self, parser):
@@ -39,21 +45,54 @@ class Command(BaseCommand):
             alerts = alerts.filter(raised_on__gte=date_from, raised_on__lte=date_to)
         else:
             raise CommandError("请指定 --run ID，或同时指定 --from 与 --to")
-        count = 0
-        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        count, people, households = 0, set(), set()
+        with owner_only(path) as f:
             writer = csv.writer(f)
             writer.writerow(COLUMNS)
-            for alert in alerts.iterator(chunk_size=2000):
-                writer.writerow(
-                    [
-                        alert.person.id_number,
-                        alert.person.name,
-                        alert.rule,
-                        alert.rule_version.version,
-                        alert.raised_on.isoformat(),
-                        alert.region_id,
-                        json.dumps(alert.evidence, ensure_ascii=False),
-                    ]
+            try:
+                for alert in alerts.iterator(chunk_size=2000):
+                    writer.writerow(cells(alert))
+                    count += 1
+                    people.add(alert.person_id)
+                    households.add(alert.household_id)
+            finally:  # a run that failed half-way still handed some out
+                entry_record(
+                    action=ReadAction.EXPORT_ALERTS,
+                    command=" ".join(["export_alerts", path, *selection(run, date_from, date_to)]),
+                    file=os.path.abspath(path),
+                    row_count=count,
+                    person_ids=people,
+                    household_ids=households,
                 )
-                count += 1
         self.stdout.write(f"已导出 {count} 条预警到 {path}")
+
+
+def selection(run, date_from, date_to) -> list[str]:
+    return ["--run", str(run)] if run is not None else ["--from", f"{date_from}", "--to", f"{date_to}"]
+
+
+def cells(alert: Alert) -> list[str]:
+    """One alert's row, every cell formula-escaped: a name like =HYPERLINK(…) stays text."""
+    values = [
+        alert.person.id_number,
+        alert.person.name,
+        alert.rule,
+        alert.rule_version.version,
+        alert.raised_on.isoformat(),
+        alert.region_id,
+        json.dumps(alert.evidence, ensure_ascii=False),
+    ]
+    return [escape_formula(str(value)) for value in values]
+
+
+def owner_only(path: str):
+    """Open `path` for writing, readable by its owner only (0600), also when it already exists;
+    a symbolic link is refused rather than followed."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise CommandError(
+            f"无法写入 {path}：{exc.strerror}（须为可写的普通文件路径，不能是符号链接）"
+        ) from exc
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
