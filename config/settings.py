@@ -155,6 +155,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# ID searches per user and window (households.id_search), counted in this cache: with Redis every
+# process shares the count; the in-process cache counts per process (./dev demo without Redis).
+ID_SEARCH_LIMIT = env.int("ID_SEARCH_LIMIT", default=20)
+ID_SEARCH_WINDOW_MINUTES = env.int("ID_SEARCH_WINDOW_MINUTES", default=10)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

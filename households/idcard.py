@@ -127,3 +127,75 @@ def mask(id_number: str | None) -> str:
     if len(id_number) <= 10:
         return "*" * len(id_number)
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+# --- IDs inside free text -------------------------------------------------------------------
+# People and spreadsheets write an ID as groups separated by spaces or dashes, behind a prefix
+# (ID, SFZ:, 身份证号：) or in full-width digits. A candidate starts at a digit 1-9 that follows no
+# digit; its date part must be plausible. A spaced candidate must also have a valid check
+# character or its separators where people group IDs (6+8+4, 4+4+4+4+2 …), so a row of unrelated
+# numbers is not taken for an ID, while a typo'd ID written the usual ways is still masked.
+_SEP = r"[ \t\-]{0,2}"
+_ID18_IN_TEXT = re.compile(r"[1-9](?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]")
+_ID15_IN_TEXT = re.compile(r"[1-9]\d{14}(?!\d)")
+_CANDIDATE_START = re.compile(r"(?<!\d)[1-9]")
+_SEPARATORS = re.compile(r"[ \t\-]")
+_MMDD = re.compile(r"^(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+# Same length, one character for one: full-width digits, X, space and dash as ASCII.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ\u3000－\u2010\u2011\u2013\u2014", "0123456789Xx -----")
+
+
+def _usual_groups(written: str) -> bool:
+    """Separators only where people group an ID (after 4, 6, 8 … 16 characters)."""
+    cuts, n = set(), 0
+    for ch in written:
+        if _SEPARATORS.match(ch):
+            cuts.add(n)
+        else:
+            n += 1
+    return cuts <= {4, 6, 8, 10, 12, 14, 16}
+
+
+def _id_at(text: str, pos: int) -> tuple[int, str] | None:
+    """(end, canonical ID) of an ID written at `pos` in `text` (already folded), or None."""
+    m = _ID18_IN_TEXT.match(text, pos)
+    if m:
+        written = m.group(0)
+        value = _SEPARATORS.sub("", written).upper()
+        if value[6:8] in ("18", "19", "20") and _MMDD.match(value[10:14]):
+            if not _SEPARATORS.search(written):
+                return m.end(), value
+            if _usual_groups(written) or check_char(value[:17]) == value[17]:
+                return m.end(), value
+    m = _ID15_IN_TEXT.match(text, pos)
+    if m and _MMDD.match(m.group(0)[8:12]):
+        return m.end(), m.group(0)
+    return None
+
+
+def find_ids(text: str) -> list[tuple[int, int, str]]:
+    """Every resident ID written in `text`: (start, end, the ID without separators, upper case)."""
+    folded = text if text.isascii() else text.translate(_FULL_WIDTH)
+    found, end = [], 0
+    for start in _CANDIDATE_START.finditer(folded):
+        if start.start() < end:
+            continue
+        hit = _id_at(folded, start.start())
+        if hit:
+            end, value = hit
+            found.append((start.start(), end, value))
+    return found
+
+
+def mask_ids(value: object) -> str:
+    """The text with every resident ID in it, however written, masked (130921********123X)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) < 15:  # too short to hold an ID; most cells end here
+        return text
+    parts, end = [], 0
+    for start, stop, id_number in find_ids(text):
+        parts += [text[end:start], mask(id_number)]
+        end = stop
+    return "".join(parts) + text[end:] if parts else text
