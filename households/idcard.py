@@ -135,7 +135,7 @@ def mask(id_number: str | None) -> str:
 # digit; its date part must be plausible. A spaced candidate must also have a valid check
 # character or its separators where people group IDs (6+8+4, 4+4+4+4+2 …), so a row of unrelated
 # numbers is not taken for an ID, while a typo'd ID written the usual ways is still masked.
-_SEP = r"[ \t\-]{0,2}"
+_SEP = r"[ \t\-]{0,3}"
 _ID18_IN_TEXT = re.compile(r"[1-9](?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]")
 _ID15_IN_TEXT = re.compile(r"[1-9]\d{14}(?!\d)")
 _CANDIDATE_START = re.compile(r"(?<!\d)[1-9]")
@@ -187,15 +187,49 @@ def find_ids(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def _masked(text: str, found: list[tuple[int, int, str]]) -> str:
+    parts, end = [], 0
+    for start, stop, id_number in found:
+        parts += [text[end:start], mask(id_number)]
+        end = stop
+    return "".join(parts) + text[end:] if parts else text
+
+
+def _ids_in(text: str) -> list[tuple[int, int, str]]:
+    return find_ids(text) if len(text) >= 15 else []  # too short to hold an ID: most cells
+
+
 def mask_ids(value: object) -> str:
     """The text with every resident ID in it, however written, masked (130921********123X)."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if len(text) < 15:  # too short to hold an ID; most cells end here
-        return text
-    parts, end = [], 0
-    for start, stop, id_number in find_ids(text):
-        parts += [text[end:start], mask(id_number)]
-        end = stop
-    return "".join(parts) + text[end:] if parts else text
+    return _masked(text, _ids_in(text))
+
+
+def _birth_date_spellings(born: date) -> str:
+    """A regex of the ways a row may spell `born`: 1980-01-02, 1980/1/2, 1980年1月2日, 19800102,
+    2/1/1980 …"""
+    y, m, d = born.year, born.month, born.day
+    sep = r"\s*[-/.年]?\s*"
+    ymd = rf"{y}{sep}0?{m}\s*[-/.月]?\s*0?{d}日?"
+    dmy = rf"0?{d}[-/.]0?{m}[-/.]{y}|0?{m}[-/.]0?{d}[-/.]{y}"
+    return rf"(?<!\d)(?:{ymd}|{dmy})(?!\d)"
+
+
+def mask_ids_in_row(values) -> list[str]:
+    """The cells of one row with every ID masked, and with the birth date of any ID in the row
+    masked in every cell too: a masked ID hides exactly its birth date, so a row that also shows
+    the birth date (a 出生日期 column, a note) would give the full ID back."""
+    texts = ["" if v is None else v if isinstance(v, str) else str(v) for v in values]
+    found = [_ids_in(text) for text in texts]
+    masked = [_masked(text, ids) for text, ids in zip(texts, found, strict=True)]
+    born = set()
+    for _start, _end, id_number in (hit for ids in found for hit in ids):
+        day = _birth_date(id_number[6:14] if len(id_number) == 18 else "19" + id_number[6:12])
+        if day:
+            born.add(day)
+    if not born:
+        return masked
+    dates = re.compile("|".join(_birth_date_spellings(day) for day in sorted(born)))
+    return [dates.sub("****", text) for text in masked]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from households.idcard import mask_ids
+from households.idcard import mask_ids, mask_ids_in_row
 from imports.loading.reasons import reason_label
 from imports.models import ImportBatch, RejectedRow
 
@@ -35,8 +35,10 @@ def safe_cell(value: object) -> str:
 
 
 def masked_raw(raw: dict) -> list[tuple[str, str]]:
-    """A rejected row's original cells with IDs masked, for showing on a page or in the admin."""
-    return [(str(key), mask_ids(value)) for key, value in (raw or {}).items()]
+    """A rejected row's original cells with IDs (and their birth dates) masked, for a page or the
+    admin."""
+    raw = raw or {}
+    return list(zip(map(str, raw), mask_ids_in_row(raw.values()), strict=True))
 
 
 def rejected_columns(batch: ImportBatch) -> list[str]:
@@ -86,16 +88,15 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     ):
         raw = raw or {}
         extra = [key for key in raw if key not in listed]  # a row with cells past the header
+        # one row masked together: a birth date in any cell of a row with an ID goes too
+        cells = mask_ids_in_row(
+            [column, reason_code, message]
+            + [raw.get(key, "") for key in columns]
+            + [raw[key] for key in extra]
+        )
+        label = labels.setdefault(reason_code, safe_cell(reason_label(reason_code)))
         buffered.writerow(
-            [
-                row_number,
-                safe_cell(column),
-                safe_cell(reason_code),
-                labels.setdefault(reason_code, safe_cell(reason_label(reason_code))),
-                safe_cell(message),
-            ]
-            + [safe_cell(raw.get(key, "")) for key in columns]
-            + [safe_cell(raw[key]) for key in extra]
+            [row_number, *map(escape_formula, cells[:2]), label, *map(escape_formula, cells[2:])]
         )
         if n % 500 == 0:
             yield buffer.getvalue()

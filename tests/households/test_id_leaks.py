@@ -84,15 +84,15 @@ def plant_demo_data(world) -> list[tuple[int, str]]:
                 reverse("admin:alerts_alert_change", args=[alert.pk]),
             ]
     alert_in(VILLAGE_A)  # one more alert, so lists have several rows
-    people = list(Person.objects.values_list("id_number", flat=True))
+    people = list(Person.objects.values_list("id_number", "birth_date"))
     batch = BatchFactory(
         category=FeedCategory.MEDICAL_SETTLEMENT,
         status=BatchStatus.REJECTED,
         loaded=0,
         rejected=len(people),
-        error_message=f"第3行身份证号 {hostile_spellings(people[0])[2]} 无法识别",
+        error_message=f"第3行身份证号 {hostile_spellings(people[0][0])[2]} 无法识别",
     )
-    for n, id_number in enumerate(people):
+    for n, (id_number, born) in enumerate(people):
         spelling = hostile_spellings(id_number)[n % 7]
         RejectedRowFactory(
             batch=batch,
@@ -104,6 +104,8 @@ def plant_demo_data(world) -> list[tuple[int, str]]:
                 "备注": f"另见 {hostile_spellings(id_number)[(n + 3) % 7]}",
                 "金额": "23410.50",
                 "电话": "13812345678",
+                # a file with a birth-date column (past the spec's header): a rebuilt ID if shown
+                "出生日期": sorted(date_spellings(born))[n % 9],
             },
         )
     urls += [
