@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,20 @@ class NotFoundAdminMixin:
         raise Http404(_("没有找到该记录"))
 
 
+# Fields holding a resident ID or part of one (a birth date is the masked part). Django lets a list's
+# query string filter on any of a model's own fields (?id_number__startswith=1309211980…), which
+# would enumerate IDs digit by digit; the search box (households.id_search) is the only way in.
+ID_FIELDS = frozenset(
+    {"id_number", "head_id_number", "household_id_number", "certificate_no", "key", "birth_date"}
+)
+
+
 class ModelAdmin(NotFoundAdminMixin, admin.ModelAdmin):
+    def lookup_allowed(self, lookup, value, request=None):
+        if ID_FIELDS.intersection(lookup.split(LOOKUP_SEP)):
+            return False  # the list answers 400, as for any lookup it does not offer
+        return super().lookup_allowed(lookup, value, request)
+
     def response_action(self, request, queryset):
         """An action on a selection the user cannot see (outside their region, or gone) does
         nothing and says so, instead of a confirmation page about nothing."""

@@ -85,6 +85,31 @@ def test_prefix_enumeration_is_refused_at_every_step(client_for, caseworker_a, c
         assert REFUSED in response.content.decode()
 
 
+def test_admin_lists_take_no_id_or_birth_date_filters_from_the_query_string(
+    client_for, county_supervisor, data_admin
+):
+    """Django lets a list filter on any own field through its URL: not on IDs or birth dates."""
+    _alert, id_number = _target()
+    admin = client_for(county_supervisor)
+    person_list = reverse("admin:households_person_changelist")
+    assert admin.get(person_list, {"name": "齐天"}).context["cl"].result_count == 1  # other fields do
+    for url, lookup in (
+        (person_list, {"id_number__startswith": id_number[:12]}),
+        (person_list, {"id_number": id_number}),
+        (person_list, {"birth_date__year": "1980"}),
+        (person_list, {"birth_date": "1980-01-02"}),
+        (reverse("admin:households_household_changelist"), {"head_id_number__startswith": id_number[:8]}),
+        (reverse("admin:alerts_alert_changelist"), {"person__id_number__startswith": id_number[:8]}),
+    ):
+        assert admin.get(url, lookup).status_code == 400, lookup
+    data = client_for(data_admin)
+    for model in ("medicalsettlement", "rosterentry", "namemismatch", "disabilitycertificate"):
+        url = reverse(f"admin:imports_{model}_changelist")
+        assert data.get(url, {"id_number__startswith": "130921"}).status_code == 400, model
+    url = reverse("admin:imports_feedrecordchange_changelist")
+    assert data.get(url, {"key__startswith": "130921"}).status_code == 400
+
+
 def test_a_full_id_in_any_spelling_or_name_and_last_four_find_the_person(client_for, caseworker_a, settings):
     settings.ID_SEARCH_LIMIT = 1000
     alert, id_number = _target()
