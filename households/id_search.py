@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -140,3 +141,18 @@ def count_id_search(user) -> str:
 def search_for(user, query: str) -> IdQuery:
     """The query as `parse_query` reads it, counted against the user's ID-search limit."""
     return throttle(user, parse_query(query))
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The ID-search limit is only a limit if every server process counts in the same cache."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            checks.Warning(
+                "ID searches are counted per process: the cache is not shared (set REDIS_URL).",
+                hint="Each server process would allow ID_SEARCH_LIMIT searches of its own.",
+                id="households.W001",
+            )
+        ]
+    return []
