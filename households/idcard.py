@@ -140,6 +140,7 @@ _ID18_IN_TEXT = re.compile(r"[1-9](?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]")
 _ID15_IN_TEXT = re.compile(r"[1-9]\d{14}(?!\d)")
 _CANDIDATE_START = re.compile(r"(?<!\d)[1-9]")
 _SEPARATORS = re.compile(r"[ \t\-]")
+_LONG_RUN = re.compile(r"[1-9][\d \t\-]{13,}[\dXx]")
 _MMDD = re.compile(r"^(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 # Same length, one character for one: full-width digits, X, space and dash as ASCII.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ\u3000－\u2010\u2011\u2013\u2014", "0123456789Xx -----")
@@ -176,6 +177,8 @@ def _id_at(text: str, pos: int) -> tuple[int, str] | None:
 def find_ids(text: str) -> list[tuple[int, int, str]]:
     """Every resident ID written in `text`: (start, end, the ID without separators, upper case)."""
     folded = text if text.isascii() else text.translate(_FULL_WIDTH)
+    if not _LONG_RUN.search(folded):
+        return []  # most cells: no run of digits long enough to be an ID
     found, end = [], 0
     for start in _CANDIDATE_START.finditer(folded):
         if start.start() < end:
@@ -207,14 +210,18 @@ def mask_ids(value: object) -> str:
     return _masked(text, _ids_in(text))
 
 
-def _birth_date_spellings(born: date) -> str:
-    """A regex of the ways a row may spell `born`: 1980-01-02, 1980/1/2, 1980年1月2日, 19800102,
-    2/1/1980 …"""
-    y, m, d = born.year, born.month, born.day
-    sep = r"\s*[-/.年]?\s*"
-    ymd = rf"{y}{sep}0?{m}\s*[-/.月]?\s*0?{d}日?"
-    dmy = rf"0?{d}[-/.]0?{m}[-/.]{y}|0?{m}[-/.]0?{d}[-/.]{y}"
-    return rf"(?<!\d)(?:{ymd}|{dmy})(?!\d)"
+# A date as a row may spell it: 1980-01-02, 1980/1/2, 1980年1月2日, 19800102; or 2/1/1980.
+_DATE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})日?"
+    r"|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}))(?!\d)"
+)
+
+
+def _is_one_of(match: re.Match, born: set[tuple[int, int, int]]) -> bool:
+    y, m, d, a, b, y2 = match.groups()
+    if y:
+        return (int(y), int(m), int(d)) in born
+    return (int(y2), int(b), int(a)) in born or (int(y2), int(a), int(b)) in born
 
 
 def mask_ids_in_row(values) -> list[str]:
@@ -222,14 +229,22 @@ def mask_ids_in_row(values) -> list[str]:
     masked in every cell too: a masked ID hides exactly its birth date, so a row that also shows
     the birth date (a 出生日期 column, a note) would give the full ID back."""
     texts = ["" if v is None else v if isinstance(v, str) else str(v) for v in values]
-    found = [_ids_in(text) for text in texts]
-    masked = [_masked(text, ids) for text, ids in zip(texts, found, strict=True)]
+    found = [find_ids(text) if len(text) >= 15 else () for text in texts]
+    masked = [_masked(text, ids) if ids else text for text, ids in zip(texts, found, strict=True)]
     born = set()
     for _start, _end, id_number in (hit for ids in found for hit in ids):
         day = _birth_date(id_number[6:14] if len(id_number) == 18 else "19" + id_number[6:12])
         if day:
-            born.add(day)
+            born.add((day.year, day.month, day.day))
     if not born:
         return masked
-    dates = re.compile("|".join(_birth_date_spellings(day) for day in sorted(born)))
-    return [dates.sub("****", text) for text in masked]
+    years = {str(y) for y, _m, _d in born}
+    joined = "\x00".join(masked)
+    if not any(year in joined for year in years):  # most rows: the year is nowhere else
+        return masked
+    return [
+        _DATE_IN_TEXT.sub(lambda m: "****" if _is_one_of(m, born) else m.group(0), text)
+        if any(year in text for year in years)
+        else text
+        for text in masked
+    ]
