@@ -98,7 +98,7 @@ class AlertAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdmin):
     id_field = "person__id_number"
     name_field = "person__name"
     search_fields = ("person__name",)  # shows the search box; the mixin does the searching
-    search_help_text = _("按姓名开头或完整身份证号搜索")
+    search_help_text = _("输入姓名开头、完整身份证号，或姓名+身份证号后四位（如：张三 6194）")
     ordering = ("deadline", "id")
     show_full_result_count = False  # no unbounded count(*) over a million alerts
     actions = ("bulk_assign",)

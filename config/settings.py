@@ -196,6 +196,10 @@ else:
             "LOCATION": str(LOCAL_QUEUE_DIR / "cache"),
         }
     }
+# ID searches per user and window (households.id_search), counted in the cache above (Redis, or
+# the file cache without it): every process shares the count.
+ID_SEARCH_LIMIT = env.int("ID_SEARCH_LIMIT", default=20)
+ID_SEARCH_WINDOW_MINUTES = env.int("ID_SEARCH_WINDOW_MINUTES", default=10)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -13,15 +13,15 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from households import idcard, moves
+from households import id_search, moves
 from households.models import Household, HouseholdMove, Person, PersonMove, Region, User
 from households.readlog import services as readlog
 from households.readlog.models import ReadAction
 from households.scoping import scope_queryset
-from households.selectors import looks_like_id
 
 
 class NotFoundAdminMixin:
@@ -31,7 +31,20 @@ class NotFoundAdminMixin:
         raise Http404(_("没有找到该记录"))
 
 
+# Fields holding a resident ID or part of one (a birth date is the masked part). Django lets a list's
+# query string filter on any of a model's own fields (?id_number__startswith=1309211980…), which
+# would enumerate IDs digit by digit; the search box (households.id_search) is the only way in.
+ID_FIELDS = frozenset(
+    {"id_number", "head_id_number", "household_id_number", "certificate_no", "key", "birth_date"}
+)
+
+
 class ModelAdmin(NotFoundAdminMixin, admin.ModelAdmin):
+    def lookup_allowed(self, lookup, value, request=None):
+        if ID_FIELDS.intersection(lookup.split(LOOKUP_SEP)):
+            return False  # the list answers 400, as for any lookup it does not offer
+        return super().lookup_allowed(lookup, value, request)
+
     def response_action(self, request, queryset):
         """An action on a selection the user cannot see (outside their region, or gone) does
         nothing and says so, instead of a confirmation page about nothing."""
@@ -54,21 +67,27 @@ class ScopedAdminMixin:
 
 
 class IdOrNameSearchMixin:
-    """Search by a full resident ID (any accepted spelling) or by the start of a name."""
+    """Search by the start of a name, a full resident ID (any accepted spelling) or a name with the
+    ID's last four characters; an ID prefix or fragment is refused with a message, and ID searches
+    count against the user's limit (`households.id_search`)."""
 
     id_field = "id_number"
     name_field = "name"
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
+        if not search_term.strip():
             return queryset, False
-        if looks_like_id(term):
-            try:
-                return queryset.filter(**{self.id_field: idcard.parse_id_number(term)}), True
-            except idcard.IdNumberError:
-                return queryset.none(), False
-        return queryset.filter(**{f"{self.name_field}__startswith": term}), True
+        search = id_search.search_for(request.user, search_term)
+        if search.kind == id_search.REFUSED:
+            messages.warning(request, search.message)
+            return queryset.none(), False
+        if search.kind == id_search.FULL_ID:
+            return queryset.filter(**{self.id_field: search.id_number}), True
+        if search.kind == id_search.NAME_LAST4:
+            return queryset.filter(
+                **{self.name_field: search.name, f"{self.id_field}__endswith": search.last4}
+            ), True
+        return queryset.filter(**{f"{self.name_field}__startswith": search.name}), True
 
 
 class ReadLoggedAdminMixin:
@@ -211,8 +230,8 @@ class MoveReasonForm(forms.ModelForm):
 
 class PersonInline(admin.TabularInline):
     model = Person
-    fields = ["name", "masked_id", "relation", "sex", "birth_date", "phone"]
-    readonly_fields = ["masked_id", "sex", "birth_date"]
+    fields = ["name", "masked_id", "relation", "sex", "age", "phone"]
+    readonly_fields = ["masked_id", "sex", "age"]
     extra = 0
     can_delete = False
     show_change_link = True
@@ -220,6 +239,10 @@ class PersonInline(admin.TabularInline):
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return obj.masked_id
+
+    @admin.display(description=_("年龄（岁）"))
+    def age(self, obj):
+        return obj.age  # never the birth date beside a masked ID: together they are the full ID
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -261,7 +284,7 @@ class HouseholdAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin
     list_filter = ["area_type"]
     list_select_related = ["region"]
     search_fields = ["members__name"]
-    search_help_text = _("输入完整身份证号，或姓名开头")
+    search_help_text = _("输入姓名开头、完整身份证号，或姓名+身份证号后四位（如：张三 6194）")
     id_field = "members__id_number"
     name_field = "members__name"
     fields = ["masked_head_id", "region", "move_reason", "address", "area_type", "annual_income"]
@@ -313,13 +336,13 @@ class HouseholdAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin
 @admin.register(Person)
 class PersonAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, ModelAdmin):
     region_path = "household__region__code"
-    list_display = ["name", "masked_id", "sex", "birth_date", "relation", "household"]
+    list_display = ["name", "masked_id", "sex", "age", "relation", "household"]
     list_select_related = ["household"]
     list_filter = ["sex", "relation"]
     search_fields = ["name"]
-    search_help_text = _("输入完整身份证号，或姓名开头")
-    fields = ["name", "masked_id", "sex", "birth_date", "household", "relation", "move_reason", "phone"]
-    readonly_fields = ["masked_id", "sex", "birth_date"]
+    search_help_text = _("输入姓名开头、完整身份证号，或姓名+身份证号后四位（如：张三 6194）")
+    fields = ["name", "masked_id", "sex", "age", "household", "relation", "move_reason", "phone"]
+    readonly_fields = ["masked_id", "sex", "age"]
     raw_id_fields = ["household"]
     inlines = [PersonMoveInline]
     show_full_result_count = False
@@ -333,6 +356,10 @@ class PersonAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, M
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return obj.masked_id
+
+    @admin.display(description=_("年龄（岁）"))
+    def age(self, obj):
+        return obj.age  # never the birth date beside a masked ID: together they are the full ID
 
     def has_add_permission(self, request):
         return False  # people enter through the roster feed, which validates their ID

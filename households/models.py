@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from households import idcard
+from households import clock, idcard
 from households.constraints import choice_check
 from households.fields import ClockDateTimeField
 
@@ -234,6 +234,12 @@ class Person(models.Model):
     @property
     def masked_id(self) -> str:
         return idcard.mask(self.id_number)
+
+    @property
+    def age(self) -> int:
+        """Whole years today. Shown instead of the birth date wherever the ID is masked: the mask
+        hides exactly the birth date, so the two together would be the full ID."""
+        return self.age_on(clock.today())
 
     def age_on(self, day) -> int:
         years = day.year - self.birth_date.year

@@ -2,30 +2,19 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from households import idcard
+from households.id_search import IdQuery
 from households.models import Household, Person, Region
 from households.scoping import get_in_scope_or_404, scope_queryset
 
 
-def looks_like_id(query: str) -> bool:
-    value = idcard.normalise(query)
-    return len(value) in (15, 18) and value[:15].isdigit()
-
-
-def household_list(*, user, query: str = "", region_code: str = "") -> QuerySet[Household]:
-    """Households in the user's scope, optionally narrowed by region and by a member's name or ID."""
+def household_list(*, user, search: IdQuery | None = None, region_code: str = "") -> QuerySet[Household]:
+    """Households in the user's scope, optionally narrowed by region and by a member's name or ID
+    (`search` from `id_search.search_for`: a refused search matches nothing)."""
     qs = scope_queryset(Household.objects.all(), user).select_related("region")
     if region_code:
         qs = qs.filter(region__code__startswith=region_code)
-    query = query.strip()
-    if query:
-        if looks_like_id(query):
-            try:
-                matching = Person.objects.filter(id_number=idcard.parse_id_number(query))
-            except idcard.IdNumberError:
-                return qs.none()
-        else:
-            matching = Person.objects.filter(name__startswith=query)
+    if search is not None and (search.is_id_search or search.name):
+        matching = Person.objects.filter(search.person_filter())
         # A semi-join, not a join on members: the member count below must see the whole household,
         # not only the members who matched.
         qs = qs.filter(Exists(matching.filter(household=OuterRef("pk"))))

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from households import selectors
+from households import id_search, selectors
 from households.decorators import permission_required
 from households.pagination import page_before
 from households.readlog import services as readlog
@@ -23,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_HOUSEHOLDS, NO_HOUSEHOLDS)
 def household_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    qs = selectors.household_list(user=request.user, query=query)
+    search = id_search.search_for(request.user, query)
+    qs = selectors.household_list(user=request.user, search=search)
     before = request.GET.get("before", "")
     page, next_before = page_before(qs, before, PAGE_SIZE)
     readlog.note(request, household_ids=[h.pk for h in page])  # kept if this was an ID search
@@ -31,7 +32,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "households": page,
         "query": query,
         "next_before": next_before,
-        "invalid_id_query": selectors.looks_like_id(query) and not page,
+        "search_refused": search.message,
+        "id_not_found": search.kind in (id_search.FULL_ID, id_search.NAME_LAST4) and not page,
     }
     return render(request, "households/household_list.html", context)
 

@@ -5,13 +5,14 @@ Everything a department sent is read-only here: feed records change only through
 Resident IDs are masked wherever a record or a rejected row's cells are shown.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from households import id_search, idcard
 from households.admin import IdOrNameSearchMixin, ModelAdmin, NotFoundAdminMixin, ReadLoggedAdminMixin
 from households.models import Person
 from households.readlog import services as readlog
@@ -211,7 +212,7 @@ class FeedRecordAdmin(ReadOnlyAdminMixin, ReadLoggedAdminMixin, IdOrNameSearchMi
     # The list shows the key, the masked ID, the name and the date, then these columns.
     record_columns: tuple[str, ...] = ("batch", "updated_at")
     search_fields = ["name"]
-    search_help_text = _("输入完整身份证号，或姓名开头")
+    search_help_text = _("输入姓名开头、完整身份证号，或姓名+身份证号后四位（如：张三 6194）")
     list_select_related = ["batch"]
     show_full_result_count = False
 
@@ -322,7 +323,7 @@ class NameMismatchAdmin(ReadOnlyAdminMixin, ReadLoggedAdminMixin, IdOrNameSearch
     fields = ["batch", "row_number", "masked_id", "name_in_file", "name_in_registry"]
     readonly_fields = ["masked_id"]
     search_fields = ["name_in_file"]
-    search_help_text = _("输入完整身份证号，或文件中姓名的开头")
+    search_help_text = _("输入文件中姓名的开头、完整身份证号，或姓名+身份证号后四位")
     name_field = "name_in_file"
     show_full_result_count = False
 
@@ -347,6 +348,15 @@ class FeedRecordChangeAdmin(ReadOnlyAdminMixin, ModelAdmin):
     search_fields = ["=key"]
     search_help_text = _("输入完整的记录键（结算流水号、证号或身份证号）")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # A key holding a resident ID (roster, certificate) is an ID search: exact, and counted.
+        if idcard.find_ids(search_term):
+            refusal = id_search.count_id_search(request.user)
+            if refusal:
+                messages.warning(request, refusal)
+                return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("记录键"), ordering="key")
     def masked_key(self, obj):

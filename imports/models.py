@@ -25,9 +25,7 @@ FEED_ID_FORMAT = Q(id_number__regex=r"^[0-9]+X?$") & Q(id_number__length=18)
 def masked_key(key: str) -> str:
     """A record key as people may see it: every resident ID in it masked (a roster key is one, a
     certificate number starts with one; settlement numbers stay whole)."""
-    from imports.rejects import mask_ids  # (rejects reads these models)
-
-    return mask_ids(key)
+    return idcard.mask_ids(key)
 
 
 class Department(models.Model):

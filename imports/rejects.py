@@ -8,27 +8,13 @@ streamed from the database in chunks so a batch with 100,000 rejected rows never
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from households import idcard
+from households.idcard import mask_ids, mask_ids_in_row
 from imports.loading.reasons import reason_label
 from imports.models import ImportBatch, RejectedRow
-
-# A resident ID inside any text: 6-digit area code, a plausible birth date, sequence, check
-# character (18 characters), or the first-generation 15-digit form. The birth-date part keeps
-# long settlement or registration numbers from being masked by accident; a certificate number
-# (ID + type + grade) still has its ID part masked.
-_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-_ID_LIKE = re.compile(
-    rf"(?<![0-9A-Za-z])[1-9]\d{{5}}(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[0-9Xx]"
-    rf"|(?<![0-9A-Za-z])[1-9]\d{{5}}\d{{2}}{_DATE}\d{{3}}(?![0-9])"
-)
-
-# Full-width digits and X (typed with a Chinese input method) as ASCII, one character for one.
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 
 # Spreadsheets treat a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,23 +23,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # read the reason's name beside it.
 FIXED_HEADERS = (_("行号"), _("列"), _("原因代码"), _("原因"), _("说明"))
 CHUNK_SIZE = 2000
-
-
-def mask_ids(value: object) -> str:
-    """The text of a cell with every resident ID in it masked (130921********123X)."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    if len(text) < 15:  # too short to hold an ID; most cells end here
-        return text
-    # IDs are found in a copy with full-width digits and X folded to ASCII, of the same length, so
-    # only the IDs' own spans of the original change and the rest of the cell stays as typed.
-    folded = text if text.isascii() else text.translate(_FULL_WIDTH)
-    parts, end = [], 0
-    for match in _ID_LIKE.finditer(folded):
-        parts += [text[end : match.start()], idcard.mask(match.group(0).upper())]
-        end = match.end()
-    return "".join(parts) + text[end:] if parts else text
 
 
 def escape_formula(text: str) -> str:
@@ -66,8 +35,10 @@ def safe_cell(value: object) -> str:
 
 
 def masked_raw(raw: dict) -> list[tuple[str, str]]:
-    """A rejected row's original cells with IDs masked, for showing on a page or in the admin."""
-    return [(str(key), mask_ids(value)) for key, value in (raw or {}).items()]
+    """A rejected row's original cells with IDs (and their birth dates) masked, for a page or the
+    admin."""
+    raw = raw or {}
+    return list(zip(map(str, raw), mask_ids_in_row(raw.values()), strict=True))
 
 
 def rejected_columns(batch: ImportBatch) -> list[str]:
@@ -117,16 +88,15 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     ):
         raw = raw or {}
         extra = [key for key in raw if key not in listed]  # a row with cells past the header
+        # one row masked together: a birth date in any cell of a row with an ID goes too
+        cells = mask_ids_in_row(
+            [column, reason_code, message]
+            + [raw.get(key, "") for key in columns]
+            + [raw[key] for key in extra]
+        )
+        label = labels.setdefault(reason_code, safe_cell(reason_label(reason_code)))
         buffered.writerow(
-            [
-                row_number,
-                safe_cell(column),
-                safe_cell(reason_code),
-                labels.setdefault(reason_code, safe_cell(reason_label(reason_code))),
-                safe_cell(message),
-            ]
-            + [safe_cell(raw.get(key, "")) for key in columns]
-            + [safe_cell(raw[key]) for key in extra]
+            [row_number, *map(escape_formula, cells[:2]), label, *map(escape_formula, cells[2:])]
         )
         if n % 500 == 0:
             yield buffer.getvalue()

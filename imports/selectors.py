@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, QuerySet
 from django.shortcuts import get_object_or_404
 
+from households.idcard import mask_ids_in_row
 from imports.loading.reasons import reason_label
 from imports.models import BatchStatus, FeedCategory, FeedRecordChange, ImportBatch, NameMismatch, RejectedRow
 from imports.rejects import mask_ids
@@ -67,17 +68,24 @@ class ReasonCount:
 def rejected_preview(*, batch: ImportBatch, limit: int = PREVIEW_ROWS) -> list[RejectPreview]:
     """The first rejected rows in file order, with resident IDs masked in every text."""
     rows = RejectedRow.objects.filter(batch=batch).order_by("row_number", "id")[:limit]
-    return [
-        RejectPreview(
-            row_number=r.row_number,
-            column=mask_ids(r.column),
-            reason_code=r.reason_code,
-            reason=reason_label(r.reason_code),
-            message=mask_ids(r.message),
-            value=mask_ids((r.raw or {}).get(r.column, "")) if r.column else "",
+    previews = []
+    for r in rows:
+        raw = r.raw or {}
+        # masked with the row's other cells, so a birth date beside an ID is masked too
+        column, message, value, *_cells = mask_ids_in_row(
+            [r.column, r.message, raw.get(r.column, "") if r.column else "", *raw.values()]
         )
-        for r in rows
-    ]
+        previews.append(
+            RejectPreview(
+                row_number=r.row_number,
+                column=column,
+                reason_code=r.reason_code,
+                reason=reason_label(r.reason_code),
+                message=message,
+                value=value,
+            )
+        )
+    return previews
 
 
 def rejection_reasons(*, batch: ImportBatch) -> list[ReasonCount]:

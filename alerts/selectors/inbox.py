@@ -14,14 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from alerts.models import OPEN_STATUSES, Alert, AlertStatus
-from households import clock, idcard
+from households import clock, id_search
+from households.id_search import IdQuery
 from households.models import Person
 from households.scoping import scope_queryset
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
-# Searching by ID prefix needs enough digits to mean something (the county code and more).
-MIN_ID_PREFIX = 6
 MAX_NAME_MATCHES = 1000
 
 STATUS_OPEN = "open"  # the default: everything not closed
@@ -42,6 +41,7 @@ class InboxFilters:
     unassigned: bool = False
     mine: bool = False
     query: str = ""
+    search: IdQuery | None = None  # the query as the view read and counted it (id_search.search_for)
 
 
 @dataclass(frozen=True)
@@ -113,39 +113,27 @@ class InboxPage:
     search_note: str = ""
 
 
-def _search(qs: QuerySet, query: str, user) -> tuple[QuerySet, str]:
-    """Name prefix, full resident ID (15 or 18 characters) or an ID prefix of at least 6 digits.
+def _search(qs: QuerySet, search: IdQuery, user) -> tuple[QuerySet, str]:
+    """A name prefix, a full resident ID, or a name with the ID's last four characters; never an
+    ID prefix or fragment (`households.id_search`).
 
     A name prefix is resolved to the matching people of the user's region first (at most
     `MAX_NAME_MATCHES`), so a common surname cannot turn the inbox into a scan of every alert.
     """
-    people = scope_queryset(Person.objects.all(), user, "household__region__code")
-    value = idcard.normalise(query)
-    if not value:
+    if search.kind == id_search.REFUSED:
+        return qs.none(), search.message
+    if search.kind != id_search.NAME:
+        return qs.filter(search.person_filter("person__")), ""
+    if not search.name:
         return qs, ""
-    if value[0].isdigit():
-        if len(value) in (15, 18):
-            try:
-                return qs.filter(person__id_number=idcard.parse_id_number(value)), ""
-            except idcard.IdNumberError as exc:
-                return qs.none(), exc.message
-        if len(value) < MIN_ID_PREFIX or not value[:17].isdigit():
-            return qs.none(), _("按身份证号搜索请输入至少%(n)d位开头数字，或完整的身份证号") % {
-                "n": MIN_ID_PREFIX
-            }
-        return _alerts_of_first_people(
-            qs,
-            people.filter(id_number__startswith=value),
-            too_many=_("身份证号以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更多位数")
-            % {"value": value, "n": f"{MAX_NAME_MATCHES:,}"},
-        )
+    people = scope_queryset(Person.objects.all(), user, "household__region__code")
     return _alerts_of_first_people(
         qs,
-        people.filter(name__startswith=query.strip()),
+        people.filter(search.person_filter()),
         too_many=_(
             "姓名以“%(value)s”开头的人员超过%(n)s人，只显示其中部分人员的预警；请输入更完整的姓名或身份证号"
         )
-        % {"value": query.strip(), "n": f"{MAX_NAME_MATCHES:,}"},
+        % {"value": search.name, "n": f"{MAX_NAME_MATCHES:,}"},
     )
 
 
@@ -183,7 +171,7 @@ def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str
         qs = qs.filter(assignee_id=filters.assignee)
     note = ""
     if filters.query:
-        qs, note = _search(qs, filters.query, user)
+        qs, note = _search(qs, filters.search or id_search.parse_query(filters.query), user)
     return qs, note
 
 

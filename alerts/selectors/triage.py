@@ -9,9 +9,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import OPEN_STATUSES, Alert, AlertEvent, HomeVisit
+from households.idcard import mask_ids
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
-from imports.rejects import mask_ids
 from imports.selectors import can_manage_imports
 from monitoring.models import MonitoringRecordHistory
 

@@ -5,6 +5,7 @@ service; the services check roles and states and write the history.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +34,7 @@ from alerts.selectors import inbox as inbox_selectors
 from alerts.selectors import triage as selectors
 from alerts.services import triage as services
 from alerts.views.htmx import render_page_or_fragment
+from households import id_search
 from households.decorators import login_required_htmx, permission_required
 from households.readlog import services as readlog
 from households.readlog.models import ReadAction
@@ -49,6 +51,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, user=request.user)
     form.is_valid()
     filters = form.filters()
+    if filters.query:  # counted once per request, before the page and its counts both use it
+        filters = replace(filters, search=id_search.search_for(request.user, filters.query))
     after = inbox_selectors.Cursor.decode(request.GET.get("after", ""))
     page = inbox_selectors.inbox_page(user=request.user, filters=filters, after=after)
     readlog.note(  # kept if this was an ID search

@@ -18,6 +18,7 @@ PRODUCTION = {
     "HTTPS": "true",
     "ALLOWED_HOSTS": "jiuzhu.example.gov.cn",
     "CSRF_TRUSTED_ORIGINS": "https://jiuzhu.example.gov.cn",
+    "REDIS_URL": "redis://127.0.0.1:9/0",  # production shares its cache (never connected here)
 }
 
 
@@ -41,6 +42,13 @@ def test_check_deploy_is_clean_with_production_settings():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_id_search_limit_is_counted_per_process():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **{**PRODUCTION, "REDIS_URL": ""}
+    )
+    assert result.returncode != 0 and "households.W001" in result.stderr
 
 
 def test_check_deploy_names_what_is_missing_without_https():
