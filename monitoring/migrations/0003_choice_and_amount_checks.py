@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0005_choice_and_amount_checks'),
-        ('imports', '0008_choice_and_amount_checks'),
+        ('imports', '0010_choice_and_amount_checks'),
         ('monitoring', '0002_fk_verbose_names'),
     ]
 

@@ -8,7 +8,7 @@ from households.constraints import refuse_rows_breaking
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0007_batch_file_month_from_clock'),
+        ('imports', '0009_batch_raw_file_deleted_at'),
     ]
 
     operations = [

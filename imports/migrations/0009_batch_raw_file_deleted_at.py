@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0007_batch_file_month_from_clock'),
+        ('imports', '0008_batch_load_attempts_and_interruption'),
     ]
 
     operations = [
