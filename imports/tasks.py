@@ -33,6 +33,8 @@ def recover_interrupted_loads() -> list[int]:
     for batch_id in batch_ids:
         load_batch.delay(batch_id)
     return batch_ids
+
+
 @shared_task(time_limit=30 * 60)
 def raw_files_purge() -> int:
     """Nightly: delete uploaded files of batches loaded longer ago than the retention period."""
