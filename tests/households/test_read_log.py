@@ -80,6 +80,7 @@ def test_admin_change_pages_of_people_and_households_are_logged(
             household_id_number=person.household.head_id_number,
             relation="head",
             region_code=VILLAGE_A,
+            area_type="rural",
             category="dibao",
             since=clock.today(),
         )
