@@ -14,17 +14,24 @@ _rng = random.Random(7)
 _used: set[str] = set()
 
 
-def make_id_number(area: str = "130921", born: date = date(1980, 5, 17), sex: str | None = None) -> str:
-    """A fresh valid 18-character resident ID (unique within the test session)."""
+def make_id_number(area: str = "130921", born: date | None = None, sex: str | None = None) -> str:
+    """A fresh valid 18-character resident ID (unique within the test session).
+
+    Without `born` the person is born on 1980-05-17, or a later day once that day's 999 sequence
+    numbers are used up (a whole run makes more people than one birthday holds)."""
+    day = born or date(1980, 5, 17)
     while True:
-        seq = _rng.randint(1, 999)
-        if (sex == "M" and seq % 2 == 0) or (sex == "F" and seq % 2 == 1):
-            continue
-        first17 = f"{area}{born:%Y%m%d}{seq:03d}"
-        value = first17 + idcard.check_char(first17)
-        if value not in _used:
-            _used.add(value)
-            return value
+        seqs = [s for s in range(1, 1000) if sex is None or (s % 2 == 1) == (sex == "M")]
+        _rng.shuffle(seqs)
+        for seq in seqs:
+            first17 = f"{area}{day:%Y%m%d}{seq:03d}"
+            value = first17 + idcard.check_char(first17)
+            if value not in _used:
+                _used.add(value)
+                return value
+        if born is not None:
+            raise RuntimeError(f"no unused resident ID left for {area} born {born}")
+        day += timedelta(days=1)
 
 
 def make_id_with_wrong_check_char() -> str:
