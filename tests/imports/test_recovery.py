@@ -39,7 +39,7 @@ def settlement_csv(rows: int) -> bytes:
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # the child process must see the batch
 def test_import_feed_killed_mid_load_is_loaded_again_by_the_next_run(departments, settings, tmp_path):
     rows = 80_000
     path = tmp_path / "结算.csv"
