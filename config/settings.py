@@ -229,6 +229,9 @@ IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=300)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2_000_000)
 IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=2048)
 IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+# openpyxl holds an Excel file's shared strings in memory, ~6.5 times their unpacked size (1,000,000
+# rows saved as Excel does, every cell a string: 89 MB, 3.5 M strings, 578 MB resident).
+IMPORT_XLSX_MAX_SHARED_STRINGS_MB = env.int("IMPORT_XLSX_MAX_SHARED_STRINGS_MB", default=128)
 IMPORT_MAX_REJECTED_ROWS = env.int("IMPORT_MAX_REJECTED_ROWS", default=50_000)
 IMPORT_MAX_REJECTED_PERCENT = env.int("IMPORT_MAX_REJECTED_PERCENT", default=20)
 IMPORT_REJECTED_SHARE_MIN_ROWS = env.int("IMPORT_REJECTED_SHARE_MIN_ROWS", default=100)

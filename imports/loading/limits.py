@@ -25,6 +25,7 @@ class Limits:
     max_rows: int
     xlsx_max_uncompressed_bytes: int
     xlsx_max_ratio: int
+    xlsx_max_shared_strings_bytes: int
     max_rejected_rows: int
     max_rejected_percent: int
     rejected_share_min_rows: int
@@ -36,6 +37,7 @@ def current() -> Limits:
         max_rows=settings.IMPORT_MAX_ROWS,
         xlsx_max_uncompressed_bytes=settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB * MB,
         xlsx_max_ratio=settings.IMPORT_XLSX_MAX_RATIO,
+        xlsx_max_shared_strings_bytes=settings.IMPORT_XLSX_MAX_SHARED_STRINGS_MB * MB,
         max_rejected_rows=settings.IMPORT_MAX_REJECTED_ROWS,
         max_rejected_percent=settings.IMPORT_MAX_REJECTED_PERCENT,
         rejected_share_min_rows=settings.IMPORT_REJECTED_SHARE_MIN_ROWS,
@@ -95,6 +97,16 @@ def check_xlsx_archive(fileobj) -> None:
             "xlsx_too_large",
             _("Excel文件解压后为 %(size)s，超过上限（最大 %(limit)s），未导入。请拆分后上传，或另存为CSV")
             % {"size": _mb(unpacked), "limit": _mb(limits.xlsx_max_uncompressed_bytes)},
+        )
+    shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if shared > limits.xlsx_max_shared_strings_bytes:
+        # The one part openpyxl reads whole into memory (the sheet itself is streamed).
+        raise FileRejected(
+            "xlsx_shared_strings",
+            _(
+                "Excel文件的共享字符串表解压后为 %(size)s，超过上限（最大 %(limit)s），未导入。请拆分后上传，或另存为CSV"
+            )
+            % {"size": _mb(shared), "limit": _mb(limits.xlsx_max_shared_strings_bytes)},
         )
     for m in members:
         if m.file_size < RATIO_MIN_MEMBER_BYTES:

@@ -232,3 +232,51 @@ def test_an_xlsx_with_forged_dimensions_loads_only_the_rows_it_has(load):
     assert_accounted(batch)
     assert (batch.data_rows, batch.loaded) == (20, 20)
     assert batch.columns == HEADER  # not 16,384 columns
+
+
+def shared_strings_xlsx(rows: list[list[str]]) -> bytes:
+    """A workbook as Excel saves it: every text cell an index into xl/sharedStrings.xml (openpyxl
+    itself writes inline strings)."""
+    template = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER])))
+    strings: dict[str, int] = {}
+    sheet = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c t="s"><v>{strings.setdefault(v, len(strings))}</v></c>' for v in row)
+        + "</row>"
+        for r, row in enumerate(rows, 1)
+    )
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for member in template.infolist():
+            content = template.read(member).decode()
+            if member.filename == "xl/worksheets/sheet1.xml":
+                content = f"<worksheet {main}><sheetData>{sheet}</sheetData></worksheet>"
+            elif member.filename == "xl/_rels/workbook.xml.rels":
+                rel = f'<Relationship Id="rIdS" Type="{kind}" Target="sharedStrings.xml"/>'
+                content = content.replace("</Relationships>", rel + "</Relationships>")
+            elif member.filename == "[Content_Types].xml":
+                override = (
+                    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                )
+                content = content.replace("</Types>", override + "</Types>")
+            z.writestr(member, content)
+        items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+        z.writestr("xl/sharedStrings.xml", f'<sst {main} uniqueCount="{len(strings)}">{items}</sst>')
+    return out.getvalue()
+
+
+def test_an_xlsx_whose_shared_strings_are_too_big_is_refused(refused_both_ways, load, settings):
+    """openpyxl keeps an Excel file's shared strings in memory: their size has a limit of its own."""
+    rows = settlement_rows(30)
+    assert_accounted(load("medical_settlement", shared_strings_xlsx(rows), "结算.xlsx"))  # it is a workbook
+    MedicalSettlement.objects.all().delete()
+    ImportBatch.objects.all().delete()
+
+    settings.IMPORT_XLSX_MAX_SHARED_STRINGS_MB = 1
+    rows += [[f"K{n:07d}", GOOD_ID, f"{'张三' * 20}{n}", "2020-03-01", "100.00"] for n in range(100, 12_000)]
+    page, out = refused_both_ways("结算.xlsx", shared_strings_xlsx(rows), "xlsx_shared_strings")
+    for text in (page, out):
+        assert "共享字符串表解压后为" in text and "最大 1 MB" in text

@@ -19,7 +19,7 @@ from django.urls import reverse
 from imports import services
 from imports.models import BatchStatus, ImportBatch, MedicalSettlement, RejectedRow
 from imports.tasks import recover_interrupted_loads
-from tests.alerts.test_run_celery import db_url, wait_for  # (its worker test starts processes too)
+from tests.celery_worker import db_url, wait_for
 from tests.helpers import page_text
 from tests.imports.helpers import assert_accounted, csv_bytes, id18, import_feed
 
@@ -39,7 +39,7 @@ def settlement_csv(rows: int) -> bytes:
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # the child process must see the batch
 def test_import_feed_killed_mid_load_is_loaded_again_by_the_next_run(departments, settings, tmp_path):
     rows = 80_000
     path = tmp_path / "结算.csv"
