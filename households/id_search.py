@@ -145,13 +145,15 @@ def search_for(user, query: str) -> IdQuery:
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """The ID-search limit is only a limit if every server process counts in the same cache."""
+    """The ID-search limit is only a limit if every server counts in one cache, atomically: Redis.
+    Without REDIS_URL the cache is per process (tests) or files on one machine (./dev demo), whose
+    counts are neither shared between machines nor atomic."""
     backend = settings.CACHES["default"]["BACKEND"]
-    if backend.endswith(("LocMemCache", "DummyCache")):
+    if not backend.endswith("RedisCache"):
         return [
             checks.Warning(
-                "ID searches are counted per process: the cache is not shared (set REDIS_URL).",
-                hint="Each server process would allow ID_SEARCH_LIMIT searches of its own.",
+                "ID searches are not counted in a shared cache (set REDIS_URL).",
+                hint="Each server process or machine would allow ID_SEARCH_LIMIT searches of its own.",
                 id="households.W001",
             )
         ]

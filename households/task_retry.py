@@ -3,8 +3,9 @@
 A dropped or refused connection, a failover, a deadlock or a serialization failure ends a task
 with an OperationalError or InterfaceError; the task is tried again later, with exponential
 backoff (5 s, 10 s, 20 s … at most 5 minutes, jittered so that the county tasks of one night do not
-come back all at once), at most 5 times. Only idempotent tasks use it: loading a batch, and the
-nightly run's steps, whose writes are guarded by constraints and advisory locks.
+come back all at once), at most 5 times. Every task of the app is idempotent and uses it: loading a batch and the
+nightly run's steps (writes guarded by constraints and advisory locks), the recovery sweep and the
+retention jobs (they delete what is past a date).
 """
 
 import psycopg

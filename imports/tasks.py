@@ -22,7 +22,7 @@ def load_batch(batch_id: int) -> dict:
     return {"batch": batch.pk, "status": batch.status}
 
 
-@shared_task(time_limit=60)
+@shared_task(time_limit=60, **RETRY_ON_DATABASE_ERRORS)
 def recover_interrupted_loads() -> list[int]:
     """The periodic sweep (beat): queue the load of every batch whose loading process died.
 
@@ -35,7 +35,7 @@ def recover_interrupted_loads() -> list[int]:
     return batch_ids
 
 
-@shared_task(time_limit=30 * 60)
+@shared_task(time_limit=30 * 60, **RETRY_ON_DATABASE_ERRORS)
 def raw_files_purge() -> int:
     """Nightly: delete uploaded files of batches loaded longer ago than the retention period."""
     return retention.raw_files_purge()

@@ -44,7 +44,7 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_warns_when_the_id_search_limit_is_counted_per_process():
+def test_check_deploy_warns_when_the_id_search_limit_is_not_counted_in_redis():
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **{**PRODUCTION, "REDIS_URL": ""}
     )
