@@ -13,7 +13,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from imports import services
@@ -99,15 +98,9 @@ def interrupted_batch(load, data: bytes) -> ImportBatch:
 @pytest.fixture
 def other_session():
     """A second database session, standing for a live loader in another process."""
-    settings_dict = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"] or None,
-        host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or None,
-        autocommit=True,
-    ) as conn:
+    # The test database as the live connection reaches it: over TCP, or the embedded PostgreSQL's
+    # socket directory (settings hold that in OPTIONS, not HOST).
+    with psycopg.connect(db_url(), autocommit=True) as conn:
         yield conn
 
 
