@@ -155,3 +155,22 @@ def test_without_redis_an_unwritable_queue_folder_refuses_to_start_saying_what_t
     )  # fmt: skip
     assert out.returncode != 0
     assert "请设置 REDIS_URL，或将 LOCAL_QUEUE_DIR 指向可写目录" in out.stderr
+
+
+def test_every_setting_of_env_example_reaches_every_app_container_and_is_read_by_the_settings():
+    # A variable set in .env but listed nowhere for the containers would silently keep its
+    # default in production (TRUST_X_FORWARDED_FOR was one): the app containers read .env whole.
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    app_services = {name: s for name, s in services.items() if s.get("image") == "jiuzhu-jiance:latest"}
+    assert set(app_services) == {"migrate", "web", "worker-imports", "worker-monitoring", "beat"}
+    for name, service in app_services.items():
+        assert service.get("env_file") == ".env", name
+    settings_text = "".join((ROOT / "config" / f).read_text() for f in ("settings.py", "gunicorn.conf.py"))
+    documented = [
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert documented
+    unread = [var for var in documented if var != "POSTGRES_PASSWORD" and f'"{var}"' not in settings_text]
+    assert unread == []
