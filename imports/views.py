@@ -50,10 +50,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch_upload(request: HttpRequest) -> HttpResponse:
     selectors.require_import_access(request.user)
-    too_large = any(
-        getattr(h, "refused", False) for h in request.upload_handlers
-    )  # settings.FILE_UPLOAD_HANDLERS
-    form = UploadForm(request.POST or None, request.FILES or None, too_large=too_large)
+    # Parse the body first: the size handler (settings.FILE_UPLOAD_HANDLERS) decides while it arrives.
+    data, files = request.POST, request.FILES
+    too_large = any(getattr(h, "refused", False) for h in request.upload_handlers)
+    form = UploadForm(data or None, files or None, too_large=too_large)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         submission = batch_submit(
