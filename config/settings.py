@@ -235,6 +235,8 @@ IMPORT_XLSX_MAX_SHARED_STRINGS_MB = env.int("IMPORT_XLSX_MAX_SHARED_STRINGS_MB",
 IMPORT_MAX_REJECTED_ROWS = env.int("IMPORT_MAX_REJECTED_ROWS", default=50_000)
 IMPORT_MAX_REJECTED_PERCENT = env.int("IMPORT_MAX_REJECTED_PERCENT", default=20)
 IMPORT_REJECTED_SHARE_MIN_ROWS = env.int("IMPORT_REJECTED_SHARE_MIN_ROWS", default=100)
+# Loads of one file whose loading process died (the sweep reloads it) before the batch fails.
+IMPORT_MAX_LOAD_ATTEMPTS = env.int("IMPORT_MAX_LOAD_ATTEMPTS", default=3)
 # --- Personal data at rest: the read log and uploaded raw files are kept this long ---
 READ_LOG_RETENTION_DAYS = env.int("READ_LOG_RETENTION_DAYS", default=3 * 365)
 CELERY_BEAT_SCHEDULE["read-log-retention"] = {

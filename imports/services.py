@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.files import File
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
@@ -143,6 +144,24 @@ def batch_load(*, batch_id: int) -> ImportBatch:
         return batch
     try:
         now = clock.now()
+        # A file whose loader dies every time (too big for the worker's memory, say) must not be
+        # reloaded for ever by the sweep: after so many attempts it fails, saying why.
+        gave_up = ImportBatch.objects.filter(
+            pk=batch_id, status=BatchStatus.RUNNING, attempts__gte=settings.IMPORT_MAX_LOAD_ATTEMPTS
+        ).update(
+            status=BatchStatus.FAILED,
+            interrupted_at=now,
+            finished_at=now,
+            error_code="load_interrupted",
+            error_message=_(
+                "导入进程已连续 %(n)s 次在导入本文件时中断（常见原因：服务器内存不足或进程被重启），"
+                "已停止自动重试，本文件的数据均未写入。请联系系统管理员处理后重新上传。"
+            )
+            % {"n": settings.IMPORT_MAX_LOAD_ATTEMPTS},
+        )
+        if gave_up:
+            batch.refresh_from_db()
+            return batch
         claimed = ImportBatch.objects.filter(
             pk=batch_id, status__in=(BatchStatus.PENDING, BatchStatus.RUNNING, BatchStatus.FAILED)
         ).update(

@@ -149,3 +149,34 @@ def test_the_batch_page_says_a_load_was_interrupted_and_the_same_upload_reloads_
     batch.refresh_from_db()
     assert_accounted(batch)
     assert ImportBatch.objects.count() == 1 and MedicalSettlement.objects.count() == batch.loaded == 118
+
+
+@pytest.mark.django_db
+def test_a_file_whose_loader_dies_every_time_fails_after_the_attempt_limit_and_the_sweep_stops(
+    load, client_for, data_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_MAX_LOAD_ATTEMPTS = 3
+    data = settlement_csv(150)
+    batch = interrupted_batch(load, data)
+    ImportBatch.objects.filter(pk=batch.pk).update(attempts=3)  # killed on each of its 3 loads
+
+    assert recover_interrupted_loads() == [batch.pk]
+    batch.refresh_from_db()
+    assert (batch.status, batch.error_code, batch.attempts) == ("failed", "load_interrupted", 3)
+    assert batch.interrupted_at is not None and batch.finished_at is not None
+    assert not MedicalSettlement.objects.exists() and not RejectedRow.objects.exists()
+    assert recover_interrupted_loads() == []  # not reloaded every 5 minutes for ever
+
+    client = client_for(data_admin)
+    page = page_text(client.get(reverse("imports:batch_detail", args=[batch.pk])))
+    assert "已连续 3 次在导入本文件时中断" in page and "已停止自动重试" in page
+    # Uploading the file again (once the cause is fixed) starts a new batch that loads.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("imports:batch_upload"),
+            {"category": "medical_settlement", "file": SimpleUploadedFile("结算.csv", data)},
+        )
+    again = ImportBatch.objects.exclude(pk=batch.pk).get()
+    assert response["Location"] == reverse("imports:batch_detail", args=[again.pk])
+    again.refresh_from_db()
+    assert again.status == "succeeded" and again.loaded == MedicalSettlement.objects.count() == 148
