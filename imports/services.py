@@ -3,8 +3,8 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.core.files import File
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
