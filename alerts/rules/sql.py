@@ -338,11 +338,16 @@ GRADE = "(ARRAY['一级', '二级', '三级', '四级'])[{col}]"
 KIND = "(ARRAY['视力', '听力', '言语', '肢体', '智力', '精神', '多重'])[{col}]"
 DISABILITY = f"""
 cand AS (
-    SELECT mo.person_id, mo.household_id, mo.region_id, c.id, c.certificate_no AS dedupe_key,
-           c.issued_on, c.batch_id, c.grade, c.disability_type
+    -- A certificate is its first 20 characters (ID, type, grade): a reissued card (a suffix such
+    -- as B1 after them) is the same certificate, a regrade changes character 20 and is a new one.
+    -- Of several cards of one certificate in the window, the earliest issued is the evidence.
+    SELECT DISTINCT ON (left(c.certificate_no, 20))
+           mo.person_id, mo.household_id, mo.region_id, c.id, c.certificate_no,
+           left(c.certificate_no, 20) AS dedupe_key, c.issued_on, c.batch_id, c.grade, c.disability_type
     FROM monitored mo
     JOIN imports_disabilitycertificate c ON c.id_number = mo.id_number
     WHERE c.grade IN (1, 2) AND c.status = 'valid' AND {WINDOW.format(col="c.issued_on")}
+    ORDER BY left(c.certificate_no, 20), c.issued_on, c.id
 ),
 fresh AS (
     SELECT c.* FROM cand c
@@ -351,14 +356,14 @@ fresh AS (
 DISABILITY_EVIDENCE = f"""
 jsonb_build_object(
     'summary', f.issued_on || ' 新办残疾人证，' || {GRADE.format(col="f.grade")}
-               || coalesce({KIND.format(col="f.disability_type")}, '') || '残疾（证号 ' || f.dedupe_key || '）',
-    'values', jsonb_build_object('certificate_no', f.dedupe_key, 'grade', f.grade,
+               || coalesce({KIND.format(col="f.disability_type")}, '') || '残疾（证号 ' || f.certificate_no || '）',
+    'values', jsonb_build_object('certificate_no', f.certificate_no, 'grade', f.grade,
                                  'disability_type', f.disability_type, 'issued_on', f.issued_on,
                                  'window_days', %(window_days)s),
     'sources', jsonb_build_array(jsonb_build_object(
-        'table', 'disability_certificate', 'id', f.id, 'key', f.dedupe_key, 'date', f.issued_on,
+        'table', 'disability_certificate', 'id', f.id, 'key', f.certificate_no, 'date', f.issued_on,
         'batch_id', f.batch_id,
-        'label', '残疾人证 ' || f.dedupe_key || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
+        'label', '残疾人证 ' || f.certificate_no || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
 )"""
 
 # (CTEs ending in `fresh`, evidence expression over `f`, extra FROM items for the evidence)
