@@ -316,8 +316,12 @@ cand AS (
            u.registered_on, u.batch_id
     FROM monitored mo
     JOIN imports_unemploymentregistration u ON u.id_number = mo.id_number
-    WHERE u.status = 'unemployed' AND {WINDOW.format(col="u.registered_on")}
-      AND (u.ended_on IS NULL OR u.ended_on > %(as_of)s::date)
+    -- Counted if it had not ended by the as-of date, whatever its status today (a run for a past
+    -- as-of date sees a registration that has ended since as open). A status of 已就业/注销 with no
+    -- end date is an end we cannot date: it counts as ended on every as-of date, so only a
+    -- registration still 登记失业 counts without one.
+    WHERE {WINDOW.format(col="u.registered_on")}
+      AND (u.ended_on > %(as_of)s::date OR (u.ended_on IS NULL AND u.status = 'unemployed'))
 ),
 fresh AS (
     SELECT c.* FROM cand c
@@ -325,7 +329,8 @@ fresh AS (
 )"""
 UNEMPLOYMENT_EVIDENCE = """
 jsonb_build_object(
-    'summary', f.registered_on || ' 办理失业登记（登记编号 ' || f.dedupe_key || '），至今仍为登记失业',
+    'summary', f.registered_on || ' 办理失业登记（登记编号 ' || f.dedupe_key || '），截至 ' || %(as_of)s::date
+               || ' 仍为登记失业',
     'values', jsonb_build_object('registration_no', f.dedupe_key, 'registered_on', f.registered_on,
                                  'window_days', %(window_days)s),
     'sources', jsonb_build_array(jsonb_build_object(
