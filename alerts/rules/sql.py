@@ -15,7 +15,8 @@ import re
 from decimal import Decimal
 
 from alerts.models import RuleCode
-from alerts.rules.definitions import normalize_code
+from alerts.rules.definitions import CHILD_AGE_LIMIT, normalize_code
+from households.ages import under_age_sql
 
 MONEY = "'FM999,999,999,990.00'"
 
@@ -228,23 +229,28 @@ jsonb_build_object(
 # --- 2. serious disease: one alert per person per disease ------------------------------------------
 SERIOUS = """
 diseases AS (
-    SELECT * FROM unnest(%(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
-        AS d(name, prefix, child)
+    SELECT * FROM unnest(%(d_keys)s::text[], %(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
+        AS d(key, name, prefix, child)
 ),
 {events}),
 cand AS (
-    -- The latest qualifying record of each person and disease is the one shown as evidence.
-    SELECT DISTINCT ON (e.person_id, d.name)
-           e.*, d.name AS disease, d.child, e.person_id::text || ':' || d.name AS dedupe_key
+    -- The latest qualifying record of each person and disease is the one shown as evidence. A
+    -- disease is its key (stable across list versions: a rename does not re-alert); the evidence
+    -- keeps the name it had when the alert was raised.
+    SELECT DISTINCT ON (e.person_id, d.key)
+           e.*, d.key AS disease_key, d.name AS disease, d.child,
+           e.person_id::text || ':' || d.key AS dedupe_key
     FROM events e
     JOIN diseases d ON left(e.norm, 3) = left(d.prefix, 3) AND e.norm LIKE d.prefix || '%%'
-    WHERE NOT d.child OR e.day < e.birth_date + interval '18 years'
-    ORDER BY e.person_id, d.name, e.day DESC, e.id DESC
+    WHERE NOT d.child OR {under_18}
+    ORDER BY e.person_id, d.key, e.day DESC, e.id DESC
 ),
 fresh AS (
     SELECT c.* FROM cand c
     WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
 )"""
+# "child": under 18 on the event date, by the one definition of age (households.ages).
+SERIOUS = SERIOUS.replace("{under_18}", under_age_sql("e.birth_date", "e.day", CHILD_AGE_LIMIT))
 _SETTLEMENT_EVENTS = f"""
     SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
            'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
@@ -294,8 +300,8 @@ jsonb_build_object(
                || CASE WHEN src.code_name <> '' THEN '（' || src.code_name || '）' ELSE '' END
                || '，属重特大疾病“' || f.disease || '”'
                || CASE WHEN f.child THEN '（儿童病种，就诊时未满18周岁）' ELSE '' END,
-    'values', jsonb_build_object('disease', f.disease, 'code', f.code, 'window_days', %(window_days)s,
-                                 'child_only', f.child),
+    'values', jsonb_build_object('disease', f.disease, 'disease_key', f.disease_key, 'code', f.code,
+                                 'window_days', %(window_days)s, 'child_only', f.child),
     'sources', jsonb_build_array(jsonb_build_object(
         'table', f.tbl, 'id', f.id, 'key', src.key, 'date', f.day, 'batch_id', src.batch_id,
         'label', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算 ' ELSE '疾病诊断 ' END
@@ -438,13 +444,15 @@ def rule_params(rule: str, params: dict) -> dict:
         out["threshold_yuan"] = Decimal(str(params["threshold_yuan"]))
         out["cooldown_days"] = int(params["cooldown_days"])
     if rule == RuleCode.SERIOUS_DISEASE:
-        names, prefixes, child = [], [], []
+        keys, names, prefixes, child = [], [], [], []
         for disease in params["diseases"]:
             for code in disease["codes"]:
+                # (A draft's new disease has no key yet: the preview counts it as never alerted.)
+                keys.append(disease.get("key") or f"new:{disease['name']}")
                 names.append(disease["name"])
                 prefixes.append(normalize_code(code))
                 child.append(bool(disease.get("child")))
-        out.update(d_names=names, d_prefixes=prefixes, d_child=child)
+        out.update(d_keys=keys, d_names=names, d_prefixes=prefixes, d_child=child)
         # One anchored alternation, compiled once per statement: a LIKE per listed prefix per row
         # cost ~4 s over a 100k-row file.
         out["d_prefix3"] = sorted({p[:3] for p in prefixes})
