@@ -113,7 +113,7 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     side.user = caseworker
     side.proposal = RuleProposal.objects.create(
         rule="high_medical_self_pay",
-        params={"threshold_yuan": "8000.00", "window_days": 365, "cooldown_days": 365},
+        params={"threshold_yuan": "8000.00", "window_days": 365, "cooldown_days": 365, "deadline_days": 15},
         note="阈值宜低",
         region=region(village[:6]),
         based_on=current_rule_versions()["high_medical_self_pay"],
