@@ -151,6 +151,8 @@ def test_a_proposal_whose_parameters_are_no_longer_valid_is_not_adopted_and_says
     url = reverse("alerts:rule_proposal", args=[proposal.pk])
     response = client.post(url, {"decision": "adopt", "note": "采纳"}, follow=True)
     assert response.status_code == 200
-    assert "该建议的参数已不符合现行规则，未能采纳" in page_text(response) and "时间窗口" in page_text(response)
+    assert "该建议的参数已不符合现行规则，未能采纳" in page_text(response) and "时间窗口" in page_text(
+        response
+    )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING and versions() == before
