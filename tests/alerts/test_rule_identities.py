@@ -45,11 +45,13 @@ def test_a_reissued_card_is_the_same_certificate_and_raises_no_second_alert(regi
     monitoring_run(as_of=AS_OF)
     # Reissued weeks later (the first card out of the window by then), with a suffix.
     later = AS_OF + timedelta(days=20)
+    monitoring_run(as_of=later - timedelta(days=1))  # the night before: tonight's baseline
     reissued = DisabilityCertificateFactory(id_number=person.id_number, grade=2, suffix="B1", issued_on=later)
     assert reissued.certificate_no[:20] == card.certificate_no and reissued.pk != card.pk
-    for day, mode in ((later, "auto"), (later + timedelta(days=1), "full")):  # incremental, then full
+    for day, mode in ((later, "incremental"), (later + timedelta(days=1), "full")):
         run = monitoring_run(as_of=day, mode=mode)
-        assert run.counts["rules"][DISABILITY]["new"] == 0
+        assert run.counts["modes"][DISABILITY] == mode
+        assert run.counts["rules"][DISABILITY] == {"candidates": 1, "new": 0, "already_alerted": 1}
     [alert] = alerts_of(person, DISABILITY)
     assert alert.dedupe_key == card.certificate_no
     assert alert.evidence["values"]["certificate_no"] == card.certificate_no
