@@ -203,10 +203,10 @@ def orm_loop(sample: int, as_of: date) -> float:
     versions = current_rule_versions()
     p1 = versions[RuleCode.HIGH_MEDICAL_SELF_PAY].params
     diseases = [
-        (d["name"], [normalize_code(c) for c in d["codes"]], d["child"])
+        (d["key"], [normalize_code(c) for c in d["codes"]], d["child"])
         for d in versions[RuleCode.SERIOUS_DISEASE].params["diseases"]
     ]
-    from django.db.models import Sum
+    from django.db.models import Q, Sum
 
     records = list(MonitoringRecord.objects.active_on(as_of).select_related("person").order_by("?")[:sample])
     started = time.perf_counter()
@@ -233,19 +233,19 @@ def orm_loop(sample: int, as_of: date) -> float:
                 id_number=person.id_number, diagnosed_on__gt=start90, diagnosed_on__lte=as_of
             ).values_list("diagnosis_code", "diagnosed_on")
         )
-        for name, prefixes, child in diseases:
+        for disease_key, prefixes, child in diseases:
             for code, day in codes:
                 if any(normalize_code(code).startswith(p) for p in prefixes) and (
                     not child or person.age_on(day) < 18
                 ):
-                    key = f"{person.id}:{name}"
+                    key = f"{person.id}:{disease_key}"
                     would_raise += not Alert.objects.filter(
                         rule=RuleCode.SERIOUS_DISEASE, dedupe_key=key
                     ).exists()
                     break
         for reg in UnemploymentRegistration.objects.filter(
+            Q(ended_on__gt=as_of) | Q(ended_on__isnull=True, status="unemployed"),
             id_number=person.id_number,
-            status="unemployed",
             registered_on__gt=start90,
             registered_on__lte=as_of,
         ):
@@ -260,7 +260,7 @@ def orm_loop(sample: int, as_of: date) -> float:
             issued_on__lte=as_of,
         ):
             would_raise += not Alert.objects.filter(
-                rule=RuleCode.NEW_SEVERE_DISABILITY, dedupe_key=cert.certificate_no
+                rule=RuleCode.NEW_SEVERE_DISABILITY, dedupe_key=cert.certificate_no[:20]
             ).exists()
     return (time.perf_counter() - started) / max(len(records), 1)
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from households import clock, idcard
+from households import ages, clock, idcard
 from households.constraints import choice_check
 from households.fields import ClockDateTimeField
 
@@ -242,8 +242,8 @@ class Person(models.Model):
         return self.age_on(clock.today())
 
     def age_on(self, day) -> int:
-        years = day.year - self.birth_date.year
-        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        """Whole years (周岁) on `day` (`households.ages`: the definition the rules' SQL uses too)."""
+        return ages.age_on(self.birth_date, day)
 
 
 models.CharField.register_lookup(Length)

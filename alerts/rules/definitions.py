@@ -43,6 +43,9 @@ SERIOUS_DISEASES_DEFAULT: list[tuple[str, str, bool]] = [
     ("风湿性心脏病", "I05–I09", False),
 ]
 
+# Diseases marked "child" count only for people younger than this on the event date.
+CHILD_AGE_LIMIT = 18
+
 # A code prefix: a letter, two digits, optionally more digits after an optional dot.
 CODE_RE = re.compile(r"^[A-Z]\d{2}(\.?\d{1,4})?$")
 RANGE_RE = re.compile(r"^([A-Z])(\d{2})\s*[–—~-]\s*([A-Z])?(\d{2})$")
@@ -107,10 +110,22 @@ def compress_codes(prefixes: list[str]) -> str:
     return ", ".join(parts)
 
 
+# A disease's identity across list versions: its key, not its name. The defaults are keyed by their
+# number in DOMAIN.md's list (D01 食管癌 … D30 风湿性心脏病); a disease added later gets the next
+# number of the database sequence DISEASE_KEY_SEQUENCE (D31, D32 …), never reused. Renaming a disease
+# or changing its codes keeps its key, so people already alerted for it are not alerted again.
+DISEASE_KEY_RE = re.compile(r"^D\d{2,}$")
+DISEASE_KEY_SEQUENCE = "alerts_disease_key_seq"
+
+
+def disease_key(number: int) -> str:
+    return f"D{number:02d}"
+
+
 def default_diseases() -> list[dict]:
     return [
-        {"name": name, "codes": expand_codes(codes), "child": child}
-        for name, codes, child in SERIOUS_DISEASES_DEFAULT
+        {"key": disease_key(n), "name": name, "codes": expand_codes(codes), "child": child}
+        for n, (name, codes, child) in enumerate(SERIOUS_DISEASES_DEFAULT, start=1)
     ]
 
 

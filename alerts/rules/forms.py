@@ -12,13 +12,21 @@ from alerts.rules.definitions import PARAMETERS, compress_codes
 from alerts.rules.validation import validate_params
 
 CHILD_MARKS = {"儿童", "child", "儿童病种"}
+# A line's first column is the disease's key when it looks like one (D08); names are Chinese.
+KEY_COLUMN_RE = re.compile(r"^[Dd]\d+$")
 
 
 def diseases_to_text(diseases: list[dict]) -> str:
-    """One line per disease: `名称 | 编码 | 儿童` (the last part only for child-only entries)."""
+    """One line per disease: `编号 | 名称 | 编码 | 儿童` (the last part only for child-only entries).
+
+    The key leads the line so it travels with the disease through the editor: a line whose name or
+    codes are edited keeps its key (no new alerts for people already alerted); a line without a key
+    is a new disease."""
     lines = []
     for d in diseases:
         parts = [d["name"], compress_codes(d["codes"])]
+        if d.get("key"):
+            parts.insert(0, d["key"])
         if d.get("child"):
             parts.append("儿童")
         lines.append(" | ".join(parts))
@@ -32,17 +40,23 @@ def text_to_diseases(text: str) -> list[dict]:
         if not line:
             continue
         parts = [p.strip() for p in re.split(r"[|｜]", line)]
+        key = ""
+        if parts and KEY_COLUMN_RE.match(parts[0]):
+            key = parts.pop(0).upper()
         if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
             raise ValidationError(
-                _("第 %(n)s 行“%(line)s”格式不对：应为“病种名称 | ICD-10 编码”，儿童病种在末尾加“| 儿童”")
+                _(
+                    "第 %(n)s 行“%(line)s”格式不对：应为“编号 | 病种名称 | ICD-10 编码”（新增病种不写编号），儿童病种在末尾加“| 儿童”"
+                )
                 % {"n": n, "line": line}
             )
         if len(parts) == 3 and parts[2] not in CHILD_MARKS:
             raise ValidationError(
-                _("第 %(n)s 行第三栏只能写“儿童”（仅未满18周岁时计入），收到“%(mark)s”")
+                _("第 %(n)s 行最后一栏只能写“儿童”（仅未满18周岁时计入），收到“%(mark)s”")
                 % {"n": n, "mark": parts[2]}
             )
-        diseases.append({"name": parts[0], "codes": parts[1], "child": len(parts) == 3})
+        disease = {"name": parts[0], "codes": parts[1], "child": len(parts) == 3}
+        diseases.append({"key": key, **disease} if key else disease)
     return diseases
 
 
@@ -65,7 +79,8 @@ class RuleParamsForm(forms.Form):
         label=gettext_lazy("重特大疾病清单"),
         widget=forms.Textarea(attrs={"rows": 16, "class": "font-monospace"}),
         help_text=gettext_lazy(
-            "每行一个病种：病种名称 | ICD-10 编码前缀（逗号分隔，可写范围如 C81–C86）| 儿童（仅儿童病种）"
+            "每行一个病种：编号 | 病种名称 | ICD-10 编码前缀（逗号分隔，可写范围如 C81–C86）| 儿童（仅儿童病种）。"
+            "编号由系统分配，修改病种名称或编码时保留原编号，已预警的人员不会因改名再次预警；新增病种不写编号。"
         ),
     )
     note = forms.CharField(label=gettext_lazy("修改说明"), max_length=200, required=False)

@@ -15,7 +15,8 @@ import re
 from decimal import Decimal
 
 from alerts.models import RuleCode
-from alerts.rules.definitions import normalize_code
+from alerts.rules.definitions import CHILD_AGE_LIMIT, normalize_code
+from households.ages import under_age_sql
 
 MONEY = "'FM999,999,999,990.00'"
 
@@ -228,23 +229,28 @@ jsonb_build_object(
 # --- 2. serious disease: one alert per person per disease ------------------------------------------
 SERIOUS = """
 diseases AS (
-    SELECT * FROM unnest(%(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
-        AS d(name, prefix, child)
+    SELECT * FROM unnest(%(d_keys)s::text[], %(d_names)s::text[], %(d_prefixes)s::text[], %(d_child)s::bool[])
+        AS d(key, name, prefix, child)
 ),
 {events}),
 cand AS (
-    -- The latest qualifying record of each person and disease is the one shown as evidence.
-    SELECT DISTINCT ON (e.person_id, d.name)
-           e.*, d.name AS disease, d.child, e.person_id::text || ':' || d.name AS dedupe_key
+    -- The latest qualifying record of each person and disease is the one shown as evidence. A
+    -- disease is its key (stable across list versions: a rename does not re-alert); the evidence
+    -- keeps the name it had when the alert was raised.
+    SELECT DISTINCT ON (e.person_id, d.key)
+           e.*, d.key AS disease_key, d.name AS disease, d.child,
+           e.person_id::text || ':' || d.key AS dedupe_key
     FROM events e
     JOIN diseases d ON left(e.norm, 3) = left(d.prefix, 3) AND e.norm LIKE d.prefix || '%%'
-    WHERE NOT d.child OR e.day < e.birth_date + interval '18 years'
-    ORDER BY e.person_id, d.name, e.day DESC, e.id DESC
+    WHERE NOT d.child OR {under_18}
+    ORDER BY e.person_id, d.key, e.day DESC, e.id DESC
 ),
 fresh AS (
     SELECT c.* FROM cand c
     WHERE NOT EXISTS (SELECT 1 FROM alerts_alert a WHERE a.rule = %(rule)s AND a.dedupe_key = c.dedupe_key)
 )"""
+# "child": under 18 on the event date, by the one definition of age (households.ages).
+SERIOUS = SERIOUS.replace("{under_18}", under_age_sql("e.birth_date", "e.day", CHILD_AGE_LIMIT))
 _SETTLEMENT_EVENTS = f"""
     SELECT mo.person_id, mo.household_id, mo.region_id, mo.birth_date,
            'medical_settlement' AS tbl, s.id, s.settle_date AS day, s.diagnosis_code AS code,
@@ -294,8 +300,8 @@ jsonb_build_object(
                || CASE WHEN src.code_name <> '' THEN '（' || src.code_name || '）' ELSE '' END
                || '，属重特大疾病“' || f.disease || '”'
                || CASE WHEN f.child THEN '（儿童病种，就诊时未满18周岁）' ELSE '' END,
-    'values', jsonb_build_object('disease', f.disease, 'code', f.code, 'window_days', %(window_days)s,
-                                 'child_only', f.child),
+    'values', jsonb_build_object('disease', f.disease, 'disease_key', f.disease_key, 'code', f.code,
+                                 'window_days', %(window_days)s, 'child_only', f.child),
     'sources', jsonb_build_array(jsonb_build_object(
         'table', f.tbl, 'id', f.id, 'key', src.key, 'date', f.day, 'batch_id', src.batch_id,
         'label', CASE f.tbl WHEN 'medical_settlement' THEN '医保结算 ' ELSE '疾病诊断 ' END
@@ -316,8 +322,12 @@ cand AS (
            u.registered_on, u.batch_id
     FROM monitored mo
     JOIN imports_unemploymentregistration u ON u.id_number = mo.id_number
-    WHERE u.status = 'unemployed' AND {WINDOW.format(col="u.registered_on")}
-      AND (u.ended_on IS NULL OR u.ended_on > %(as_of)s::date)
+    -- Counted if it had not ended by the as-of date, whatever its status today (a run for a past
+    -- as-of date sees a registration that has ended since as open). A status of 已就业/注销 with no
+    -- end date is an end we cannot date: it counts as ended on every as-of date, so only a
+    -- registration still 登记失业 counts without one.
+    WHERE {WINDOW.format(col="u.registered_on")}
+      AND (u.ended_on > %(as_of)s::date OR (u.ended_on IS NULL AND u.status = 'unemployed'))
 ),
 fresh AS (
     SELECT c.* FROM cand c
@@ -325,7 +335,8 @@ fresh AS (
 )"""
 UNEMPLOYMENT_EVIDENCE = """
 jsonb_build_object(
-    'summary', f.registered_on || ' 办理失业登记（登记编号 ' || f.dedupe_key || '），至今仍为登记失业',
+    'summary', f.registered_on || ' 办理失业登记（登记编号 ' || f.dedupe_key || '），截至 ' || %(as_of)s::date
+               || ' 仍为登记失业',
     'values', jsonb_build_object('registration_no', f.dedupe_key, 'registered_on', f.registered_on,
                                  'window_days', %(window_days)s),
     'sources', jsonb_build_array(jsonb_build_object(
@@ -338,11 +349,16 @@ GRADE = "(ARRAY['一级', '二级', '三级', '四级'])[{col}]"
 KIND = "(ARRAY['视力', '听力', '言语', '肢体', '智力', '精神', '多重'])[{col}]"
 DISABILITY = f"""
 cand AS (
-    SELECT mo.person_id, mo.household_id, mo.region_id, c.id, c.certificate_no AS dedupe_key,
-           c.issued_on, c.batch_id, c.grade, c.disability_type
+    -- A certificate is its first 20 characters (ID, type, grade): a reissued card (a suffix such
+    -- as B1 after them) is the same certificate, a regrade changes character 20 and is a new one.
+    -- Of several cards of one certificate in the window, the earliest issued is the evidence.
+    SELECT DISTINCT ON (left(c.certificate_no, 20))
+           mo.person_id, mo.household_id, mo.region_id, c.id, c.certificate_no,
+           left(c.certificate_no, 20) AS dedupe_key, c.issued_on, c.batch_id, c.grade, c.disability_type
     FROM monitored mo
     JOIN imports_disabilitycertificate c ON c.id_number = mo.id_number
     WHERE c.grade IN (1, 2) AND c.status = 'valid' AND {WINDOW.format(col="c.issued_on")}
+    ORDER BY left(c.certificate_no, 20), c.issued_on, c.id
 ),
 fresh AS (
     SELECT c.* FROM cand c
@@ -351,14 +367,14 @@ fresh AS (
 DISABILITY_EVIDENCE = f"""
 jsonb_build_object(
     'summary', f.issued_on || ' 新办残疾人证，' || {GRADE.format(col="f.grade")}
-               || coalesce({KIND.format(col="f.disability_type")}, '') || '残疾（证号 ' || f.dedupe_key || '）',
-    'values', jsonb_build_object('certificate_no', f.dedupe_key, 'grade', f.grade,
+               || coalesce({KIND.format(col="f.disability_type")}, '') || '残疾（证号 ' || f.certificate_no || '）',
+    'values', jsonb_build_object('certificate_no', f.certificate_no, 'grade', f.grade,
                                  'disability_type', f.disability_type, 'issued_on', f.issued_on,
                                  'window_days', %(window_days)s),
     'sources', jsonb_build_array(jsonb_build_object(
-        'table', 'disability_certificate', 'id', f.id, 'key', f.dedupe_key, 'date', f.issued_on,
+        'table', 'disability_certificate', 'id', f.id, 'key', f.certificate_no, 'date', f.issued_on,
         'batch_id', f.batch_id,
-        'label', '残疾人证 ' || f.dedupe_key || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
+        'label', '残疾人证 ' || f.certificate_no || ' ' || f.issued_on || ' ' || {GRADE.format(col="f.grade")}))
 )"""
 
 # (CTEs ending in `fresh`, evidence expression over `f`, extra FROM items for the evidence)
@@ -428,13 +444,15 @@ def rule_params(rule: str, params: dict) -> dict:
         out["threshold_yuan"] = Decimal(str(params["threshold_yuan"]))
         out["cooldown_days"] = int(params["cooldown_days"])
     if rule == RuleCode.SERIOUS_DISEASE:
-        names, prefixes, child = [], [], []
+        keys, names, prefixes, child = [], [], [], []
         for disease in params["diseases"]:
             for code in disease["codes"]:
+                # (A draft's new disease has no key yet: the preview counts it as never alerted.)
+                keys.append(disease.get("key") or f"new:{disease['name']}")
                 names.append(disease["name"])
                 prefixes.append(normalize_code(code))
                 child.append(bool(disease.get("child")))
-        out.update(d_names=names, d_prefixes=prefixes, d_child=child)
+        out.update(d_keys=keys, d_names=names, d_prefixes=prefixes, d_child=child)
         # One anchored alternation, compiled once per statement: a LIKE per listed prefix per row
         # cost ~4 s over a 100k-row file.
         out["d_prefix3"] = sorted({p[:3] for p in prefixes})

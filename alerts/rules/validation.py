@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from alerts.models import RuleCode
-from alerts.rules.definitions import PARAMETERS, expand_codes
+from alerts.rules.definitions import DISEASE_KEY_RE, PARAMETERS, expand_codes
 
 WINDOW_MIN, WINDOW_MAX = 1, 730
 COOLDOWN_MIN, COOLDOWN_MAX = 0, 1095
@@ -49,7 +49,7 @@ def _diseases(value) -> list[dict]:
         raise ValidationError(_("病种清单不能为空：每行一个病种，格式“病种名称: ICD-10 编码”"))
     if len(value) > DISEASES_MAX:
         raise ValidationError(_("病种最多 %(max)s 个") % {"max": DISEASES_MAX})
-    cleaned, names = [], set()
+    cleaned, names, keys = [], set(), set()
     for n, item in enumerate(value, start=1):
         name = str(item.get("name", "")).strip()
         if not name:
@@ -57,6 +57,20 @@ def _diseases(value) -> list[dict]:
         if name in names:
             raise ValidationError(_("病种“%(name)s”重复出现，每个病种只能写一次") % {"name": name})
         names.add(name)
+        # No key: a disease new to the list (the service gives it the next key when saving).
+        key = str(item.get("key") or "").strip().upper()
+        if key and not DISEASE_KEY_RE.match(key):
+            raise ValidationError(
+                _("病种“%(name)s”的编号“%(key)s”无效：编号形如 D08，由系统分配；新增病种不写编号")
+                % {"name": name, "key": key}
+            )
+        if key in keys:
+            raise ValidationError(
+                _("病种编号 %(key)s 出现了不止一次（“%(name)s”）：每个编号只能对应一个病种；新增病种不写编号")
+                % {"key": key, "name": name}
+            )
+        if key:
+            keys.add(key)
         codes = item.get("codes")
         try:
             prefixes = expand_codes(", ".join(codes) if isinstance(codes, list) else str(codes or ""))
@@ -69,7 +83,14 @@ def _diseases(value) -> list[dict]:
             ) from None
         if not prefixes:
             raise ValidationError(_("病种“%(name)s”没有编码") % {"name": name})
-        cleaned.append({"name": name, "codes": prefixes, "child": bool(item.get("child", False))})
+        cleaned.append(
+            {
+                **({"key": key} if key else {}),
+                "name": name,
+                "codes": prefixes,
+                "child": bool(item.get("child", False)),
+            }
+        )
     return cleaned
 
 

@@ -1,13 +1,14 @@
 """Rule versions: the current parameters of each rule, saving a change as a new version, and
 proposals of supervisors below the city, which a city-wide supervisor adopts or declines."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import ProposalStatus, RuleCode, RuleProposal, RuleVersion
 from alerts.rules import default_params, validate_params
+from alerts.rules.definitions import DISEASE_KEY_SEQUENCE, default_diseases, disease_key
 from households import clock
 
 # The note of every rule's version 1, shown on the rules pages.
@@ -34,6 +35,53 @@ def current_rule_versions() -> dict[str, RuleVersion]:
     return {v.rule: v for v in RuleVersion.objects.order_by("rule", "-version").distinct("rule")}
 
 
+def known_disease_keys() -> set[str]:
+    """Every disease key the serious-disease rule has used: the defaults', and those of any saved
+    version or proposal."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d ->> 'key' FROM alerts_ruleversion v, jsonb_array_elements(v.params -> 'diseases') d
+            WHERE v.rule = %(rule)s
+            UNION
+            SELECT d ->> 'key' FROM alerts_ruleproposal p, jsonb_array_elements(p.params -> 'diseases') d
+            WHERE p.rule = %(rule)s
+            """,
+            {"rule": RuleCode.SERIOUS_DISEASE},
+        )
+        used = {key for (key,) in cursor.fetchall() if key}
+    return used | {d["key"] for d in default_diseases()}
+
+
+def _with_disease_keys(rule: str, params: dict) -> dict:
+    """`params` (validated) with every disease keyed: a disease without a key is new to the list and
+    gets the next number of the key sequence (never handed out twice, even to concurrent saves); a
+    key the rule never used is refused (it would be a number the sequence may hand out later)."""
+    if rule != RuleCode.SERIOUS_DISEASE:
+        return params
+    diseases = params["diseases"]
+    unknown = [d for d in diseases if d.get("key") and d["key"] not in known_disease_keys()]
+    if unknown:
+        raise ValidationError(
+            {
+                "diseases": _(
+                    "病种编号 %(keys)s 不存在：编号由系统分配，修改已有病种时保留原编号，新增病种不写编号"
+                )
+                % {"keys": "、".join(d["key"] for d in unknown)}
+            }
+        )
+    new = [d for d in diseases if not d.get("key")]
+    if new:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT nextval('{DISEASE_KEY_SEQUENCE}') FROM generate_series(1, %s)", [len(new)]
+            )
+            numbers = sorted(n for (n,) in cursor.fetchall())
+        keys = dict(zip((id(d) for d in new), numbers, strict=True))
+        diseases = [d if d.get("key") else {"key": disease_key(keys[id(d)]), **d} for d in diseases]
+    return {**params, "diseases": diseases}
+
+
 @transaction.atomic
 def rule_version_create(*, rule: str, params: dict, user, note: str) -> RuleVersion:
     """Save `params` as the next version of `rule`, recording who and why.
@@ -48,7 +96,7 @@ def rule_version_create(*, rule: str, params: dict, user, note: str) -> RuleVers
         raise PermissionDenied(
             _("预警规则适用于全市，只有市级督导可以保存新版本；区县督导可以提出修改建议。")
         )
-    cleaned = validate_params(rule, params)
+    cleaned = _with_disease_keys(rule, validate_params(rule, params))
     latest = RuleVersion.objects.select_for_update().filter(rule=rule).order_by("-version").first()
     version = (latest.version if latest else 0) + 1
     try:
@@ -74,7 +122,7 @@ def rule_proposal_create(*, rule: str, params: dict, user, note: str) -> RulePro
         raise PermissionDenied(_("只有区县督导可以提出规则修改建议。"))
     return RuleProposal.objects.create(
         rule=rule,
-        params=validate_params(rule, params),
+        params=_with_disease_keys(rule, validate_params(rule, params)),
         note=note.strip()[:200],
         region_id=user.scope_id,
         based_on=current_rule_versions()[rule],

@@ -6,7 +6,7 @@ proposals; supervisors below the city preview on their region and propose. Other
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -129,22 +129,25 @@ def rule_edit(request: HttpRequest, rule: str) -> HttpResponse:
             raise PermissionDenied(_("预警规则适用于全市，只有市级督导可以保存新版本；您可以提出修改建议。"))
         if action == "propose" and not _can_propose(user):
             raise PermissionDenied(_("市级督导直接保存新版本，无需提出建议。"))
-        if form.is_valid() and action == "save" and form.require_note():
-            version = rule_version_create(
-                rule=rule, params=form.cleaned_params, user=user, note=form.cleaned_data["note"]
-            )
-            messages.success(
-                request,
-                _("已保存为“%(rule)s”第 %(v)s 版，自下一次监测运行起生效")
-                % {"rule": rule.label, "v": version.version},
-            )
-            return redirect("alerts:rule_history", rule=rule.value)
-        if form.is_valid() and action == "propose" and form.require_note():
-            proposal = rule_proposal_create(
-                rule=rule, params=form.cleaned_params, user=user, note=form.cleaned_data["note"]
-            )
-            messages.success(request, _("修改建议已提交，等待市级督导审议。"))
-            return redirect("alerts:rule_proposal", pk=proposal.pk)
+        if form.is_valid() and action in ("save", "propose") and form.require_note():
+            create = rule_version_create if action == "save" else rule_proposal_create
+            try:
+                saved = create(
+                    rule=rule, params=form.cleaned_params, user=user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:  # e.g. a disease key the rule never had
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field, errors)
+            else:
+                if action == "propose":
+                    messages.success(request, _("修改建议已提交，等待市级督导审议。"))
+                    return redirect("alerts:rule_proposal", pk=saved.pk)
+                messages.success(
+                    request,
+                    _("已保存为“%(rule)s”第 %(v)s 版，自下一次监测运行起生效")
+                    % {"rule": rule.label, "v": saved.version},
+                )
+                return redirect("alerts:rule_history", rule=rule.value)
         if form.is_valid():
             today = clock.today()
             draft = preview_counts(drafts={rule: form.cleaned_params}, as_of=today, county_prefix=prefix)[
@@ -215,6 +218,11 @@ def rule_proposal(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ProposalError as exc:
                 messages.error(request, exc.message)
+            except ValidationError as exc:  # parameters the rule no longer accepts: nothing adopted
+                messages.error(
+                    request,
+                    _("该建议的参数已不符合现行规则，未能采纳：%(why)s") % {"why": "；".join(exc.messages)},
+                )
             else:
                 if proposal.status == ProposalStatus.ADOPTED:
                     messages.success(

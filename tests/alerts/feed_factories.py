@@ -68,11 +68,15 @@ class DisabilityCertificateFactory(DjangoModelFactory):
     id_number = factory.LazyFunction(make_id_number)
     name = "测试"
     batch = _batch(FeedCategory.DISABILITY_CERTIFICATE)
-    certificate_no = factory.Sequence(lambda n: f"CJ{n:020d}")
+    # As the federation writes them: the ID, the type digit, the grade digit (+ a reissue suffix).
+    certificate_no = factory.LazyAttribute(lambda o: f"{o.id_number}{o.disability_type}{o.grade}{o.suffix}")
     disability_type = 4
     grade = 2
     issued_on = date(2026, 3, 2)
     status = CertificateStatus.VALID
+
+    class Params:
+        suffix = ""
 
 
 class UnemploymentRegistrationFactory(DjangoModelFactory):

@@ -139,3 +139,20 @@ def test_only_city_supervisors_decide_and_other_counties_do_not_see_it(
     assert "本县大病负担重" not in client_for(hejian).get(reverse("alerts:rules")).content.decode()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING and len(versions()) == 1
+
+
+def test_a_proposal_whose_parameters_are_no_longer_valid_is_not_adopted_and_says_why(
+    client_for, city_supervisor, proposal
+):
+    """Parameters the rules accept no longer (here a window of 0 days): a message, not an error page."""
+    RuleProposal.objects.filter(pk=proposal.pk).update(params={**proposal.params, "window_days": 0})
+    before = versions()
+    client = client_for(city_supervisor)
+    url = reverse("alerts:rule_proposal", args=[proposal.pk])
+    response = client.post(url, {"decision": "adopt", "note": "采纳"}, follow=True)
+    assert response.status_code == 200
+    assert "该建议的参数已不符合现行规则，未能采纳" in page_text(response) and "时间窗口" in page_text(
+        response
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING and versions() == before

@@ -130,7 +130,9 @@ def test_disease_list_round_trips_and_bad_lines_are_explained(client_for, city_s
     client = client_for(city_supervisor)
     url = reverse("alerts:rule_edit", args=["serious_disease"])
     initial = client.get(url).context["form"].initial["diseases"]
-    assert "儿童白血病 | C91–C95 | 儿童" in initial and "终末期肾病 | N18.5, N18.0, Z99.2" in initial
+    assert (
+        "D06 | 儿童白血病 | C91–C95 | 儿童" in initial and "D05 | 终末期肾病 | N18.5, N18.0, Z99.2" in initial
+    )
     bad = client.post(
         url, {"window_days": "90", "deadline_days": "7", "diseases": "肺癌 | C3X", "action": "preview"}
     )
@@ -151,12 +153,18 @@ def test_disease_list_round_trips_and_bad_lines_are_explained(client_for, city_s
     )
     latest = RuleVersion.objects.filter(rule="serious_disease").order_by("-version").first()
     assert latest.version == 2 and latest.params["window_days"] == 60
-    assert latest.params["diseases"][-1] == {
+    added = latest.params["diseases"][-1]
+    assert {k: v for k, v in added.items() if k != "key"} == {
         "name": "糖尿病",
         "codes": ["E10", "E11", "E12", "E13", "E14"],
         "child": False,
     }
-    assert len(latest.params["diseases"]) == 31
+    # A key of its own, past the defaults' D01–D30 (the sequence's number: never handed out again).
+    assert added["key"].startswith("D") and int(added["key"][1:]) > 30
+    assert (
+        latest.params["diseases"][:30]
+        == RuleVersion.objects.get(rule="serious_disease", version=1).params["diseases"]
+    )
 
 
 def test_admin_lists_versions_and_runs_read_only(client_for, city_supervisor, django_user_model):

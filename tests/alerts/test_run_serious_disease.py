@@ -85,7 +85,8 @@ def test_one_alert_per_person_and_disease_from_settlements_and_diagnoses(regions
     MedicalSettlementFactory(id_number=person.id_number, settle_date=AS_OF, diagnosis_code="C16.0")
     run = monitoring_run(as_of=AS_OF)
     assert diseases_of(person) == ["肺癌", "胃癌"]
-    lung = Alert.objects.get(person=person, dedupe_key__endswith="肺癌")
+    lung = Alert.objects.get(person=person, evidence__values__disease="肺癌")
+    assert lung.dedupe_key == f"{person.pk}:D08"  # the disease's key, not its name
     assert lung.evidence["sources"][0]["key"] == latest.settlement_id
     assert lung.deadline == AS_OF + timedelta(days=7)
     assert run.counts["rules"][RULE]["new"] == 2

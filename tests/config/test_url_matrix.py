@@ -245,20 +245,43 @@ APP_CASES: list[Case] = [
         changes="K",
         label="propose",
     ),
+    # Rules apply city-wide: anyone who may edit previews (on their own region), changing nothing;
+    # a city supervisor opens the editor on a proposal of any county, a county supervisor on their own.
+    Case(
+        "alerts:rule_edit",
+        "403 403 200 200 403 403 302",
+        args=lambda w, s: ["high_medical_self_pay"],
+        method="POST",
+        data=lambda w, s: self_pay_form(threshold_yuan="9000", action="preview"),
+        label="preview",
+    ),
+    Case(
+        "alerts:rule_edit",
+        "403 403 200 200 403 403 302",
+        "403 403 200 404 403 403 302",
+        args=lambda w, s: ["high_medical_self_pay"],
+        query=lambda w, s: {"proposal": w.sides[s].proposal.pk},
+        label="proposal",
+    ),
     Case(
         "alerts:rule_proposal",
         "403 403 200 200 403 403 302",
         "403 403 200 404 403 403 302",
         args=side_obj("proposal"),
     ),
-    Case(
-        "alerts:rule_proposal",
-        "403 403 302 403 403 403 302",
-        "403 403 302 404 403 403 302",
-        args=side_obj("proposal"),
-        method="POST",
-        data=lambda w, s: {"decision": "decline", "note": "暂不"},
-        changes="C",
+    # Only a city supervisor decides, either way.
+    *(
+        Case(
+            "alerts:rule_proposal",
+            "403 403 302 403 403 403 302",
+            "403 403 302 404 403 403 302",
+            args=side_obj("proposal"),
+            method="POST",
+            data=lambda w, s, decision=decision: {"decision": decision, "note": "审议"},
+            changes="C",
+            label=decision,
+        )
+        for decision in ("adopt", "decline")
     ),
     Case("alerts:dashboard", DASHBOARD),
     Case("alerts:dashboard_export", DASHBOARD),

@@ -10,7 +10,7 @@ from decimal import Decimal
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
 from alerts.models import AlertEvent, AlertStatus, MonitoringRun, Responsibility, RuleProposal, RuleVersion
-from alerts.services.rules import current_rule_versions
+from alerts.services.rules import current_rule_versions, ensure_default_rule_versions
 from households import clock
 from households.models import Role, User
 from households.readlog.models import ReadLogEntry
@@ -113,7 +113,7 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     side.user = caseworker
     side.proposal = RuleProposal.objects.create(
         rule="high_medical_self_pay",
-        params={"threshold_yuan": "8000.00", "window_days": 365, "cooldown_days": 365},
+        params={"threshold_yuan": "8000.00", "window_days": 365, "cooldown_days": 365, "deadline_days": 15},
         note="阈值宜低",
         region=region(village[:6]),
         based_on=current_rule_versions()["high_medical_self_pay"],
@@ -123,6 +123,9 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
 
 
 def make_world() -> World:
+    # The rules' real version 1 (a transactional test earlier in the run may have emptied the
+    # seeded ones; an alert factory would then make a version without parameters to preview).
+    ensure_default_rule_versions()
     world = World(personas=make_personas())
     out_caseworker = UserFactory(username="m_out_caseworker", role=Role.CASEWORKER, scope=region(OUT_TOWN))
     out_supervisor = UserFactory(username="m_out_supervisor", role=Role.SUPERVISOR, scope=region("130984"))
