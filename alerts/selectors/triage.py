@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import OPEN_STATUSES, Alert, AlertEvent, HomeVisit, RuleCode
+from alerts.rules.definitions import default_params
 from households.idcard import mask_ids
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
@@ -177,7 +178,12 @@ def self_pay_settlements(*, user, alert: Alert) -> SelfPaySettlements | None:
     ]
     count = _int_or_none(values.get("settlement_count"))
     whole_window = count is None or count > len(listed)
-    window_days = _int_or_none(values.get("window_days")) or int(alert.rule_version.params["window_days"])
+    params = alert.rule_version.params if isinstance(alert.rule_version.params, dict) else {}
+    window_days = (
+        _int_or_none(values.get("window_days"))
+        or _int_or_none(params.get("window_days"))
+        or default_params(alert.rule)["window_days"]
+    )
     last = alert.raised_on
     first = last - timedelta(days=window_days - 1)
     qs = MedicalSettlement.objects.filter(id_number=alert.person.id_number)

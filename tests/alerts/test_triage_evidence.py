@@ -21,6 +21,8 @@ from tests.alerts.feed_factories import (  # noqa: F401
     monitored_person,
     rule_defaults,
 )
+from tests.alerts.triage_factories import alert_in
+from tests.conftest import VILLAGE_A
 
 RULE = "high_medical_self_pay"
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
@@ -151,3 +153,15 @@ def test_hundreds_of_settlements_are_read_in_one_query(regions, client_for, case
         html = page(client_for(caseworker_a), alert)
     assert html.count('<td class="text-end">40.00</td>') == 300
     assert sum("imports_medicalsettlement" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_an_older_alert_without_counts_in_its_evidence_lists_the_window_of_its_rule(
+    regions, client_for, caseworker_a
+):
+    alert = alert_in(
+        VILLAGE_A, evidence={"summary": "近365天个人自付 12,000.00 元", "values": {}, "sources": []}
+    )
+    rows = settlements_of(alert.person, ["6000", "6000"])
+    html = page(client_for(caseworker_a), alert)
+    assert rows[0].settlement_id in html and rows[1].settlement_id in html
+    assert "近 365 天" in html and '<td class="text-end" id="self-pay-total">12,000.00</td>' in html
