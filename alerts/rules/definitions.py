@@ -1,13 +1,14 @@
 """The four alert rules: their default parameters (DOMAIN.md) and the serious-disease list.
 
 Parameters are stored as JSON in `RuleVersion.params`. Money is a string with two decimals,
-day counts are integers. Disease codes are stored normalised (upper case, no dot) and already
+day counts are integers. Disease codes are stored normalised (`normalize_code`: upper case, no dot) and already
 expanded from ranges (`C81–C86` → C81 … C86), so the run only compares prefixes.
 """
 
 import re
 
 from alerts.models import RuleCode
+from imports.icd import icd10_match_form
 
 # (name, codes as DOMAIN.md writes them, child only)
 SERIOUS_DISEASES_DEFAULT: list[tuple[str, str, bool]] = [
@@ -52,8 +53,9 @@ RANGE_RE = re.compile(r"^([A-Z])(\d{2})\s*[–—~-]\s*([A-Z])?(\d{2})$")
 
 
 def normalize_code(code: str) -> str:
-    """The form codes are compared in: upper case, no dot, no spaces (`c34.9` → `C349`)."""
-    return re.sub(r"[\s.]", "", code).upper()
+    """The form codes are compared in: the canonical code without its dot (`c34.9` → `C349`), as
+    `imports.icd` defines it for the loader too. Raises ValueError for text that is not a code."""
+    return icd10_match_form(code)
 
 
 def expand_codes(text: str) -> list[str]:

@@ -39,9 +39,10 @@ WINDOW = "{col} > %(as_of)s::date - %(window_days)s AND {col} <= %(as_of)s::date
 
 
 def normalised_code(column: str) -> str:
-    """A diagnosis code as the disease list stores codes (`definitions.normalize_code`): upper case,
-    no dot, no spaces (`c34.9` → `C349`)."""
-    return f"upper(replace(replace({column}, '.', ''), ' ', ''))"
+    """A stored diagnosis code in the form the disease list's prefixes are kept in
+    (`definitions.normalize_code`): the loader stores codes canonical (`imports.icd`: upper case,
+    no spaces, `C34.9`), so dropping the dot is all that is left (`C34.9` → `C349`)."""
+    return f"replace({column}, '.', '')"
 
 
 # (UNION ALL: the IN semi-join ignores duplicates; deduplicating 100k IDs first costs more.)

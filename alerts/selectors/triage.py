@@ -2,16 +2,21 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.db.models.functions import Length
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import OPEN_STATUSES, Alert, AlertEvent, HomeVisit
+from alerts.models import OPEN_STATUSES, Alert, AlertEvent, HomeVisit, RuleCode
+from alerts.rules.definitions import default_params
 from households.idcard import mask_ids
 from households.models import Household, Person, Region, RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset, user_prefix
+from imports.models import MedicalSettlement
 from imports.selectors import can_manage_imports
 from monitoring.models import MonitoringRecordHistory
 
@@ -75,24 +80,156 @@ def evidence_for(alert: Alert, user=None) -> Evidence:
             item.get("label")
             or " ".join(str(x) for x in (table_label, item.get("key", ""), item.get("date", "")) if x)
         )
-        record_url = None
         if user is None:
             sources.append(EvidenceSource(label=label, record_url=None, batch_url=None, batch_id=batch_id))
             continue
-        if model and record_id is not None and user.has_perm(f"imports.view_{model}"):
-            record_url = _reverse(f"admin:imports_{model}_change", record_id)
-        batch_url = None
-        if batch_id is not None:
-            # The batch page is the data admin's (403 for everyone else); staff who may view
-            # batches in the admin (supervisors) get the admin's read-only page instead.
-            if can_manage_imports(user):
-                batch_url = _reverse("imports:batch_detail", batch_id)
-            elif user.is_staff and user.has_perm("imports.view_importbatch"):
-                batch_url = _reverse("admin:imports_importbatch_change", batch_id)
         sources.append(
-            EvidenceSource(label=label, record_url=record_url, batch_url=batch_url, batch_id=batch_id)
+            EvidenceSource(
+                label=label,
+                record_url=_record_url(user, model, record_id),
+                batch_url=_batch_url(user, batch_id),
+                batch_id=batch_id,
+            )
         )
     return Evidence(summary=summary, values=values, sources=sources)
+
+
+def _record_url(user, model: str | None, record_id) -> str | None:
+    """The admin page of a feed record, for users who may view that table there."""
+    if model and record_id is not None and user.has_perm(f"imports.view_{model}"):
+        return _reverse(f"admin:imports_{model}_change", record_id)
+    return None
+
+
+def _batch_url(user, batch_id) -> str | None:
+    """The batch page is the data admin's (403 for everyone else); staff who may view batches in
+    the admin (supervisors) get the admin's read-only page instead; others no link."""
+    if batch_id is None:
+        return None
+    if can_manage_imports(user):
+        return _reverse("imports:batch_detail", batch_id)
+    if user.is_staff and user.has_perm("imports.view_importbatch"):
+        return _reverse("admin:imports_importbatch_change", batch_id)
+    return None
+
+
+@dataclass
+class SettlementRow:
+    """One settlement of a self-pay total as the alert page lists it (no ID number on it)."""
+
+    settle_date: date
+    settlement_id: str
+    institution: str
+    visit_type: str
+    total_cost: Decimal
+    self_paid: Decimal
+    batch_id: int
+    batch_file_name: str
+    batch_loaded_at: datetime | None
+    record_url: str | None
+    batch_url: str | None
+
+
+@dataclass
+class SelfPaySettlements:
+    """The settlements that make up a self-pay alert's total, as they are stored now."""
+
+    rows: list[SettlementRow]
+    self_paid_total: Decimal
+    total_cost: Decimal
+    stored_total: Decimal | None  # the total when the alert was raised
+    window_days: int
+    window_first: date
+    window_last: date
+    whole_window: bool  # every settlement of the window (the evidence listed only some)
+
+    @property
+    def total_changed(self) -> bool:
+        return self.stored_total is not None and self.self_paid_total != self.stored_total
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def self_pay_settlements(*, user, alert: Alert) -> SelfPaySettlements | None:
+    """Every settlement of a self-pay alert's total, in one indexed query (the person's ID and the
+    date range: medsettle_person_date_cover), with its batch; None for other rules.
+
+    The evidence keeps only the largest settlements (`SELF_PAY_SOURCES_SHOWN`); when it omits
+    some, all settlements of the person in the rule's window ending on the raising day are read,
+    otherwise those it lists. Scoped like the alert: outside the user's region is 404.
+    """
+    if not region_in_scope(user, alert.region_id):
+        raise Http404
+    if alert.rule != RuleCode.HIGH_MEDICAL_SELF_PAY:
+        return None
+    raw = alert.evidence if isinstance(alert.evidence, dict) else {}
+    values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
+    listed = [
+        item["id"]
+        for item in raw.get("sources") or []
+        if isinstance(item, dict)
+        and item.get("table") == "medical_settlement"
+        and _int_or_none(item.get("id"))
+    ]
+    count = _int_or_none(values.get("settlement_count"))
+    whole_window = count is None or count > len(listed)
+    params = alert.rule_version.params if isinstance(alert.rule_version.params, dict) else {}
+    window_days = (
+        _int_or_none(values.get("window_days"))
+        or _int_or_none(params.get("window_days"))
+        or default_params(alert.rule)["window_days"]
+    )
+    last = alert.raised_on
+    first = last - timedelta(days=window_days - 1)
+    qs = MedicalSettlement.objects.filter(id_number=alert.person.id_number)
+    if whole_window:
+        qs = qs.filter(settle_date__gte=first, settle_date__lte=last)
+    else:
+        qs = qs.filter(pk__in=listed)
+    qs = (
+        qs.select_related("batch")
+        .only(
+            *("id", "settle_date", "settlement_id", "institution", "visit_type", "total_cost", "self_paid"),
+            *("batch__id", "batch__file_name", "batch__finished_at"),
+        )
+        .order_by("-settle_date", "-id")
+    )
+    rows = [
+        SettlementRow(
+            settle_date=s.settle_date,
+            # Free text from a department: an ID number in it is masked like any other.
+            settlement_id=mask_ids(s.settlement_id),
+            institution=mask_ids(s.institution),
+            visit_type=s.get_visit_type_display(),
+            total_cost=s.total_cost,
+            self_paid=s.self_paid,
+            batch_id=s.batch_id,
+            batch_file_name=mask_ids(s.batch.file_name),
+            batch_loaded_at=s.batch.finished_at,
+            record_url=_record_url(user, "medicalsettlement", s.pk),
+            batch_url=_batch_url(user, s.batch_id),
+        )
+        for s in qs
+    ]
+    try:
+        stored_total = Decimal(str(values["self_paid_total"]))
+    except (KeyError, ArithmeticError, ValueError):
+        stored_total = None
+    return SelfPaySettlements(
+        rows=rows,
+        self_paid_total=sum((r.self_paid for r in rows), Decimal("0")),
+        total_cost=sum((r.total_cost for r in rows), Decimal("0")),
+        stored_total=stored_total,
+        window_days=window_days,
+        window_first=first,
+        window_last=last,
+        whole_window=whole_window,
+    )
 
 
 def history(alert: Alert) -> list[AlertEvent]:
@@ -136,6 +273,7 @@ def alert_detail(*, user, alert: Alert) -> dict:
         "alert": alert,
         "is_overdue": alert.is_overdue,
         "evidence": evidence_for(alert, user),
+        "self_pay": self_pay_settlements(user=user, alert=alert),
         "events": history(alert),
         "members": household_members(household),
         "other_alerts": other_alerts,

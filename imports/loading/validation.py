@@ -20,6 +20,7 @@ from datetime import date
 
 from psycopg import sql
 
+from imports import icd
 from imports.loading.headers import HeaderMap
 from imports.specs.base import Field, FieldType, Spec
 
@@ -211,11 +212,28 @@ def _field_sql(f: Field, raw: str, today_int: int, city_prefix: str, st: list[li
         st[FINAL].append(f"CASE WHEN {empty} THEN {default} ELSE map2_{name} END AS {v}")
         return
 
+    if t == FieldType.ICD10:
+        # Checked and made canonical once per distinct cell text (a dictionary field): folded to
+        # ASCII, every space removed, upper-cased; then the dots are put where they belong.
+        folded = _ascii_or(raw, raw, f"replace({_tr(raw)}, '†', '+')")
+        st[0].append(f"upper(translate({folded}, {lit(icd.WHITESPACE)}, '')) AS {n}")
+        code = f"icd_{name}"
+        st[1].append(
+            f"CASE WHEN {n} ~ {lit(icd.ICD10_PATTERN)} THEN regexp_replace(replace({n}, '.', ''), "
+            f"{lit(icd.DOT_PATTERN)}, {lit(icd.DOT_REPLACEMENT)}, 'g') END AS {code}"
+        )
+        too_long = f"WHEN length({code}) > {f.max_length} THEN 'text_too_long' " if f.max_length else ""
+        st[FINAL].append(
+            f"CASE WHEN {empty} THEN {req} WHEN {code} IS NULL THEN 'icd_format' {too_long}END AS {e}"
+        )
+        st[FINAL].append(f"CASE WHEN {empty} THEN {default} ELSE {code} END AS {v}")
+        return
+
     # Text-like types.
     ws = lit(WHITESPACE)
     if t == FieldType.TEXT or t == FieldType.CODE:
         st[0].append(f"btrim({raw}, {ws}) AS {n}")
-    else:  # REGION, ICD10, CERTIFICATE_NO: no inner spaces, upper case
+    else:  # REGION, CERTIFICATE_NO: no inner spaces, upper case
         st[0].append(
             f"upper(replace({_ascii_or(raw, f'btrim({raw}, {ws})', f'btrim({_tr(raw)}, {ws})')}, ' ', '')) AS {n}"
         )
@@ -223,8 +241,6 @@ def _field_sql(f: Field, raw: str, today_int: int, city_prefix: str, st: list[li
     if t == FieldType.REGION:
         checks.append((f"NOT ({n} ~ '^[0-9]+$' AND length({n}) IN (6, 9, 12))", "region_format"))
         checks.append((f"left({n}, 4) <> {lit(city_prefix)}", "region_outside_city"))
-    elif t == FieldType.ICD10:
-        checks.append((f"{n} !~ '^[A-Z][0-9][0-9A-Z]([.][0-9A-Z+*]*)?$' OR length({n}) > 20", "icd_format"))
     elif t == FieldType.CERTIFICATE_NO:
         checks.append(
             (

@@ -19,7 +19,7 @@ class FieldType(StrEnum):
     MONEY = "money"  # yuan, ≥ 0, up to 2 decimals, stored as numeric(14,2)
     ENUM = "enum"  # one of `choices`
     REGION = "region"  # 6, 9 or 12 digits inside the configured city
-    ICD10 = "icd10"  # diagnosis code, upper-cased
+    ICD10 = "icd10"  # diagnosis code in its canonical form (imports.icd: `c349` → `C34.9`)
     CERTIFICATE_NO = "certificate_no"  # disability certificate: ID18 + type + grade (+ suffix)
 
 

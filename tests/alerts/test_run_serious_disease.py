@@ -1,5 +1,6 @@
 """Rule 2, serious disease: code matching, 90-day window, child-only entries, one per disease."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -7,16 +8,27 @@ import pytest
 from alerts.models import Alert
 from alerts.services.rules import rule_version_create
 from alerts.services.run import monitoring_run
+from households import clock
+from imports.departments import seed_departments
+from imports.icd import normalize_icd10
+from imports.models import Department, Diagnosis, MedicalSettlement
+from imports.services import batch_load, batch_submit
 from tests.alerts.feed_factories import (  # noqa: F401
     DiagnosisFactory,
     MedicalSettlementFactory,
     monitored_person,
     rule_defaults,
 )
+from tests.imports.helpers import csv_bytes
 
 AS_OF = date(2026, 11, 20)
 RULE = "serious_disease"
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rule_defaults")]
+
+
+@pytest.fixture
+def departments(db):
+    seed_departments(Department)
 
 
 def diseases_of(person) -> list[str]:
@@ -27,7 +39,7 @@ def diseases_of(person) -> list[str]:
     ("code", "disease"),
     [
         ("C34.901", "肺癌"),
-        ("c349", "肺癌"),  # case and a missing dot do not matter
+        ("c349", "肺癌"),  # case and a missing dot do not matter (the loader stores C34.9)
         ("N18.5", "终末期肾病"),
         ("N185", "终末期肾病"),
         ("U84.3", "耐多药结核病"),
@@ -38,7 +50,8 @@ def diseases_of(person) -> list[str]:
 )
 def test_codes_match_by_prefix(regions, code, disease):
     person = monitored_person()
-    DiagnosisFactory(id_number=person.id_number, diagnosed_on=AS_OF, diagnosis_code=code)
+    # Stored as the loader stores every code: canonical (tests/imports/test_icd_codes.py).
+    DiagnosisFactory(id_number=person.id_number, diagnosed_on=AS_OF, diagnosis_code=normalize_icd10(code))
     monitoring_run(as_of=AS_OF)
     assert diseases_of(person) == [disease]
 
@@ -114,3 +127,46 @@ def test_a_new_version_of_the_list_is_used_and_recorded(regions, city_supervisor
     monitoring_run(as_of=AS_OF)
     alert = Alert.objects.get(person=person)
     assert alert.rule_version == version and version.version == 2
+
+
+def load_file(category: str, rows: list[list[str]], file_name: str):
+    """A department file through the loader, as a data admin's upload would go."""
+    submission = batch_submit(
+        category=category, fileobj=io.BytesIO(csv_bytes(rows)), file_name=file_name, user=None, start=False
+    )
+    batch = batch_load(batch_id=submission.batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_lower_case_dotless_codes_in_loaded_files_raise_the_alert(regions, departments):
+    """`c349` in a settlement file and `c34 901` in a diagnosis file: loaded, stored canonical,
+    and each raises 肺癌 for the monitored person it names."""
+    today = clock.today()
+    by_settlement, by_diagnosis = monitored_person(), monitored_person()
+    day = (today - timedelta(days=10)).isoformat()
+    settlements = load_file(
+        "medical_settlement",
+        [
+            ["结算流水号", "身份证号", "结算日期", "医疗费用总额", "主诊断编码", "主诊断名称"],
+            ["JSICD1", by_settlement.id_number, day, "5000", "c349", "肺恶性肿瘤"],
+        ],
+        "医保结算.csv",
+    )
+    diagnoses = load_file(
+        "diagnosis",
+        [
+            ["病案号", "身份证号", "出院日期", "疾病编码", "诊断名称"],
+            ["BAICD1", by_diagnosis.id_number, day, "c34 901", "肺恶性肿瘤"],
+        ],
+        "疾病诊断.csv",
+    )
+    assert (settlements.loaded, settlements.rejected, diagnoses.loaded, diagnoses.rejected) == (1, 0, 1, 0)
+    assert MedicalSettlement.objects.get(settlement_id="JSICD1").diagnosis_code == "C34.9"
+    assert Diagnosis.objects.get(record_id="BAICD1").diagnosis_code == "C34.901"
+
+    monitoring_run(as_of=today)
+
+    assert diseases_of(by_settlement) == ["肺癌"] and diseases_of(by_diagnosis) == ["肺癌"]
+    codes = {a.person_id: a.evidence["values"]["code"] for a in Alert.objects.filter(rule=RULE)}
+    assert codes == {by_settlement.id: "C34.9", by_diagnosis.id: "C34.901"}

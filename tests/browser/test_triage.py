@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from households import clock
@@ -172,3 +173,38 @@ def test_bulk_assignment_offers_who_can_see_the_ticked_alerts_and_says_what_happ
     for alert in (a, b):
         alert.refresh_from_db()
         assert (alert.assignee, alert.status) == (county_cw, AlertStatus.ASSIGNED)
+
+
+def test_a_self_pay_alert_lists_every_settlement_of_its_total(page, login, screenshot, caseworker_a):
+    from decimal import Decimal
+
+    from alerts.models import Alert
+    from alerts.services.rules import ensure_default_rule_versions
+    from alerts.services.run import monitoring_run
+    from imports.models import FeedCategory
+    from tests.alerts.feed_factories import ImportBatchFactory, MedicalSettlementFactory, monitored_person
+
+    ensure_default_rule_versions()  # a transactional test starts without the seeded versions
+    today = clock.today()
+    person = monitored_person()
+    batch = ImportBatchFactory(category=FeedCategory.MEDICAL_SETTLEMENT, file_name="医保结算明细_本月.csv")
+    for i in range(9):
+        MedicalSettlementFactory(
+            id_number=person.id_number,
+            settle_date=today - timedelta(days=20 * i + 1),
+            self_paid=Decimal("1250.50"),
+            institution="沧州市中心医院",
+            batch=batch,
+        )
+    monitoring_run(as_of=today)
+    alert = Alert.objects.get(rule="high_medical_self_pay", person=person)
+
+    login(caseworker_a)
+    page.goto(reverse("alerts:alert_detail", args=[alert.pk]))
+    table = page.locator("#self-pay-settlements")
+    expect(table.locator("tbody tr")).to_have_count(9)
+    expect(page.locator("#self-pay-total")).to_have_text("11,254.50")
+    expect(table).to_contain_text("医保结算明细_本月.csv")
+    assert person.id_number not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("self-pay-settlements")
