@@ -24,7 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +37,6 @@ from imports.rejects import CHUNK_SIZE, rejected_columns
 # Not a header of any field (tests/imports/test_rows_to_correct.py checks every spec), so a
 # re-uploaded file reports it among the unused columns.
 REASON_HEADER = gettext_lazy("错误原因")
-REASON_HEADERS = frozenset({"错误原因"})  # also as a source string: the column of an earlier round
 
 CSV_EXTENSIONS = (".csv", ".txt")
 # The loader's encodings (imports.loading.decoding) → the encoding written back.
@@ -82,7 +83,10 @@ def correction_columns(batch: ImportBatch) -> list[str]:
     A rows-to-correct file uploaded again and still partly wrong carries our reason column as an
     unused column; its rows get fresh reasons in a new last column instead of two reason columns.
     """
-    reason_headers = REASON_HEADERS | {str(REASON_HEADER)}
+    reason_headers = set()
+    for code, _name in settings.LANGUAGES:  # downloaded in any language of the site
+        with translation.override(code):
+            reason_headers.add(str(REASON_HEADER))
     return [c for c in rejected_columns(batch) if c not in reason_headers]
 
 

@@ -17,11 +17,11 @@ from imports.models import ImportBatch
 from imports.specs import SPECS
 from tests.factories import make_id_number, make_id_with_wrong_check_char
 from tests.imports.factories import BatchFactory, RejectedRowFactory
-from tests.imports.helpers import assert_accounted, csv_bytes
+from tests.imports.helpers import MESSY_HEADER, assert_accounted, csv_bytes, fixed, idcheck, messy_rows
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额", "个人负担", "备注"]
+HEADER = MESSY_HEADER
 
 
 def download(client, batch, status: int = 200):
@@ -30,39 +30,23 @@ def download(client, batch, status: int = 200):
     return response, (b"".join(response.streaming_content) if status == 200 else b"")
 
 
+def upload_through_the_page(client, capture_on_commit, name: str, content: bytes) -> ImportBatch:
+    """Upload a medical-settlement file as a data admin does and run its load (queued on commit);
+    the new batch, its counts checked to add up."""
+    upload = SimpleUploadedFile(name, content)
+    with capture_on_commit(execute=True):
+        response = client.post(
+            reverse("imports:batch_upload"), {"category": "medical_settlement", "file": upload}
+        )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.file_name == name
+    assert_accounted(batch)
+    return batch
+
+
 def csv_records(body: bytes, encoding: str, delimiter: str = ",") -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode(encoding)), delimiter=delimiter))
-
-
-def messy_rows():
-    """Two good rows and three bad ones (check digit, impossible date, negative amount), as
-    (row cells, the fix for the bad cell or None)."""
-    day = (clock.today() - timedelta(days=20)).isoformat()
-    good1, good2, fine = make_id_number(), make_id_number(), make_id_number()
-    wrong = make_id_with_wrong_check_char()
-    return [
-        (["JS100", good1, "周九", day, "1500", "600", "门诊"], None),
-        (["JS101", wrong, "吴十", day, "80", "8", "校验位错"], (1, wrong[:17] + idcheck(wrong))),
-        (["JS102", fine, "郑一", "2025-02-30", "200", "20", ""], (3, day)),
-        (["JS103", good2, "王二", day, "-35.00", "0", "=1+1"], (4, "35.00")),
-        (["JS104", fine, "郑一", day, "90", "9", ""], None),
-    ]
-
-
-def idcheck(wrong: str) -> str:
-    from households import idcard
-
-    return idcard.check_char(wrong[:17])
-
-
-def fixed(lines: list[list[str]], bad: list) -> list[list[str]]:
-    """The downloaded lines with each bad cell replaced by its fix (the reason column left as is)."""
-    out = [lines[0]]
-    for line, (_cells, (index, value)) in zip(lines[1:], bad, strict=True):
-        line = list(line)
-        line[index] = value
-        out.append(line)
-    return out
 
 
 # --- CSV: the file's separator and encoding ----------------------------------------------------
@@ -89,13 +73,9 @@ def test_a_gbk_csv_comes_back_gbk_with_the_files_columns_full_values_and_a_reaso
 
     # the data admin fixes the three cells and uploads the file as it is
     again = csv_bytes(fixed(lines, bad), encoding="gbk")
-    with django_capture_on_commit_callbacks(execute=True):
-        upload = SimpleUploadedFile("医保十月-待修正行.csv", again, content_type="text/csv")
-        client_for(data_admin).post(
-            reverse("imports:batch_upload"), {"category": "medical_settlement", "file": upload}
-        )
-    second = ImportBatch.objects.exclude(pk=batch.pk).get()
-    assert_accounted(second)
+    second = upload_through_the_page(
+        client_for(data_admin), django_capture_on_commit_callbacks, "医保十月-待修正行.csv", again
+    )
     assert (second.data_rows, second.loaded, second.rejected) == (3, 3, 0)
     assert second.extra_columns == ["备注", "错误原因"]
 
@@ -226,13 +206,9 @@ def test_an_xlsx_comes_back_as_xlsx_of_text_cells_showing_what_the_file_showed_a
     sheet["E3"] = "12.5"
     again = io.BytesIO()
     book.save(again)
-    with django_capture_on_commit_callbacks(execute=True):
-        upload = SimpleUploadedFile("医保-待修正行.xlsx", again.getvalue())
-        client_for(data_admin).post(
-            reverse("imports:batch_upload"), {"category": "medical_settlement", "file": upload}
-        )
-    second = ImportBatch.objects.exclude(pk=batch.pk).get()
-    assert_accounted(second)
+    second = upload_through_the_page(
+        client_for(data_admin), django_capture_on_commit_callbacks, "医保-待修正行.xlsx", again.getvalue()
+    )
     assert (second.data_rows, second.loaded, second.rejected) == (2, 2, 0)
     assert second.extra_columns == ["备注", "错误原因"]
 
