@@ -262,6 +262,7 @@ def test_every_download_is_logged_with_who_when_which_batch_and_how_many_rows(cl
     assert entry.user == data_admin and entry.role == "data_admin"
     assert entry.at == clock.now()
     assert entry.actions == ["rows_to_correct"] and entry.batch_id == batch.pk and entry.row_count == 2
+    assert entry.action_labels() == ["下载待修正行"]  # as the admin's read log lists it
     assert entry.file == f"批次{batch.pk}-待修正行.csv"
     download(client_for(data_admin), batch)
     assert ReadLogEntry.objects.count() == 2
