@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -303,3 +304,10 @@ def test_a_batch_without_rejected_rows_offers_no_link(client_for, data_admin):
     batch = BatchFactory(loaded=3)
     page = client_for(data_admin).get(reverse("imports:batch_detail", args=[batch.pk])).content.decode()
     assert "download-rows-to-correct" not in page
+
+
+def test_the_database_keeps_only_separators_the_loader_reads(db):
+    batch = BatchFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(delimiter=";")
+    ImportBatch.objects.filter(pk=batch.pk).update(delimiter="\t")
