@@ -103,6 +103,9 @@ class ImportBatch(models.Model):
     # download lists raw cells in this order.
     columns = models.JSONField(_("文件列"), default=list, blank=True)
     encoding = models.CharField(_("文件编码"), max_length=20, blank=True)
+    # A CSV/TXT file's cell separator as the loader found it (comma or tab; blank for .xlsx and for
+    # batches loaded before it was kept): the rows to correct are written back with it.
+    delimiter = models.CharField(_("分隔符"), max_length=1, blank=True)
     # Loads started (a load whose process died is started again: services.batch_load) and when the
     # last such death was found.
     attempts = models.PositiveSmallIntegerField(_("导入次数"), default=0)
@@ -127,6 +130,7 @@ class ImportBatch(models.Model):
                 | Q(data_rows=F("loaded") + F("corrected") + F("duplicate") + F("rejected")),
                 name="importbatch_counts_add_up",
             ),
+            models.CheckConstraint(condition=Q(delimiter__in=["", ",", "\t"]), name="importbatch_delimiter"),
         ]
 
     def __str__(self) -> str:

@@ -11,8 +11,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from households.idcard import mask_ids_in_row
+from households.models import Role
 from imports.loading.reasons import reason_label
 from imports.models import BatchStatus, FeedCategory, FeedRecordChange, ImportBatch, NameMismatch, RejectedRow
 from imports.rejects import mask_ids
@@ -45,6 +47,22 @@ def batch_list(*, user, category: str = "", status: str = "") -> QuerySet[Import
 def batch_get(*, user, pk: int) -> ImportBatch:
     require_import_access(user)
     return get_object_or_404(ImportBatch.objects.select_related("department", "uploaded_by"), pk=pk)
+
+
+def can_download_rows_to_correct(user) -> bool:
+    """Rows to correct carry full resident IDs: data admins only (the role, not the superuser flag)."""
+    return can_manage_imports(user) and user.role == Role.DATA_ADMIN
+
+
+def batch_for_correction(*, user, pk: int) -> ImportBatch:
+    """A batch whose rows to correct the user may download: whoever may not see the batch is
+    refused as on its page; who sees it without being a data admin gets 403."""
+    batch = batch_get(user=user, pk=pk)
+    if not can_download_rows_to_correct(user):
+        raise PermissionDenied(
+            _("待修正行含完整的身份证号，只有数据管理员可以下载；其他人请下载被拒绝行报告（身份证号已遮盖）")
+        )
+    return batch
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,7 @@ def batch_load(*, batch_id: int) -> ImportBatch:
                     setattr(batch, name, getattr(result, name))
                 batch.rows_read = result.data_rows
                 batch.encoding = result.encoding
+                batch.delimiter = result.delimiter
                 batch.columns = result.columns
                 batch.extra_columns = result.extra_columns
                 batch.finished_at = clock.now()
@@ -211,7 +212,7 @@ def batch_load(*, batch_id: int) -> ImportBatch:
 
 SUMMARY_FIELDS = (
     "data_rows", "loaded", "corrected", "duplicate", "rejected", "name_mismatch",
-    "encoding", "columns", "extra_columns",
+    "encoding", "delimiter", "columns", "extra_columns",
 )  # fmt: skip
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.batch_detail, name="batch_detail"),
     path("<int:pk>/progress/", views.batch_progress_fragment, name="batch_progress"),
     path("<int:pk>/rejected.csv", views.batch_rejects_csv, name="batch_rejects_csv"),
+    path("<int:pk>/rows-to-correct/", views.batch_rows_to_correct, name="batch_rows_to_correct"),
 ]

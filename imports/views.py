@@ -1,4 +1,5 @@
-"""The data admin's import pages: upload, batch list, batch report, live progress, rejects CSV."""
+"""The data admin's import pages: upload, batch list, batch report, live progress, rejects CSV,
+rows to correct."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +18,9 @@ from households.pagination import page_before
 from households.readlog import services as readlog
 from households.readlog.models import ReadAction
 from households.signin.idle import not_user_activity
+from households.web.headers import attachment_disposition
 from imports import selectors
+from imports.corrections import correction_count, rows_to_correct, writes_csv
 from imports.forms import UploadForm
 from imports.models import BatchStatus, FeedCategory
 from imports.progress import batch_progress
@@ -100,6 +103,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "corrections": selectors.corrections(batch=batch) if batch.corrected else [],
         "raw_file_retention_days": settings.RAW_FILE_RETENTION_DAYS,
     }
+    if batch.rejected and selectors.can_download_rows_to_correct(request.user):
+        count = correction_count(batch)
+        context["rows_to_correct"] = count
+        context["rows_to_correct_left_out"] = batch.rejected - count
+        context["rows_to_correct_format"] = "CSV" if writes_csv(batch) else "Excel .xlsx"
     return render(request, "imports/batch_detail.html", context)
 
 
@@ -123,5 +131,24 @@ def batch_rejects_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=_("批次%(id)s-被拒绝的行.csv") % {"id": batch.pk}
+    )
+    return response
+
+
+@login_required
+def batch_rows_to_correct(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The rejected rows as the file had them (full IDs), to fix and upload again; data admins only."""
+    batch = selectors.batch_for_correction(user=request.user, pk=pk)
+    download = rows_to_correct(batch)
+    readlog.note(
+        request,
+        ReadAction.ROWS_TO_CORRECT,
+        batch_id=batch.pk,
+        row_count=download.row_count,
+        file=download.filename,
+    )
+    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+    response["Content-Disposition"] = attachment_disposition(
+        download.filename, ascii_filename=download.ascii_filename
     )
     return response

@@ -17,7 +17,7 @@ class ReadAction(models.TextChoices):
     ID_UNMASKED = "id_unmasked", _("显示完整身份证号")
     ID_SEARCH = "id_search", _("按身份证号搜索")
     REJECTS_REPORT = "rejects_report", _("下载被拒绝行报告")
-    ROWS_TO_CORRECT = "rows_to_correct", _("下载待更正的行")
+    ROWS_TO_CORRECT = "rows_to_correct", _("下载待修正行")
     DASHBOARD_EXPORT = "dashboard_export", _("导出统计看板")
     ADMIN_EXPORT = "admin_export", _("管理后台导出")
     DOWNLOAD = "download", _("其他下载")

@@ -1,4 +1,6 @@
-"""Response headers every page of the app carries."""
+"""Response headers every page of the app carries, and the name of a download."""
+
+from urllib.parse import quote
 
 
 class NoStoreMiddleware:
@@ -17,3 +19,10 @@ class NoStoreMiddleware:
         if "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = "no-store"
         return response
+
+
+def attachment_disposition(filename: str, *, ascii_filename: str) -> str:
+    """`Content-Disposition` of a download: an ASCII name for any client, and the real (Chinese)
+    name as RFC 5987 `filename*`, which browsers prefer."""
+    fallback = "".join(c for c in ascii_filename if c.isascii() and c.isprintable() and c not in '"\\')
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -49,6 +49,7 @@ class LoadResult:
     rejected: int = 0
     name_mismatch: int = 0
     encoding: str = ""
+    delimiter: str = ""  # a CSV/TXT file's separator; "" for workbooks
     columns: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     fast_path: bool = False
@@ -101,7 +102,12 @@ def load_file(*, batch, fileobj, now: datetime) -> LoadResult:
             % {"n": len(source.header), "max": MAX_COLUMNS},
         )
     hmap = map_headers(spec, source.header)
-    result = LoadResult(encoding=source.encoding, columns=hmap.headers, extra_columns=hmap.extra)
+    result = LoadResult(
+        encoding=source.encoding,
+        delimiter=getattr(source, "delimiter", ""),
+        columns=hmap.headers,
+        extra_columns=hmap.extra,
+    )
 
     connection.ensure_connection()
     # The backend's pid names a process of this machine only when the database runs here.

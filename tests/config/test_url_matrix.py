@@ -143,6 +143,8 @@ APP_CASES: list[Case] = [
     Case("imports:batch_detail", IMPORTS, args=lambda w, s: [w.batch.pk]),
     Case("imports:batch_progress", IMPORTS, args=lambda w, s: [w.batch.pk]),
     Case("imports:batch_rejects_csv", IMPORTS, args=lambda w, s: [w.batch.pk]),
+    # full IDs: data admins only (batches have no region: the same answer for every batch)
+    Case("imports:batch_rows_to_correct", IMPORTS, args=lambda w, s: [w.batch.pk]),
     Case("alerts:inbox", TRIAGE),
     Case("alerts:inbox", TRIAGE, query={"status": "all", "rule": "serious_disease"}),
     Case("alerts:alert_detail", TRIAGE, TRIAGE_OUT, args=side_obj("new_alert")),

@@ -1,12 +1,13 @@
 """Building messy department files in tests."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.management import call_command
 
-from households import idcard
+from households import clock, idcard
+from tests.factories import make_id_number, make_id_with_wrong_check_char
 
 
 def id18(area: str = "130921", born: date = date(1980, 5, 17), seq: int = 1) -> str:
@@ -57,3 +58,36 @@ def import_feed(path: Path, category: str = "medical_settlement") -> tuple[int, 
     except SystemExit as exc:
         return exc.code, out.getvalue()
     return 0, out.getvalue()
+
+
+MESSY_HEADER = ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额", "个人负担", "备注"]
+
+
+def messy_rows():
+    """Medical settlements under MESSY_HEADER: two good rows and three bad ones (check digit,
+    impossible date, negative amount), as (row cells, (index, fixed value) of the bad cell or None)."""
+    day = (clock.today() - timedelta(days=20)).isoformat()
+    good1, good2, fine = make_id_number(), make_id_number(), make_id_number()
+    wrong = make_id_with_wrong_check_char()
+    return [
+        (["JS100", good1, "周九", day, "1500", "600", "门诊"], None),
+        (["JS101", wrong, "吴十", day, "80", "8", "校验位错"], (1, wrong[:17] + idcheck(wrong))),
+        (["JS102", fine, "郑一", "2025-02-30", "200", "20", ""], (3, day)),
+        (["JS103", good2, "王二", day, "-35.00", "0", "=1+1"], (4, "35.00")),
+        (["JS104", fine, "郑一", day, "90", "9", ""], None),
+    ]
+
+
+def idcheck(wrong: str) -> str:
+    """The right check character for an ID whose last character is wrong."""
+    return idcard.check_char(wrong[:17])
+
+
+def fixed(lines: list[list[str]], bad: list) -> list[list[str]]:
+    """The downloaded lines with each bad cell replaced by its fix (the reason column left as is)."""
+    out = [lines[0]]
+    for line, (_cells, (index, value)) in zip(lines[1:], bad, strict=True):
+        line = list(line)
+        line[index] = value
+        out.append(line)
+    return out
