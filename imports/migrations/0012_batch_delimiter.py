@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0010_choice_and_amount_checks'),
+        ('imports', '0011_diagnosis_codes_canonical'),
     ]
 
     operations = [
