@@ -26,6 +26,7 @@ class Limits:
     xlsx_max_uncompressed_bytes: int
     xlsx_max_ratio: int
     xlsx_max_shared_strings_bytes: int
+    sheet_max_cells: int
     max_rejected_rows: int
     max_rejected_percent: int
     rejected_share_min_rows: int
@@ -38,6 +39,7 @@ def current() -> Limits:
         xlsx_max_uncompressed_bytes=settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB * MB,
         xlsx_max_ratio=settings.IMPORT_XLSX_MAX_RATIO,
         xlsx_max_shared_strings_bytes=settings.IMPORT_XLSX_MAX_SHARED_STRINGS_MB * MB,
+        sheet_max_cells=settings.IMPORT_SHEET_MAX_CELLS,
         max_rejected_rows=settings.IMPORT_MAX_REJECTED_ROWS,
         max_rejected_percent=settings.IMPORT_MAX_REJECTED_PERCENT,
         rejected_share_min_rows=settings.IMPORT_REJECTED_SHARE_MIN_ROWS,
@@ -121,6 +123,20 @@ def check_xlsx_archive(fileobj) -> None:
                 )
                 % {"member": m.filename[:100], "ratio": f"{ratio:,.0f}", "limit": limits.xlsx_max_ratio},
             )
+
+
+def check_sheet_cells(cells: int) -> None:
+    """Refuse an .xls/.ods whose sheets span more cells than the reader may hold (sheet_extent)."""
+    limit = current().sheet_max_cells
+    if cells > limit:
+        raise FileRejected(
+            "sheet_too_large",
+            _(
+                "工作簿的工作表范围（各工作表从A1到最后一个有内容的单元格）超过上限：所有工作表合计最多 "
+                "%(limit)s 个单元格，未导入。请删去多余的工作表和远处的内容，或另存为CSV后上传"
+            )
+            % {"limit": f"{limit:,}"},
+        )
 
 
 def rejected_over_limit(*, data_rows: int, rejected: int) -> bool:

@@ -1,0 +1,218 @@
+"""Legacy and open spreadsheet formats (.xls, .ods), and files whose name does not say what they
+are: the reader is chosen by content; foreign and encrypted files are refused saying what they are."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from imports.loading import FileRejected
+from imports.loading.sources import open_source
+from imports.models import ImportBatch, MedicalSettlement, RosterEntry
+from tests.imports.helpers import (
+    assert_accounted,
+    biff5_xls_bytes,
+    csv_bytes,
+    id18,
+    ods_bytes,
+    ole_bytes,
+    outcomes,
+    xls_bytes,
+    xlsx_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+P = id18(seq=31)
+HEAD = id18(area="130921", born=date(1975, 3, 9), seq=32)
+SPOUSE = id18(area="130921", born=date(1977, 8, 1), seq=34)
+
+SETTLEMENTS = [
+    [None],  # row 1 empty: the header is the first non-empty row
+    ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额（元）", "统筹基金支付"],  # row 2
+    ["X1", P, "张三", datetime(2024, 5, 6), 1234.5, 1000],  # row 3: a native date cell
+    ["X2", 130921198005170210, "张三", date(2024, 5, 7), 10, 0],  # row 4: the ID typed as a number
+    [None, None, None, None, None, None],  # row 5: empty, not a data row
+    ["X3", P, "张三", "2024-13-01", 10, 0],  # row 6: a date that does not exist
+    [12345, P, "张三", "2024年5月8日", "1,000", 0],  # row 7: a numeric settlement id, a text date
+]
+
+
+def assert_settlements_loaded(batch) -> None:
+    assert_accounted(batch)
+    assert (batch.data_rows, batch.loaded, batch.rejected) == (4, 2, 2)
+    assert outcomes(batch) == {4: "id_spreadsheet_damaged", 6: "date_invalid"}
+    x1 = MedicalSettlement.objects.get(settlement_id="X1")
+    assert (x1.settle_date, x1.total_cost, x1.self_paid) == (date(2024, 5, 6), Decimal("1234.50"), Decimal("234.50"))
+    other = MedicalSettlement.objects.get(settlement_id="12345")
+    assert (other.settle_date, other.total_cost) == (date(2024, 5, 8), Decimal("1000.00"))
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "kind"),
+    [
+        (xls_bytes, "结算.xls", "xls"),
+        (ods_bytes, "结算.ods", "ods"),
+        (xls_bytes, "结算.xlsx", "xls"),  # an .xls renamed .xlsx
+        (xlsx_bytes, "结算.xls", "xlsx"),  # and the reverse
+        (ods_bytes, "结算.xlsx", "ods"),
+        (ods_bytes, "结算.xls", "ods"),
+    ],
+)
+def test_workbooks_load_by_content_with_dates_row_numbers_and_counts(load, make, name, kind):
+    batch = load("medical_settlement", make(SETTLEMENTS), name)
+    assert batch.encoding == kind
+    assert batch.columns == SETTLEMENTS[1]
+    assert_settlements_loaded(batch)
+
+
+def test_the_same_xls_again_changes_nothing(load, client_for, data_admin):
+    data = xls_bytes(SETTLEMENTS)
+    first = load("medical_settlement", data, "结算.xls")
+    assert_settlements_loaded(first)
+    again = load("medical_settlement", data, "结算（重发）.xls")
+    assert again == first  # recognised by its SHA-256: the earlier batch, nothing new
+    assert ImportBatch.objects.count() == 1 and MedicalSettlement.objects.count() == 2
+    # The same rows in another file (another format) are duplicates: counted, not stored twice.
+    other = load("medical_settlement", ods_bytes(SETTLEMENTS), "结算.ods")
+    assert_accounted(other)
+    assert (other.loaded, other.duplicate, other.rejected) == (0, 2, 2)
+    assert MedicalSettlement.objects.count() == 2
+
+
+def test_a_chinese_roster_in_xls_loads_with_its_values(load, regions):
+    rows = [
+        ["身份证号", "姓名", "户主身份证号", "与户主关系", "行政区划代码", "家庭住址", "城乡类别", "监测类别", "纳入日期"],
+        [HEAD, "王秀英", HEAD, "户主", "130921101", "沧县旧州镇东关村", "农村", "特困供养", date(2023, 1, 15)],
+        [SPOUSE, "李建国", HEAD, "配偶", "130921101", "沧县旧州镇东关村", "农村", "特困", date(2023, 1, 15)],
+        [id18(seq=35), "赵四", HEAD, "表亲", "130921101", "", "农村", "低保", date(2023, 1, 15)],  # row 4
+    ]
+    batch = load("roster", xls_bytes(rows, sheets=2), "低收入人口名册.xls")
+    assert_accounted(batch)
+    assert (batch.data_rows, batch.loaded) == (3, 2)
+    assert outcomes(batch) == {4: "enum"}
+    head = RosterEntry.objects.get(id_number=HEAD)
+    assert (head.name, head.address, head.category, head.since) == (
+        "王秀英",
+        "沧县旧州镇东关村",
+        "tekun",
+        date(2023, 1, 15),
+    )
+
+
+def test_an_excel_95_workbook_in_gbk_is_refused_not_read_as_garbage(load):
+    """Excel 5.0/95 (BIFF5) kept text in the code page of the machine: 936 (GBK) in China.
+    python-calamine turns that text into garbage, so such a file is refused with what to do."""
+    rows = [["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额"], ["G1", P, "张三", date(2024, 5, 6), 12.5]]
+    data = biff5_xls_bytes(rows)
+    assert "张三".encode("gbk") in data and "张三".encode("utf-16-le") not in data
+    batch = load("medical_settlement", data, "结算.xls")
+    assert (batch.status, batch.error_code) == ("rejected", "xls_old_codepage")
+    assert "Excel 5.0/95 格式的旧工作簿" in batch.error_message and "代码页 936" in batch.error_message
+    assert "另存为 .xlsx 或 .xls（Excel 97–2003）" in batch.error_message
+    assert not MedicalSettlement.objects.exists()
+
+
+def test_an_excel_95_workbook_in_a_western_code_page_loads(load):
+    rows = [["settlement_id", "id_number", "settle_date", "total_cost"], ["W1", P, date(2024, 5, 6), 12.5]]
+    batch = load("medical_settlement", biff5_xls_bytes(rows, codepage=1252), "legacy.xls")
+    assert_accounted(batch)
+    w1 = MedicalSettlement.objects.get(settlement_id="W1")
+    assert (w1.settle_date, w1.total_cost) == (date(2024, 5, 6), Decimal("12.50"))
+
+
+@pytest.mark.parametrize("name", ["结算.xlsx", "结算.xls", "结算.ods"])
+def test_a_csv_with_a_workbook_name_is_read_as_text(load, name):
+    rows = [["结算流水号", "身份证号", "结算日期", "医疗费用总额"], ["C1", P, "2024-05-06", "12.5"]]
+    batch = load("medical_settlement", csv_bytes(rows, encoding="gb18030"), name)
+    assert_accounted(batch)
+    assert (batch.encoding, batch.loaded) == ("gb18030", 1)
+
+
+def test_a_tab_separated_text_named_xls_is_read(load):
+    """Old business systems export tab-separated text and call it .xls."""
+    rows = [["结算流水号", "身份证号", "结算日期", "医疗费用总额"], ["T1", P, "2024-05-06", "1,234.50"]]
+    batch = load("medical_settlement", csv_bytes(rows, sep="\t"), "导出.xls")
+    assert_accounted(batch)
+    assert MedicalSettlement.objects.get(settlement_id="T1").total_cost == Decimal("1234.50")
+
+
+ACCEPTED = "只接受 .csv、.txt（逗号或制表符分隔的文本）、.xlsx、.xls 或 .ods"
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "found"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "file_type", "的内容是PDF 文件"),
+        (ole_bytes("WordDocument"), "file_type", "的内容是Word 文档（.doc）"),
+        (ole_bytes("EncryptedPackage"), "encrypted", "是设置了打开密码的（加密的）工作簿"),
+        (b"<html><head><meta charset=gbk></head><body><table>", "file_type", "网页（HTML"),
+    ],
+)
+def test_foreign_and_encrypted_files_are_refused_saying_what_they_are(load, data, code, found):
+    batch = load("medical_settlement", data, "结算.xls")
+    assert (batch.status, batch.error_code) == ("rejected", code)
+    assert found in batch.error_message
+    assert (ACCEPTED if code == "file_type" else ".xlsx、.xls 或 .ods") in batch.error_message
+    assert not MedicalSettlement.objects.exists()
+
+
+def test_a_word_docx_renamed_xlsx_is_refused():
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(FileRejected) as exc:
+        open_source(io.BytesIO(out.getvalue()), "结算.xlsx")
+    assert exc.value.code == "file_type" and "Word 文档（.docx）" in exc.value.message
+
+
+def test_a_sparse_xls_that_would_fill_memory_is_refused_before_it_is_opened(load):
+    """Two cells, A1 and IV65536: 6 KB on disk, 16.7 million cells (over a gigabyte) in the reader."""
+    rows = [["结算流水号"]] + [[]] * 65_534 + [[None] * 255 + ["x"]]
+    data = xls_bytes(rows)
+    assert len(data) < 20_000
+    batch = load("medical_settlement", data, "结算.xls")
+    assert (batch.status, batch.error_code) == ("rejected", "sheet_too_large")
+    assert "最多 5,000,000 个单元格" in batch.error_message
+
+
+def test_an_ods_repeating_a_filled_row_a_million_times_is_refused(load, settings):
+    tail = (
+        '<table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-cell table:number-columns-repeated="20" office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
+    batch = load("medical_settlement", ods_bytes(SETTLEMENTS, tail=tail), "结算.ods")
+    assert (batch.status, batch.error_code) == ("rejected", "sheet_too_large")
+    # LibreOffice pads every sheet with empty repeated cells to the last row: they cost nothing.
+    MedicalSettlement.objects.all().delete()
+    ImportBatch.objects.all().delete()
+    padding = (
+        '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    assert_settlements_loaded(load("medical_settlement", ods_bytes(SETTLEMENTS, tail=padding), "结算.ods"))
+
+
+def test_xls_and_ods_keep_the_row_limit(load, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    header = ["结算流水号", "身份证号", "结算日期", "医疗费用总额"]
+    rows = [header] + [[f"R{n}", P, date(2024, 5, 6), 1] for n in range(4)]
+    for make, name in ((xls_bytes, "a.xls"), (ods_bytes, "a.ods")):
+        batch = load("medical_settlement", make(rows), name)
+        assert (batch.status, batch.error_code) == ("rejected", "too_many_rows")
+        assert not MedicalSettlement.objects.exists()
+        batch = load("medical_settlement", make(rows[:4]), name)
+        assert_accounted(batch)
+        assert batch.data_rows == 3
+        MedicalSettlement.objects.all().delete()
+
+
+def test_an_ods_that_is_a_zip_bomb_is_refused_like_an_xlsx(load, settings):
+    settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB = 1
+    rows = [SETTLEMENTS[1]] + [[f"B{n}", P, "张三", date(2024, 5, 6), 1, 0] for n in range(4000)]
+    batch = load("medical_settlement", ods_bytes(rows), "结算.ods")
+    assert (batch.status, batch.error_code) == ("rejected", "xlsx_too_large")
