@@ -43,7 +43,11 @@ def assert_settlements_loaded(batch) -> None:
     assert (batch.data_rows, batch.loaded, batch.rejected) == (4, 2, 2)
     assert outcomes(batch) == {4: "id_spreadsheet_damaged", 6: "date_invalid"}
     x1 = MedicalSettlement.objects.get(settlement_id="X1")
-    assert (x1.settle_date, x1.total_cost, x1.self_paid) == (date(2024, 5, 6), Decimal("1234.50"), Decimal("234.50"))
+    assert (x1.settle_date, x1.total_cost, x1.self_paid) == (
+        date(2024, 5, 6),
+        Decimal("1234.50"),
+        Decimal("234.50"),
+    )
     other = MedicalSettlement.objects.get(settlement_id="12345")
     assert (other.settle_date, other.total_cost) == (date(2024, 5, 8), Decimal("1000.00"))
 
@@ -82,8 +86,28 @@ def test_the_same_xls_again_changes_nothing(load, client_for, data_admin):
 
 def test_a_chinese_roster_in_xls_loads_with_its_values(load, regions):
     rows = [
-        ["身份证号", "姓名", "户主身份证号", "与户主关系", "行政区划代码", "家庭住址", "城乡类别", "监测类别", "纳入日期"],
-        [HEAD, "王秀英", HEAD, "户主", "130921101", "沧县旧州镇东关村", "农村", "特困供养", date(2023, 1, 15)],
+        [
+            "身份证号",
+            "姓名",
+            "户主身份证号",
+            "与户主关系",
+            "行政区划代码",
+            "家庭住址",
+            "城乡类别",
+            "监测类别",
+            "纳入日期",
+        ],
+        [
+            HEAD,
+            "王秀英",
+            HEAD,
+            "户主",
+            "130921101",
+            "沧县旧州镇东关村",
+            "农村",
+            "特困供养",
+            date(2023, 1, 15),
+        ],
         [SPOUSE, "李建国", HEAD, "配偶", "130921101", "沧县旧州镇东关村", "农村", "特困", date(2023, 1, 15)],
         [id18(seq=35), "赵四", HEAD, "表亲", "130921101", "", "农村", "低保", date(2023, 1, 15)],  # row 4
     ]
@@ -103,7 +127,10 @@ def test_a_chinese_roster_in_xls_loads_with_its_values(load, regions):
 def test_an_excel_95_workbook_in_gbk_is_refused_not_read_as_garbage(load):
     """Excel 5.0/95 (BIFF5) kept text in the code page of the machine: 936 (GBK) in China.
     python-calamine turns that text into garbage, so such a file is refused with what to do."""
-    rows = [["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额"], ["G1", P, "张三", date(2024, 5, 6), 12.5]]
+    rows = [
+        ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额"],
+        ["G1", P, "张三", date(2024, 5, 6), 12.5],
+    ]
     data = biff5_xls_bytes(rows)
     assert "张三".encode("gbk") in data and "张三".encode("utf-16-le") not in data
     batch = load("medical_settlement", data, "结算.xls")

@@ -322,7 +322,10 @@ def test_upload_page_names_categories_with_their_departments_and_accepted_files(
         "失业登记（人力资源和社会保障局）",
     ):
         assert label in text
-    assert "接受 .csv、.txt（逗号或制表符分隔，UTF-8 或 GBK 编码）和 .xlsx（只读取第一个工作表）" in text
+    assert (
+        "接受 .csv、.txt（逗号或制表符分隔，UTF-8 或 GBK 编码）和 Excel / WPS 表格 .xlsx、.xls、.ods"
+        "（只读取第一个工作表）；文件类型按内容识别，扩展名不符也能读取"
+    ) in text
 
 
 def test_uploading_a_file_queues_a_batch_and_opens_its_report(
