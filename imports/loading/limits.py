@@ -76,18 +76,24 @@ def too_many_rows(rows_seen: int) -> FileRejected:
     )
 
 
-def check_xlsx_archive(fileobj) -> None:
+def check_xlsx_archive(fileobj, *, ods: bool = False) -> None:
     """Refuse a workbook whose members would unpack too big or too well (a zip bomb), from the
-    archive's directory alone, before any member is decompressed.
+    archive's directory alone, before any member is decompressed. An .ods (`ods=True`) is a zip
+    too and gets the same checks, named as what it is.
 
     Python's zipfile stops a member at its declared size (and fails its CRC check otherwise), so
     the sizes read here bound what openpyxl can unpack.
     """
     limits = current()
+    what = _("OpenDocument（.ods）表格") if ods else _("Excel文件")
     fileobj.seek(0)
     try:
         members = zipfile.ZipFile(fileobj).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        if ods:
+            raise FileRejected(
+                "not_workbook", _("文件不是有效的OpenDocument（.ods）表格，无法读取：%(err)s") % {"err": exc}
+            ) from exc
         raise FileRejected(
             "not_xlsx", _("文件不是有效的Excel（.xlsx）工作簿，无法读取：%(err)s") % {"err": exc}
         ) from exc
@@ -97,8 +103,8 @@ def check_xlsx_archive(fileobj) -> None:
     if unpacked > limits.xlsx_max_uncompressed_bytes:
         raise FileRejected(
             "xlsx_too_large",
-            _("Excel文件解压后为 %(size)s，超过上限（最大 %(limit)s），未导入。请拆分后上传，或另存为CSV")
-            % {"size": _mb(unpacked), "limit": _mb(limits.xlsx_max_uncompressed_bytes)},
+            _("%(what)s解压后为 %(size)s，超过上限（最大 %(limit)s），未导入。请拆分后上传，或另存为CSV")
+            % {"what": what, "size": _mb(unpacked), "limit": _mb(limits.xlsx_max_uncompressed_bytes)},
         )
     shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
     if shared > limits.xlsx_max_shared_strings_bytes:
@@ -118,10 +124,15 @@ def check_xlsx_archive(fileobj) -> None:
             raise FileRejected(
                 "xlsx_ratio",
                 _(
-                    "Excel文件中的“%(member)s”压缩比为 %(ratio)s 倍，超过上限（最多 %(limit)s 倍，"
+                    "%(what)s中的“%(member)s”压缩比为 %(ratio)s 倍，超过上限（最多 %(limit)s 倍，"
                     "正常的表格约为 5–20 倍），疑似压缩炸弹，未导入"
                 )
-                % {"member": m.filename[:100], "ratio": f"{ratio:,.0f}", "limit": limits.xlsx_max_ratio},
+                % {
+                    "what": what,
+                    "member": m.filename[:100],
+                    "ratio": f"{ratio:,.0f}",
+                    "limit": limits.xlsx_max_ratio,
+                },
             )
 
 

@@ -257,7 +257,7 @@ class CalamineSource(_SheetSource):
         self.encoding = kind
         try:
             if kind == filetypes.ODS:
-                limits.check_xlsx_archive(fileobj)
+                limits.check_xlsx_archive(fileobj, ods=True)
                 cells = sheet_extent.ods_cells(fileobj, limits.current().sheet_max_cells)
             else:
                 cells = sheet_extent.xls_cells(fileobj, file_name)

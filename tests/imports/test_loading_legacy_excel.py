@@ -243,3 +243,35 @@ def test_an_ods_that_is_a_zip_bomb_is_refused_like_an_xlsx(load, settings):
     rows = [SETTLEMENTS[1]] + [[f"B{n}", P, "张三", date(2024, 5, 6), 1, 0] for n in range(4000)]
     batch = load("medical_settlement", ods_bytes(rows), "结算.ods")
     assert (batch.status, batch.error_code) == ("rejected", "xlsx_too_large")
+    assert batch.error_message.startswith("OpenDocument（.ods）表格解压后为 ")
+    assert "超过上限（最大 1 MB）" in batch.error_message
+
+
+def test_the_upload_page_loads_an_xls_and_refuses_an_encrypted_workbook_at_once(
+    client_for, data_admin, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.helpers import page_text
+
+    client = client_for(data_admin)
+    url = reverse("imports:batch_upload")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "category": "medical_settlement",
+                "file": SimpleUploadedFile("结算.xls", xls_bytes(SETTLEMENTS)),
+            },
+        )
+    assert response.status_code == 302
+    text = page_text(client.get(response["Location"]))
+    assert "Excel 97–2003 工作簿（.xls）" in text  # how the file was read
+    assert_settlements_loaded(ImportBatch.objects.get())
+
+    locked = SimpleUploadedFile("加密.xlsx", ole_bytes("EncryptedPackage"))
+    response = client.post(url, {"category": "medical_settlement", "file": locked})
+    assert response.status_code == 200
+    assert "“加密.xlsx”是设置了打开密码的（加密的）工作簿，无法读取" in page_text(response)
+    assert ImportBatch.objects.count() == 1  # nothing stored for it
