@@ -10,6 +10,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from households import idcard
 from imports.departments import CATEGORY_DEPARTMENT, DEPARTMENTS
@@ -45,38 +46,32 @@ class CategoryGuide:
 TEXT_TYPES = {FieldType.ID18, FieldType.CODE, FieldType.REGION, FieldType.ICD10, FieldType.CERTIFICATE_NO}
 
 
+_RULES = {
+    FieldType.ID18: gettext_lazy(
+        "18位居民身份证号（15位的一代证自动升为18位），出生日期和末位校验码须正确；"
+        "请设为文本格式，被改成科学计数法（如 1.30921E+17）或末尾变成0的号码会被拒绝"
+    ),
+    FieldType.DATE: gettext_lazy(
+        "日期：2024-05-06、2024/5/6、2024.5.6、20240506、2024年5月6日（可带时间），或 Excel 日期单元格；"
+        "不能晚于导入当天，也不能早于1900年"
+    ),
+    FieldType.MONEY: gettext_lazy("金额（元），最多两位小数；可带千分位逗号、¥ 或“元”，不能为负数"),
+    FieldType.REGION: gettext_lazy("6、9或12位行政区划代码，须在本市内（以 %(prefix)s 开头）"),
+    FieldType.ICD10: gettext_lazy("ICD-10 疾病编码，如 J18.900（小写自动转为大写），最多 %(n)d 个字符"),
+    FieldType.CERTIFICATE_NO: gettext_lazy(
+        "20–22位：身份证号18位 + 残疾类别代码1位 + 残疾等级代码1位，换证时可再带后缀（如 B1）；"
+        "前18位须与身份证号一致"
+    ),
+    FieldType.ENUM: gettext_lazy("只能填写下列值之一"),
+    FieldType.CODE: gettext_lazy("编号（空格会被去掉），最多 %(n)d 个字符"),
+}
+
+
 def _rule(f: Field) -> str:
-    t = f.type
-    if t == FieldType.ID18:
-        return _(
-            "18位居民身份证号（15位的一代证自动升为18位），出生日期和末位校验码须正确；"
-            "请设为文本格式，被改成科学计数法（如 1.30921E+17）或末尾变成0的号码会被拒绝"
-        )
-    if t == FieldType.DATE:
-        return _(
-            "日期：2024-05-06、2024/5/6、2024.5.6、20240506、2024年5月6日（可带时间），或 Excel 日期单元格；"
-            "不能晚于导入当天，也不能早于1900年"
-        )
-    if t == FieldType.MONEY:
-        return _("金额（元），最多两位小数；可带千分位逗号、¥ 或“元”，不能为负数")
-    if t == FieldType.REGION:
-        return _("6、9或12位行政区划代码，须在本市内（以 %(prefix)s 开头）") % {
-            "prefix": settings.CITY_REGION_CODE[:4]
-        }
-    if t == FieldType.ICD10:
-        return _("ICD-10 疾病编码，如 J18.900（小写自动转为大写），最多 %(n)d 个字符") % {"n": f.max_length}
-    if t == FieldType.CERTIFICATE_NO:
-        return _(
-            "20–22位：身份证号18位 + 残疾类别代码1位 + 残疾等级代码1位，换证时可再带后缀（如 B1）；"
-            "前18位须与身份证号一致"
-        )
-    if t == FieldType.ENUM:
-        return _("只能填写下列值之一")
-    if t == FieldType.CODE:
-        return _("编号（空格会被去掉），最多 %(n)d 个字符") % {"n": f.max_length}
-    if f.max_length:
-        return _("文字，最多 %(n)d 个字") % {"n": f.max_length}
-    return _("文字")
+    """The format of a field's cells, from its type (and length limit)."""
+    if f.type == FieldType.TEXT:
+        return _("文字，最多 %(n)d 个字") % {"n": f.max_length} if f.max_length else _("文字")
+    return str(_RULES[f.type]) % {"prefix": settings.CITY_REGION_CODE[:4], "n": f.max_length or 0}
 
 
 def _default(f: Field) -> str:
