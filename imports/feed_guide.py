@@ -4,6 +4,7 @@ The upload page and the downloadable templates both read this, so neither holds 
 of columns, headers or allowed values that could drift from what the loader accepts.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from io import BytesIO
@@ -74,11 +75,17 @@ def _rule(f: Field) -> str:
     return str(_RULES[f.type]) % {"prefix": settings.CITY_REGION_CODE[:4], "n": f.max_length or 0}
 
 
-def _default(f: Field) -> str:
+def _default(spec: Spec, f: Field) -> str:
+    """What an empty cell (or a missing optional column) stands for."""
+    if f.name in spec.derived:  # e.g. self_paid = total − the paid parts
+        formula = re.sub(r"\{(\w+)\}", lambda m: spec.field(m.group(1)).label, spec.derived[f.name])
+        return _("空白或没有此列时按 %(formula)s 计算") % {"formula": formula.replace(" - ", " − ")}
     if f.type == FieldType.ENUM and f.default not in ("", None):
         for choice in f.choices:
             if choice.code == f.default:
                 return _("空白时为“%(label)s”") % {"label": choice.labels[0]}
+    if f.type == FieldType.MONEY and f.default == 0:
+        return _("空白时为 0")
     return ""
 
 
@@ -91,7 +98,7 @@ def column(spec: Spec, f: Field) -> Column:
         key=f.name == spec.natural_key,
         rule=_rule(f),
         values=tuple((c.labels[0], c.labels[1:]) for c in f.choices),
-        default=_default(f),
+        default=_default(spec, f),
     )
 
 

@@ -18,7 +18,7 @@ from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
-from imports.loading import filetypes, limits, reasons
+from imports.loading import filetypes, limits, reasons, sheet_extent
 from imports.loading.decoding import detect_encoding
 from imports.loading.errors import FileRejected
 from imports.loading.validation import lit
@@ -241,8 +241,9 @@ class XlsxSource(_SheetSource):
 
 
 class CalamineSource(_SheetSource):
-    """The first sheet of an .xls (Excel 97–2003, BIFF8, or the older BIFF5 whose text is in the
-    workbook's code page, e.g. 936 = GBK) or .ods workbook, read with python-calamine.
+    """The first sheet of an .xls (Excel 97–2003, BIFF8; also Excel 5.0/95, BIFF5, in a single-byte
+    code page: in GBK or another double-byte one it is refused, see sheet_extent) or .ods
+    workbook, read with python-calamine.
 
     calamine holds every sheet of the workbook in memory, so the sheets' extent is measured from
     the file's records first (sheet_extent) and bounded by limits.check_sheet_cells; an .ods is a
@@ -251,8 +252,6 @@ class CalamineSource(_SheetSource):
 
     def __init__(self, fileobj, file_name: str, kind: str):
         from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-        from imports.loading import sheet_extent
 
         self.encoding = kind
         try:

@@ -50,6 +50,8 @@ def test_the_page_states_formats_and_rules(client_for, data_admin):
     assert "ICD-10 疾病编码，如 J18.900" in text
     assert "6、9或12位行政区划代码，须在本市内（以 1309 开头）" in text
     assert "空白时为“在册”" in text  # the roster's status
+    assert "空白或没有此列时按 医疗费用总额 − 统筹基金支付 − 大病保险支付 − 医疗救助支付 计算" in text
+    assert "空白时为 0" in text
     html = response.content.decode()
     # Bootstrap and the page script are the app's own files: no CDN
     assert re.search(r'<script src="https?://', html) is None
