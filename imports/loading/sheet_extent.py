@@ -10,31 +10,41 @@ so limits.check_sheet_cells can refuse the file first.
 
 import struct
 import zipfile
+from dataclasses import dataclass
 from xml.parsers import expat
 
-from django.utils.translation import gettext as _
-
-from imports.loading.errors import FileRejected
 from imports.loading.filetypes import CompoundFile, encrypted
 
 _BOF, _EOF, _FILEPASS, _DIMENSIONS, _CODEPAGE = 0x0809, 0x000A, 0x002F, 0x0200, 0x0042
 # Double-byte code pages (Japanese, Simplified Chinese/GBK, Korean, Traditional Chinese/Big5):
-# python-calamine 0.9.1 decodes BIFF5 text in them into garbage (each byte a character and a NUL).
-_DBCS_CODEPAGES = {932, 936, 949, 950}
+# python-calamine 0.9.1 decodes BIFF5 text in them into garbage (each byte a character and a NUL),
+# so such a workbook is read by imports.loading.biff5 instead.
+DBCS_CODEPAGES = {932, 936, 949, 950}
+
+
+@dataclass(frozen=True)
+class XlsExtent:
+    cells: int  # all sheets, each from A1 to its last cell
+    dbcs_codepage: int | None = None  # an Excel 5.0/95 workbook whose text is GBK (936) or the like
+    stream: bytes = b""  # the workbook stream, kept only for such a workbook
+
+
 # Records starting with (row, column): NUMBER, LABEL, LABELSST, RK, BOOLERR, FORMULA, RSTRING, BLANK
 _CELL = {0x0203, 0x0204, 0x00FD, 0x027E, 0x0205, 0x0006, 0x00D6, 0x0201}
 _MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column
 
 
-def xls_cells(fileobj, file_name: str) -> int:
-    """The cells of all sheets of an .xls (each sheet from A1 to its last cell); refuses an
-    encrypted one (a FILEPASS record: the BIFF content is RC4-encrypted)."""
+def xls_extent(fileobj, file_name: str) -> XlsExtent:
+    """The cells of all sheets of an .xls (each sheet from A1 to its last cell) and its code page
+    when that is a double-byte one in a BIFF5 workbook; refuses an encrypted one (a FILEPASS
+    record: the BIFF content is RC4-encrypted)."""
     doc = CompoundFile(fileobj)
     name = "Workbook" if any(n.lower() == "workbook" for n in doc.streams()) else "Book"
     stream = doc.stream(name)
     fileobj.seek(0)
     total, last_row, last_col, pos, end = 0, -1, -1, 0, len(stream)
     version = struct.unpack_from("<H", stream, 4)[0] if len(stream) >= 6 else 0
+    dbcs = None
     while pos + 4 <= end:
         rtype, length = struct.unpack_from("<HH", stream, pos)
         body = pos + 4
@@ -54,27 +64,14 @@ def xls_cells(fileobj, file_name: str) -> int:
             raise encrypted(file_name)
         elif rtype == _CODEPAGE and version < 0x0600 and length >= 2:
             codepage = struct.unpack_from("<H", stream, body)[0]
-            if codepage in _DBCS_CODEPAGES:
-                raise old_dbcs_workbook(file_name, codepage)
+            dbcs = codepage if codepage in DBCS_CODEPAGES else None
         elif rtype == _EOF:
             total += (last_row + 1) * (last_col + 1)
             last_row = last_col = -1
         elif rtype == _BOF:
             last_row = last_col = -1
-    return total + (last_row + 1) * (last_col + 1)
-
-
-def old_dbcs_workbook(file_name: str, codepage: int) -> FileRejected:
-    """An Excel 5.0/95 workbook whose text is GBK (or another double-byte code page): its text
-    cannot be read reliably, and a name or address read wrong must not be loaded."""
-    return FileRejected(
-        "xls_old_codepage",
-        _(
-            "文件“%(name)s”是 Excel 5.0/95 格式的旧工作簿，文字按代码页 %(codepage)s（如 GBK）保存，"
-            "无法可靠读取，未导入。请在 Excel 或 WPS 中打开后另存为 .xlsx 或 .xls（Excel 97–2003）再上传"
-        )
-        % {"name": file_name, "codepage": codepage},
-    )
+    total += (last_row + 1) * (last_col + 1)
+    return XlsExtent(total, dbcs, stream if dbcs else b"")
 
 
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

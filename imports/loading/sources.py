@@ -18,7 +18,7 @@ from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
-from imports.loading import filetypes, limits, reasons, sheet_extent
+from imports.loading import biff5, filetypes, limits, reasons, sheet_extent
 from imports.loading.decoding import detect_encoding
 from imports.loading.errors import FileRejected
 from imports.loading.validation import lit
@@ -241,9 +241,9 @@ class XlsxSource(_SheetSource):
 
 
 class CalamineSource(_SheetSource):
-    """The first sheet of an .xls (Excel 97–2003, BIFF8; also Excel 5.0/95, BIFF5, in a single-byte
-    code page: in GBK or another double-byte one it is refused, see sheet_extent) or .ods
-    workbook, read with python-calamine.
+    """The first sheet of an .xls (Excel 97–2003, BIFF8, or Excel 5.0/95, BIFF5) or .ods workbook,
+    read with python-calamine; an Excel 5.0/95 workbook whose text is GBK (or another double-byte
+    code page) is read by imports.loading.biff5, as calamine garbles that text.
 
     calamine holds every sheet of the workbook in memory, so the sheets' extent is measured from
     the file's records first (sheet_extent) and bounded by limits.check_sheet_cells; an .ods is a
@@ -257,10 +257,15 @@ class CalamineSource(_SheetSource):
         try:
             if kind == filetypes.ODS:
                 limits.check_xlsx_archive(fileobj, ods=True)
-                cells = sheet_extent.ods_cells(fileobj, limits.current().sheet_max_cells)
+                limits.check_sheet_cells(sheet_extent.ods_cells(fileobj, limits.current().sheet_max_cells))
             else:
-                cells = sheet_extent.xls_cells(fileobj, file_name)
-            limits.check_sheet_cells(cells)
+                extent = sheet_extent.xls_extent(fileobj, file_name)
+                limits.check_sheet_cells(extent.cells)
+                if extent.dbcs_codepage:  # Excel 5.0/95 in GBK: calamine would garble its text
+                    self.workbook = None
+                    self.rows = enumerate(biff5.sheet_rows(extent.stream, extent.dbcs_codepage), start=1)
+                    self._find_header()
+                    return
             fileobj.seek(0)
             self.workbook = CalamineWorkbook.from_filelike(fileobj)
             sheet = self.workbook.get_sheet_by_index(0)
@@ -284,7 +289,8 @@ class CalamineSource(_SheetSource):
         self._find_header()
 
     def close(self) -> None:
-        self.workbook.close()
+        if self.workbook is not None:
+            self.workbook.close()
 
 
 def open_source(fileobj, file_name: str):

@@ -61,7 +61,8 @@ def import_feed(path: Path, category: str = "medical_settlement") -> tuple[int, 
 
 def xls_bytes(rows: list[list], *, sheets: int = 1) -> bytes:
     """An Excel 97–2003 (BIFF8) workbook as xlwt writes it: text as Unicode, dates as numbers with a
-    date format (native date cells), `rows` on the first sheet (None: an empty cell)."""
+    date format (native date cells), `rows` on the first sheet (None: an empty cell; ("=", text):
+    the text, as xlwt cannot store a formula's result)."""
     from datetime import date, datetime
 
     import xlwt
@@ -72,6 +73,8 @@ def xls_bytes(rows: list[list], *, sheets: int = 1) -> bytes:
         sheet = book.add_sheet(f"Sheet{n + 1}")
         for r, row in enumerate(rows if n == 0 else [["其他工作表"]]):
             for c, value in enumerate(row):
+                if isinstance(value, tuple):  # ("=", text): xlwt stores no formula result, so the text
+                    value = value[1]
                 if isinstance(value, date | datetime):
                     sheet.write(r, c, value, date_style)
                 elif value is not None:
@@ -125,12 +128,14 @@ def ods_bytes(rows: list[list], *, tail: str = "") -> bytes:
 
 
 def biff5_xls_bytes(rows: list[list], *, codepage: int = 936) -> bytes:
-    """An Excel 5.0/95 (BIFF5) workbook as old Chinese office software wrote it: no Unicode, every
-    text (sheet name included) in the workbook's code page (936 = GBK), dates as numbers with the
-    built-in date format 14. xlwt writes only BIFF8, so the records are built here and wrapped in
-    an OLE2 file by xlwt's compound-document writer."""
+    """An Excel 5.0/95 (BIFF5) workbook as Chinese office software wrote it before Excel 97: no
+    Unicode, every text (sheet name, custom formats and cells) in the workbook's code page
+    (936 = GBK). Cells: str → LABEL; int → RK; float → NUMBER; date → NUMBER with the built-in date
+    format 14; datetime → NUMBER with the custom format yyyy"年"m"月"d"日"; ("=", text) → a FORMULA
+    whose cached result is that text (a STRING record). xlwt writes only BIFF8, so the records are
+    built here and wrapped in an OLE2 file by xlwt's compound-document writer."""
     import struct
-    from datetime import date
+    from datetime import date, datetime
 
     from xlwt.CompoundDoc import XlsDoc
 
@@ -139,18 +144,32 @@ def biff5_xls_bytes(rows: list[list], *, codepage: int = 936) -> bytes:
     def record(rtype: int, body: bytes) -> bytes:
         return struct.pack("<HH", rtype, len(body)) + body
 
-    xf = struct.pack("<HH", 0, 0) + b"\x00" * 12  # font 0, format 0 (General)
-    date_xf = struct.pack("<HH", 0, 14) + b"\x00" * 12  # format 14: a date (m/d/yy)
+    def xf(fmt: int) -> bytes:
+        return record(0x00E0, struct.pack("<HH", 0, fmt) + b"\x00" * 12)
+
+    def serial(value: date) -> float:
+        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        return (moment - datetime(1899, 12, 30)).total_seconds() / 86400
+
+    custom = 'yyyy"年"m"月"d"日"'.encode(encoding) if codepage == 936 else b"yyyy-mm-dd"
     sheet_name = ("低收入名册" if codepage == 936 else "Sheet1").encode(encoding)
     cells = b""
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if value is None:
                 continue
-            if isinstance(value, date):
-                serial = (value - date(1899, 12, 30)).days
-                cells += record(0x0203, struct.pack("<HHHd", r, c, 1, serial))
-            elif isinstance(value, int | float):
+            if isinstance(value, tuple):  # a formula and its cached text result
+                text = value[1].encode(encoding)
+                result = b"\x00\x00\x00\x00\x00\x00\xff\xff"
+                cells += record(0x0006, struct.pack("<HHH", r, c, 0) + result + b"\x00" * 6)
+                cells += record(0x0207, struct.pack("<H", len(text)) + text)
+            elif isinstance(value, datetime):
+                cells += record(0x0203, struct.pack("<HHHd", r, c, 2, serial(value)))
+            elif isinstance(value, date):
+                cells += record(0x0203, struct.pack("<HHHd", r, c, 1, serial(value)))
+            elif isinstance(value, int):
+                cells += record(0x027E, struct.pack("<HHHI", r, c, 0, (value << 2) | 2))
+            elif isinstance(value, float):
                 cells += record(0x0203, struct.pack("<HHHd", r, c, 0, value))
             else:
                 text = str(value).encode(encoding)
@@ -167,8 +186,10 @@ def biff5_xls_bytes(rows: list[list], *, codepage: int = 936) -> bytes:
         return (
             record(0x0809, struct.pack("<HHHH", 0x0500, 0x0005, 0x0DBB, 0x07CC))
             + record(0x0042, struct.pack("<H", codepage))
-            + record(0x00E0, xf)
-            + record(0x00E0, date_xf)
+            + record(0x041E, struct.pack("<HB", 164, len(custom)) + custom)
+            + xf(0)  # General
+            + xf(14)  # a built-in date format
+            + xf(164)  # the custom date format
             + record(0x0085, struct.pack("<IHB", sheet_offset, 0, len(sheet_name)) + sheet_name)
             + record(0x000A, b"")
         )

@@ -84,60 +84,87 @@ def test_the_same_xls_again_changes_nothing(load, client_for, data_admin):
     assert MedicalSettlement.objects.count() == 2
 
 
-def test_a_chinese_roster_in_xls_loads_with_its_values(load, regions):
-    rows = [
-        [
-            "身份证号",
-            "姓名",
-            "户主身份证号",
-            "与户主关系",
-            "行政区划代码",
-            "家庭住址",
-            "城乡类别",
-            "监测类别",
-            "纳入日期",
-        ],
-        [
-            HEAD,
-            "王秀英",
-            HEAD,
-            "户主",
-            "130921101",
-            "沧县旧州镇东关村",
-            "农村",
-            "特困供养",
-            date(2023, 1, 15),
-        ],
-        [SPOUSE, "李建国", HEAD, "配偶", "130921101", "沧县旧州镇东关村", "农村", "特困", date(2023, 1, 15)],
-        [id18(seq=35), "赵四", HEAD, "表亲", "130921101", "", "农村", "低保", date(2023, 1, 15)],  # row 4
-    ]
-    batch = load("roster", xls_bytes(rows, sheets=2), "低收入人口名册.xls")
-    assert_accounted(batch)
-    assert (batch.data_rows, batch.loaded) == (3, 2)
-    assert outcomes(batch) == {4: "enum"}
-    head = RosterEntry.objects.get(id_number=HEAD)
-    assert (head.name, head.address, head.category, head.since) == (
+ROSTER = [
+    [
+        "身份证号",
+        "姓名",
+        "户主身份证号",
+        "与户主关系",
+        "行政区划代码",
+        "家庭住址",
+        "城乡类别",
+        "监测类别",
+        "纳入日期",
+        "家庭年收入",
+    ],
+    [
+        HEAD,
         "王秀英",
-        "沧县旧州镇东关村",
+        HEAD,
+        "户主",
+        "130921101",
+        ("=", "旧州镇东关村"),
+        "农村",
+        "特困供养",
+        date(2023, 1, 15),
+        8600,
+    ],
+    [SPOUSE, "李建国", HEAD, "配偶", 130921101, "旧州镇东关村", "农村", "低保", datetime(2023, 2, 1), None],
+    [id18(seq=35), "赵四", HEAD, "表亲", "130921101", "", "农村", "低保", date(2023, 1, 15), None],  # row 4
+    [id18(seq=36), "孙六", HEAD, "子", "130921101", "", "农村", "低保", "2023年13月1日", None],  # row 5
+    [
+        130921198005170210.0,
+        "钱五",
+        HEAD,
+        "子",
+        "130921101",
+        "",
+        "农村",
+        "低保",
+        date(2023, 1, 15),
+        None,
+    ],  # row 6
+]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rows: xls_bytes(rows, sheets=2),  # Excel 97–2003 (BIFF8), as WPS saves .xls: Unicode text
+        # Excel 5.0/95 (BIFF5) kept text in the code page of the machine: 936 (GBK) in China.
+        # python-calamine garbles that text; the loader reads such a workbook itself.
+        biff5_xls_bytes,
+    ],
+    ids=["biff8", "biff5-gbk"],
+)
+def test_a_chinese_roster_in_xls_loads_its_text_numbers_and_dates(load, regions, make):
+    data = make(ROSTER)
+
+    batch = load("roster", data, "低收入人口名册.xls")
+
+    assert_accounted(batch)
+    assert batch.encoding == "xls"
+    assert batch.columns == ROSTER[0]
+    assert (batch.data_rows, batch.loaded) == (5, 2)
+    assert outcomes(batch) == {4: "enum", 5: "date_invalid", 6: "id_spreadsheet_damaged"}
+    head = RosterEntry.objects.get(id_number=HEAD)
+    assert (head.name, head.address, head.category, head.since, head.household_annual_income) == (
+        "王秀英",
+        "旧州镇东关村",
         "tekun",
         date(2023, 1, 15),
+        Decimal("8600.00"),
     )
+    spouse = RosterEntry.objects.get(id_number=SPOUSE)
+    assert (spouse.name, spouse.region_code, spouse.since) == ("李建国", "130921101", date(2023, 2, 1))
+    # the same bytes again: recognised, nothing changes
+    assert load("roster", data, "名册（重发）.xls") == batch
+    assert RosterEntry.objects.count() == 2
 
 
-def test_an_excel_95_workbook_in_gbk_is_refused_not_read_as_garbage(load):
-    """Excel 5.0/95 (BIFF5) kept text in the code page of the machine: 936 (GBK) in China.
-    python-calamine turns that text into garbage, so such a file is refused with what to do."""
-    rows = [
-        ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额"],
-        ["G1", P, "张三", date(2024, 5, 6), 12.5],
-    ]
-    data = biff5_xls_bytes(rows)
-    assert "张三".encode("gbk") in data and "张三".encode("utf-16-le") not in data
-    batch = load("medical_settlement", data, "结算.xls")
-    assert (batch.status, batch.error_code) == ("rejected", "xls_old_codepage")
-    assert "Excel 5.0/95 格式的旧工作簿" in batch.error_message and "代码页 936" in batch.error_message
-    assert "另存为 .xlsx 或 .xls（Excel 97–2003）" in batch.error_message
-    assert not MedicalSettlement.objects.exists()
+def test_the_gbk_workbook_really_holds_gbk_text():
+    data = biff5_xls_bytes(ROSTER)
+    assert "王秀英".encode("gbk") in data and "王秀英".encode("utf-16-le") not in data
 
 
 def test_an_excel_95_workbook_in_a_western_code_page_loads(load):
