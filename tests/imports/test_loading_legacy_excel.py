@@ -302,3 +302,23 @@ def test_the_upload_page_loads_an_xls_and_refuses_an_encrypted_workbook_at_once(
     assert response.status_code == 200
     assert "“加密.xlsx”是设置了打开密码的（加密的）工作簿，无法读取" in page_text(response)
     assert ImportBatch.objects.count() == 1  # nothing stored for it
+
+
+def test_an_xls_with_an_open_password_is_refused(load):
+    """A password-protected Excel 97–2003 file keeps its records RC4-encrypted after a FILEPASS record."""
+    import struct
+
+    import xlwt
+    from xlwt.CompoundDoc import XlsDoc
+
+    book = xlwt.Workbook()
+    book.add_sheet("Sheet1").write(0, 0, "结算流水号")
+    stream = book.get_biff_data()
+    bof_end = 4 + struct.unpack_from("<H", stream, 2)[0]
+    filepass = struct.pack("<HHH", 0x002F, 2, 1)  # FILEPASS, RC4
+    out = io.BytesIO()
+    XlsDoc().save(out, stream[:bof_end] + filepass + stream[bof_end:])
+
+    batch = load("medical_settlement", out.getvalue(), "结算.xls")
+    assert (batch.status, batch.error_code) == ("rejected", "encrypted")
+    assert "“结算.xls”是设置了打开密码的（加密的）工作簿" in batch.error_message
