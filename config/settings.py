@@ -232,6 +232,9 @@ IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
 # openpyxl holds an Excel file's shared strings in memory, ~6.5 times their unpacked size (1,000,000
 # rows saved as Excel does, every cell a string: 89 MB, 3.5 M strings, 578 MB resident).
 IMPORT_XLSX_MAX_SHARED_STRINGS_MB = env.int("IMPORT_XLSX_MAX_SHARED_STRINGS_MB", default=128)
+# .xls/.ods: python-calamine holds every sheet whole, ~64 bytes a cell from A1 to the last filled one
+# (a full 65,536-row .xls sheet of 30 columns: 2 M cells, ~130 MB).
+IMPORT_SHEET_MAX_CELLS = env.int("IMPORT_SHEET_MAX_CELLS", default=5_000_000)
 IMPORT_MAX_REJECTED_ROWS = env.int("IMPORT_MAX_REJECTED_ROWS", default=50_000)
 IMPORT_MAX_REJECTED_PERCENT = env.int("IMPORT_MAX_REJECTED_PERCENT", default=20)
 IMPORT_REJECTED_SHARE_MIN_ROWS = env.int("IMPORT_REJECTED_SHARE_MIN_ROWS", default=100)

@@ -73,7 +73,11 @@ def correction_count(batch: ImportBatch) -> int:
 
 
 def writes_csv(batch: ImportBatch) -> bool:
-    """Whether the batch's rows to correct come back as CSV (a CSV/TXT upload) or as `.xlsx`."""
+    """Whether the batch's rows to correct come back as CSV (the file was read as text) or as
+    `.xlsx` (a workbook). The loader tells the file's kind by its content and records it in
+    `encoding`; the name decides only for a batch loaded before that (no encoding recorded)."""
+    if batch.encoding:
+        return batch.encoding in CSV_ENCODINGS
     return PurePath(batch.file_name.lower()).suffix in CSV_EXTENSIONS
 
 

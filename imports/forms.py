@@ -7,10 +7,10 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext_lazy as _
 
 from imports.departments import CATEGORY_DEPARTMENT, DEPARTMENTS
-from imports.loading import limits
+from imports.loading import FileRejected, filetypes, limits
 from imports.models import FeedCategory
 
-ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx")
+ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".xls", ".ods")
 _DEPARTMENT_NAMES = dict(DEPARTMENTS)
 
 
@@ -60,7 +60,10 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("接受 .csv、.txt（逗号或制表符分隔，UTF-8 或 GBK 编码）和 .xlsx（只读取第一个工作表）"),
+        help_text=_(
+            "接受 .csv、.txt（逗号或制表符分隔，UTF-8 或 GBK 编码）和 Excel / WPS 表格 .xlsx、.xls、.ods"
+            "（只读取第一个工作表）；文件类型按内容识别，扩展名不符也能读取"
+        ),
         error_messages={
             "required": _("请选择要上传的文件"),
             "empty": _("文件是空的（0 字节），请检查后重新导出"),
@@ -80,23 +83,14 @@ class UploadForm(forms.Form):
         if upload.size > limits.current().max_file_bytes:
             raise forms.ValidationError(limits.file_too_large_message(upload.size), code="too_large")
         extension = PurePath(upload.name).suffix.lower()
-        if extension == ".xls":
-            raise forms.ValidationError(
-                _("不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后上传"), code="xls"
-            )
         if extension not in ACCEPTED_EXTENSIONS:
             raise forms.ValidationError(
-                _("不支持“%(extension)s”文件，只接受 .csv、.txt 或 .xlsx"),
+                _("不支持“%(extension)s”文件，只接受 .csv、.txt、.xlsx、.xls 或 .ods"),
                 code="extension",
                 params={"extension": extension or _("无扩展名")},
             )
-        if extension == ".xlsx":
-            upload.seek(0)
-            magic = upload.read(4)
-            upload.seek(0)
-            if magic != b"PK\x03\x04":  # every .xlsx is a zip archive
-                raise forms.ValidationError(
-                    _("该文件扩展名是 .xlsx，但内容不是 Excel 工作簿，请在 Excel 中重新另存为 .xlsx"),
-                    code="not_xlsx",
-                )
+        try:
+            filetypes.detect(upload, upload.name)  # a PDF, a Word file, an encrypted workbook …
+        except FileRejected as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         return upload

@@ -209,3 +209,20 @@ def fields_shown(category: str, values: dict | None) -> list[tuple[str, str]]:
     return [
         (str(fields[n].label) if n in fields else n, _shown_value(fields.get(n), values[n])) for n in names
     ]
+
+
+def example_county_code() -> str:
+    """The first county of the configured city (the templates' example rows live there)."""
+    from django.conf import settings
+
+    from households.models import Region, RegionLevel
+
+    city = settings.CITY_REGION_CODE
+    code = (
+        Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=city[:4])
+        .exclude(code=city)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return code or city

@@ -4,7 +4,7 @@ rows to correct."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from households import clock
 from households.decorators import login_required_htmx
 from households.pagination import page_before
 from households.readlog import services as readlog
@@ -21,6 +22,7 @@ from households.signin.idle import not_user_activity
 from households.web.headers import attachment_disposition
 from imports import selectors
 from imports.corrections import correction_count, rows_to_correct, writes_csv
+from imports.feed_guide import category_guides, template_workbook
 from imports.forms import UploadForm
 from imports.models import BatchStatus, FeedCategory
 from imports.progress import batch_progress
@@ -56,7 +58,12 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     # Parse the body first: the size handler (settings.FILE_UPLOAD_HANDLERS) decides while it arrives.
     data, files = request.POST, request.FILES
     too_large = any(getattr(h, "refused", False) for h in request.upload_handlers)
-    form = UploadForm(data or None, files or None, too_large=too_large)
+    form = UploadForm(
+        data or None,
+        files or None,
+        too_large=too_large,
+        initial={"category": request.GET.get("category", "")},  # ?category=…: chosen, its columns shown
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         submission = batch_submit(
@@ -84,7 +91,24 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
                 text = _("文件已上传并处理完毕（批次 #%(id)s），结果如下。")
             messages.success(request, text % {"id": batch.pk})
         return redirect("imports:batch_detail", pk=batch.pk)
-    return render(request, "imports/batch_upload.html", {"form": form})
+    context = {"form": form, "guides": category_guides()}
+    return render(request, "imports/batch_upload.html", context)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def feed_template(request: HttpRequest, category: str) -> HttpResponse:
+    """A category's blank .xlsx template with one example row: for whoever may upload."""
+    selectors.require_import_access(request.user)
+    if category not in FeedCategory.values:
+        raise Http404
+    data = template_workbook(category, region_code=selectors.example_county_code(), today=clock.today())
+    response = HttpResponse(data, content_type=XLSX)
+    name = _("%(label)s-导入模板.xlsx") % {"label": FeedCategory(category).label}
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
 
 
 @login_required

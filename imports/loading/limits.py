@@ -26,6 +26,7 @@ class Limits:
     xlsx_max_uncompressed_bytes: int
     xlsx_max_ratio: int
     xlsx_max_shared_strings_bytes: int
+    sheet_max_cells: int
     max_rejected_rows: int
     max_rejected_percent: int
     rejected_share_min_rows: int
@@ -38,6 +39,7 @@ def current() -> Limits:
         xlsx_max_uncompressed_bytes=settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB * MB,
         xlsx_max_ratio=settings.IMPORT_XLSX_MAX_RATIO,
         xlsx_max_shared_strings_bytes=settings.IMPORT_XLSX_MAX_SHARED_STRINGS_MB * MB,
+        sheet_max_cells=settings.IMPORT_SHEET_MAX_CELLS,
         max_rejected_rows=settings.IMPORT_MAX_REJECTED_ROWS,
         max_rejected_percent=settings.IMPORT_MAX_REJECTED_PERCENT,
         rejected_share_min_rows=settings.IMPORT_REJECTED_SHARE_MIN_ROWS,
@@ -74,18 +76,24 @@ def too_many_rows(rows_seen: int) -> FileRejected:
     )
 
 
-def check_xlsx_archive(fileobj) -> None:
+def check_xlsx_archive(fileobj, *, ods: bool = False) -> None:
     """Refuse a workbook whose members would unpack too big or too well (a zip bomb), from the
-    archive's directory alone, before any member is decompressed.
+    archive's directory alone, before any member is decompressed. An .ods (`ods=True`) is a zip
+    too and gets the same checks, named as what it is.
 
     Python's zipfile stops a member at its declared size (and fails its CRC check otherwise), so
     the sizes read here bound what openpyxl can unpack.
     """
     limits = current()
+    what = _("OpenDocument（.ods）表格") if ods else _("Excel文件")
     fileobj.seek(0)
     try:
         members = zipfile.ZipFile(fileobj).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        if ods:
+            raise FileRejected(
+                "not_workbook", _("文件不是有效的OpenDocument（.ods）表格，无法读取：%(err)s") % {"err": exc}
+            ) from exc
         raise FileRejected(
             "not_xlsx", _("文件不是有效的Excel（.xlsx）工作簿，无法读取：%(err)s") % {"err": exc}
         ) from exc
@@ -95,8 +103,8 @@ def check_xlsx_archive(fileobj) -> None:
     if unpacked > limits.xlsx_max_uncompressed_bytes:
         raise FileRejected(
             "xlsx_too_large",
-            _("Excel文件解压后为 %(size)s，超过上限（最大 %(limit)s），未导入。请拆分后上传，或另存为CSV")
-            % {"size": _mb(unpacked), "limit": _mb(limits.xlsx_max_uncompressed_bytes)},
+            _("%(what)s解压后为 %(size)s，超过上限（最大 %(limit)s），未导入。请拆分后上传，或另存为CSV")
+            % {"what": what, "size": _mb(unpacked), "limit": _mb(limits.xlsx_max_uncompressed_bytes)},
         )
     shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
     if shared > limits.xlsx_max_shared_strings_bytes:
@@ -116,11 +124,30 @@ def check_xlsx_archive(fileobj) -> None:
             raise FileRejected(
                 "xlsx_ratio",
                 _(
-                    "Excel文件中的“%(member)s”压缩比为 %(ratio)s 倍，超过上限（最多 %(limit)s 倍，"
+                    "%(what)s中的“%(member)s”压缩比为 %(ratio)s 倍，超过上限（最多 %(limit)s 倍，"
                     "正常的表格约为 5–20 倍），疑似压缩炸弹，未导入"
                 )
-                % {"member": m.filename[:100], "ratio": f"{ratio:,.0f}", "limit": limits.xlsx_max_ratio},
+                % {
+                    "what": what,
+                    "member": m.filename[:100],
+                    "ratio": f"{ratio:,.0f}",
+                    "limit": limits.xlsx_max_ratio,
+                },
             )
+
+
+def check_sheet_cells(cells: int) -> None:
+    """Refuse an .xls/.ods whose sheets span more cells than the reader may hold (sheet_extent)."""
+    limit = current().sheet_max_cells
+    if cells > limit:
+        raise FileRejected(
+            "sheet_too_large",
+            _(
+                "工作簿的工作表范围（各工作表从A1到最后一个有内容的单元格）超过上限：所有工作表合计最多 "
+                "%(limit)s 个单元格，未导入。请删去多余的工作表和远处的内容，或另存为CSV后上传"
+            )
+            % {"limit": f"{limit:,}"},
+        )
 
 
 def rejected_over_limit(*, data_rows: int, rejected: int) -> bool:

@@ -4,17 +4,21 @@ CSV/TXT fast path: Python reads only the header; the decoded text after it goes 
 `COPY … (FORMAT csv)` in chunks, so memory stays bounded and no Python code runs per row. Files
 COPY cannot take as they are (rows wider than the header, blank lines between rows, NUL bytes)
 go through the Python path: the csv module, one `write_row` per row, still chunked by psycopg.
-`.xlsx` always takes the Python path (openpyxl read-only streaming, first sheet).
+`.xlsx` always takes the Python path (openpyxl read-only streaming, first sheet), and so do `.xls`
+and `.ods` (python-calamine, first sheet). Which reader a file gets depends on its content
+(filetypes.detect), never on its name.
 """
 
 import csv
 import io
+import struct
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
-from imports.loading import limits, reasons
+from imports.loading import biff5, filetypes, limits, reasons, sheet_extent
 from imports.loading.decoding import detect_encoding
 from imports.loading.errors import FileRejected
 from imports.loading.validation import lit
@@ -147,8 +151,8 @@ class CsvSource:
 
 
 def _cell_text(value) -> str | None:
-    """An .xlsx cell as the text a person sees; numbers never become floats-as-text silently."""
-    if value is None:
+    """A workbook cell as the text a person sees; numbers never become floats-as-text silently."""
+    if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d") if value.time() == time(0) else value.strftime("%Y-%m-%d %H:%M:%S")
@@ -167,7 +171,42 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
-class XlsxSource:
+class _SheetSource:
+    """The first sheet of a workbook: the header is its first non-blank row, rows are numbered as
+    the spreadsheet shows them (row 1 at the top) and fitted to the header's width."""
+
+    def _find_header(self) -> None:
+        for row_no, cells in self.rows:
+            if not _is_blank(cells):
+                self.header_row = row_no
+                # Trailing empty header cells are dropped: rows are fitted to the header's width.
+                while cells and (cells[-1] is None or str(cells[-1]).strip(BLANK) == ""):
+                    cells = cells[:-1]
+                self.header = ["" if c is None else str(c) for c in cells]
+                return
+        raise FileRejected("no_header", _("文件为空或没有表头行：第一行非空内容应为列名"))
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def copy_rows(self, cursor, ncols: int, progress: Progress) -> None:
+        count, max_rows = 0, limits.current().max_rows
+        with cursor.copy(_copy_rows_sql(ncols)) as copy:
+            writer = _RowWriter(copy, ncols)
+            for row_no, cells in self.rows:
+                if _is_blank(cells):
+                    continue
+                count += 1
+                if count > max_rows:
+                    raise limits.too_many_rows(count)
+                writer.write(row_no, [_cell_text(c) for c in cells])
+                if count % 5000 == 0:
+                    progress(count, 0)
+        progress(count, 0)
+        self.close()
+
+
+class XlsxSource(_SheetSource):
     """The first sheet of an .xlsx workbook, streamed with openpyxl's read-only mode.
 
     The archive's sizes are checked before openpyxl opens it (limits.check_xlsx_archive). The
@@ -189,15 +228,7 @@ class XlsxSource:
             ) from exc
         self.fileobj = fileobj
         self.rows = self._rows()
-        for row_no, cells in self.rows:
-            if not _is_blank(cells):
-                self.header_row = row_no
-                # Trailing empty header cells are dropped: rows are fitted to the header's width.
-                while cells and (cells[-1] is None or str(cells[-1]).strip(BLANK) == ""):
-                    cells = cells[:-1]
-                self.header = ["" if c is None else str(c) for c in cells]
-                return
-        raise FileRejected("no_header", _("文件为空或没有表头行：第一行非空内容应为列名"))
+        self._find_header()
 
     def _rows(self) -> Iterator[tuple[int, tuple]]:
         sheet = self.workbook.worksheets[0]
@@ -205,29 +236,68 @@ class XlsxSource:
         # Without dimensions openpyxl yields one (possibly empty) tuple per row number from 1.
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
 
-    def copy_rows(self, cursor, ncols: int, progress: Progress) -> None:
-        count, max_rows = 0, limits.current().max_rows
-        with cursor.copy(_copy_rows_sql(ncols)) as copy:
-            writer = _RowWriter(copy, ncols)
-            for row_no, cells in self.rows:
-                if _is_blank(cells):
-                    continue
-                count += 1
-                if count > max_rows:
-                    raise limits.too_many_rows(count)
-                writer.write(row_no, [_cell_text(c) for c in cells])
-                if count % 5000 == 0:
-                    progress(count, 0)
-        progress(count, 0)
+    def close(self) -> None:
         self.workbook.close()
 
 
+class CalamineSource(_SheetSource):
+    """The first sheet of an .xls (Excel 97–2003, BIFF8, or Excel 5.0/95, BIFF5) or .ods workbook,
+    read with python-calamine; an Excel 5.0/95 workbook whose text is GBK (or another double-byte
+    code page) is read by imports.loading.biff5, as calamine garbles that text.
+
+    calamine holds every sheet of the workbook in memory, so the sheets' extent is measured from
+    the file's records first (sheet_extent) and bounded by limits.check_sheet_cells; an .ods is a
+    zip and is guarded like an .xlsx as well. An .xls sheet has at most 65,536 rows.
+    """
+
+    def __init__(self, fileobj, file_name: str, kind: str):
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+        self.encoding = kind
+        try:
+            if kind == filetypes.ODS:
+                limits.check_xlsx_archive(fileobj, ods=True)
+                limits.check_sheet_cells(sheet_extent.ods_cells(fileobj, limits.current().sheet_max_cells))
+            else:
+                extent = sheet_extent.xls_extent(fileobj, file_name)
+                limits.check_sheet_cells(extent.cells)
+                if extent.dbcs_codepage:  # Excel 5.0/95 in GBK: calamine would garble its text
+                    self.workbook = None
+                    self.rows = enumerate(biff5.sheet_rows(extent.stream, extent.dbcs_codepage), start=1)
+                    self._find_header()
+                    return
+            fileobj.seek(0)
+            self.workbook = CalamineWorkbook.from_filelike(fileobj)
+            sheet = self.workbook.get_sheet_by_index(0)
+        except PasswordError as exc:
+            raise filetypes.encrypted(file_name) from exc
+        except (CalamineError, ValueError, KeyError, struct.error, expat.ExpatError) as exc:
+            what = (
+                _("Excel 97–2003（.xls）工作簿") if kind == filetypes.XLS else _("OpenDocument（.ods）表格")
+            )
+            raise FileRejected(
+                "not_workbook",
+                _(
+                    "文件看起来是%(what)s，但已损坏或不完整，无法读取（%(err)s）：请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传"
+                )
+                % {"what": what, "err": str(exc)[:200]},
+            ) from exc
+        self.fileobj = fileobj
+        # calamine yields rows from row 1 of the sheet (leading empty rows included) and columns
+        # from the sheet's first used one: the same offset for the header and every row.
+        self.rows = enumerate(sheet.iter_rows(), start=1)
+        self._find_header()
+
+    def close(self) -> None:
+        if self.workbook is not None:
+            self.workbook.close()
+
+
 def open_source(fileobj, file_name: str):
-    name = file_name.lower()
-    if name.endswith(".xlsx"):
+    """The reader for what the file is by content (filetypes.detect), whatever its name says."""
+    kind = filetypes.detect(fileobj, file_name)
+    if kind == filetypes.XLSX:
         return XlsxSource(fileobj, file_name)
-    if name.endswith((".csv", ".txt")):
-        return CsvSource(fileobj, file_name)
-    raise FileRejected(
-        "file_type", _("不支持的文件类型“%(name)s”：请上传 .csv、.txt 或 .xlsx 文件") % {"name": file_name}
-    )
+    if kind in (filetypes.XLS, filetypes.ODS):
+        return CalamineSource(fileobj, file_name, kind)
+    return CsvSource(fileobj, file_name)

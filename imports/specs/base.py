@@ -43,6 +43,10 @@ class Field:
     # Stored when the cell is empty or the column absent (None → SQL NULL).
     default: object = ""
     stored: bool = True  # False: read and checked but not a column of the target table
+    # The value in the downloadable template's example row ("" → derived from the type: an ID in
+    # the city, a recent date, the first allowed value; left empty for optional text and money).
+    # "{id}" stands for the example resident ID.
+    example: str = ""
 
     @property
     def all_headers(self) -> tuple[str, ...]:

@@ -10,14 +10,22 @@ SPEC = Spec(
     model="imports.DisabilityCertificate",
     natural_key="certificate_no",
     fields=(
-        Field("certificate_no", "残疾人证号", T.CERTIFICATE_NO, ("证号", "残疾证号"), required=True),
+        Field(
+            "certificate_no",
+            "残疾人证号",
+            T.CERTIFICATE_NO,
+            ("证号", "残疾证号"),
+            required=True,
+            example="{id}41",
+        ),
         Field("id_number", "身份证号", T.ID18, ("公民身份号码",), required=True),
-        Field("name", "姓名", T.TEXT, max_length=50),
+        Field("name", "姓名", T.TEXT, max_length=50, example="张三"),
         Field(
             "disability_type",
             "残疾类别",
             T.ENUM,
             required=True,
+            example="肢体",
             choices=(
                 Choice(1, ("视力", "视力残疾", "1")),
                 Choice(2, ("听力", "听力残疾", "2")),

@@ -15,7 +15,7 @@ SPEC = Spec(
     natural_key="id_number",
     fields=(
         Field("id_number", "身份证号", T.ID18, ("公民身份号码", "证件号码"), required=True),
-        Field("name", "姓名", T.TEXT, required=True, max_length=50),
+        Field("name", "姓名", T.TEXT, required=True, max_length=50, example="张三"),
         Field("household_id_number", "户主身份证号", T.ID18, required=True),
         Field(
             "relation",
@@ -33,7 +33,7 @@ SPEC = Spec(
             ),
         ),
         Field("region_code", "行政区划代码", T.REGION, ("村(社区)代码", "区划代码"), required=True),
-        Field("address", "家庭住址", T.TEXT, ("住址",), max_length=200),
+        Field("address", "家庭住址", T.TEXT, ("住址",), max_length=200, example="旧州镇东关村3组12号"),
         Field(
             "area_type",
             "城乡类别",
@@ -66,8 +66,8 @@ SPEC = Spec(
             default="active",
         ),
         Field("exit_date", "退出日期", T.DATE, default=None),
-        Field("household_annual_income", "家庭年收入", T.MONEY, default=None),
-        Field("phone", "联系电话", T.CODE, max_length=30),
+        Field("household_annual_income", "家庭年收入", T.MONEY, default=None, example="8600.00"),
+        Field("phone", "联系电话", T.CODE, max_length=30, example="13803170000"),
     ),
     row_checks=(
         RowCheck(

@@ -10,9 +10,17 @@ SPEC = Spec(
     model="imports.UnemploymentRegistration",
     natural_key="registration_no",
     fields=(
-        Field("registration_no", "登记编号", T.CODE, ("失业登记证号",), required=True, max_length=64),
+        Field(
+            "registration_no",
+            "登记编号",
+            T.CODE,
+            ("失业登记证号",),
+            required=True,
+            max_length=64,
+            example="SY2024000123",
+        ),
         Field("id_number", "身份证号", T.ID18, ("公民身份号码",), required=True),
-        Field("name", "姓名", T.TEXT, max_length=50),
+        Field("name", "姓名", T.TEXT, max_length=50, example="张三"),
         Field("registered_on", "失业登记日期", T.DATE, ("登记日期",), required=True),
         Field(
             "status",

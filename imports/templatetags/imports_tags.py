@@ -25,6 +25,8 @@ ENCODINGS = {
     "utf-8": "UTF-8",
     "gb18030": "GBK / GB18030",
     "xlsx": gettext_lazy("Excel 工作簿（.xlsx）"),
+    "xls": gettext_lazy("Excel 97–2003 工作簿（.xls）"),
+    "ods": gettext_lazy("OpenDocument 表格（.ods）"),
 }
 
 

@@ -20,5 +20,20 @@
     });
   }
   document.addEventListener("DOMContentLoaded", () => applyWidths(document));
+
+  // <select data-guide-select>: opens the <details data-guide="…"> of the chosen category (the
+  // upload page's column guide) and closes the others; without a choice all stay as they are
+  function showGuide(select) {
+    if (!select.value) return;
+    document.querySelectorAll("details[data-guide]").forEach((details) => {
+      details.open = details.dataset.guide === select.value;
+    });
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches && event.target.matches("select[data-guide-select]")) showGuide(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("select[data-guide-select]").forEach(showGuide);
+  });
   document.addEventListener("htmx:load", (event) => applyWidths(event.target));
 })();

@@ -1,5 +1,6 @@
 """A data admin's import pages in a real browser: list, upload form, batch report, live progress."""
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,14 +109,33 @@ def test_data_admin_opens_the_batch_list_upload_form_and_a_batch_report(page, lo
     page.wait_for_url("**/imports/upload/")
     options = page.locator("#id_category option").all_inner_texts()
     assert "医保结算明细（医疗保障局）" in options and "低收入人口名册（民政局）" in options
-    assert page.locator("#id_file").get_attribute("accept") == ".csv,.txt,.xlsx"
+    assert page.locator("#id_file").get_attribute("accept") == ".csv,.txt,.xlsx,.xls,.ods"
+    # Choosing a category opens its columns and rules (and closes the others)
+    page.select_option("#id_category", "roster")
+    expect(page.locator("#guide-roster")).to_have_attribute("open", "")
     page.select_option("#id_category", "medical_settlement")
+    guide = page.locator("#guide-medical_settlement")
+    expect(guide).to_have_attribute("open", "")
+    expect(page.locator("#guide-roster")).not_to_have_attribute("open", "")
+    assert "医疗费用总额" in guide.inner_text() and "门诊慢特病" in guide.inner_text()
+    screenshot("imports-upload-guide")
+    with page.expect_download() as info:
+        guide.get_by_role("link", name="下载“医保结算明细”Excel 模板").click()
+    assert info.value.suggested_filename == "医保结算明细-导入模板.xlsx"
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True))
+    assert header[:2] == ("结算流水号", "身份证号")
     page.set_input_files(
         "#id_file", files=[{"name": "结算.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
     )
     page.get_by_role("button", name="上传并导入").click()
     page.wait_for_selector(".invalid-feedback")
-    assert page.locator(".invalid-feedback").inner_text() == "不支持“.pdf”文件，只接受 .csv、.txt 或 .xlsx"
+    assert (
+        page.locator(".invalid-feedback").inner_text()
+        == "不支持“.pdf”文件，只接受 .csv、.txt、.xlsx、.xls 或 .ods"
+    )
     assert page.locator("#id_category").input_value() == "medical_settlement"  # the choice is kept
     screenshot("imports-upload-error")
 

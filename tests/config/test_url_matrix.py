@@ -140,6 +140,8 @@ APP_CASES: list[Case] = [
         data=lambda w, s: {"category": "diagnosis"},
         changes="D",
     ),
+    # the blank templates: for whoever may upload (they are the upload page's help)
+    Case("imports:feed_template", IMPORTS, args=lambda w, s: ["roster"]),
     Case("imports:batch_detail", IMPORTS, args=lambda w, s: [w.batch.pk]),
     Case("imports:batch_progress", IMPORTS, args=lambda w, s: [w.batch.pk]),
     Case("imports:batch_rejects_csv", IMPORTS, args=lambda w, s: [w.batch.pk]),

@@ -91,3 +91,160 @@ def fixed(lines: list[list[str]], bad: list) -> list[list[str]]:
         line[index] = value
         out.append(line)
     return out
+
+
+def xls_bytes(rows: list[list], *, sheets: int = 1) -> bytes:
+    """An Excel 97–2003 (BIFF8) workbook as xlwt writes it: text as Unicode, dates as numbers with a
+    date format (native date cells), `rows` on the first sheet (None: an empty cell; ("=", text):
+    the text, as xlwt cannot store a formula's result)."""
+    from datetime import date, datetime
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for n in range(sheets):
+        sheet = book.add_sheet(f"Sheet{n + 1}")
+        for r, row in enumerate(rows if n == 0 else [["其他工作表"]]):
+            for c, value in enumerate(row):
+                if isinstance(value, tuple):  # ("=", text): xlwt stores no formula result, so the text
+                    value = value[1]
+                if isinstance(value, date | datetime):
+                    sheet.write(r, c, value, date_style)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ods_bytes(rows: list[list], *, tail: str = "") -> bytes:
+    """An OpenDocument spreadsheet as LibreOffice saves it (mimetype first and stored, strings in
+    <text:p>, numbers and dates typed), `rows` on the first table; `tail` is raw XML after them."""
+    import zipfile
+    from datetime import date
+    from xml.sax.saxutils import escape
+
+    def cell(value) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, date):
+            return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"/>'
+        if isinstance(value, int | float):
+            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="工作表1">{body}{tail}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def biff5_xls_bytes(rows: list[list], *, codepage: int = 936) -> bytes:
+    """An Excel 5.0/95 (BIFF5) workbook as Chinese office software wrote it before Excel 97: no
+    Unicode, every text (sheet name, custom formats and cells) in the workbook's code page
+    (936 = GBK). Cells: str → LABEL; int → RK; float → NUMBER; date → NUMBER with the built-in date
+    format 14; datetime → NUMBER with the custom format yyyy"年"m"月"d"日"; ("=", text) → a FORMULA
+    whose cached result is that text (a STRING record). xlwt writes only BIFF8, so the records are
+    built here and wrapped in an OLE2 file by xlwt's compound-document writer."""
+    import struct
+    from datetime import date, datetime
+
+    from xlwt.CompoundDoc import XlsDoc
+
+    encoding = {936: "gbk"}.get(codepage, f"cp{codepage}")
+
+    def record(rtype: int, body: bytes) -> bytes:
+        return struct.pack("<HH", rtype, len(body)) + body
+
+    def xf(fmt: int) -> bytes:
+        return record(0x00E0, struct.pack("<HH", 0, fmt) + b"\x00" * 12)
+
+    def serial(value: date) -> float:
+        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        return (moment - datetime(1899, 12, 30)).total_seconds() / 86400
+
+    custom = 'yyyy"年"m"月"d"日"'.encode(encoding) if codepage == 936 else b"yyyy-mm-dd"
+    sheet_name = ("低收入名册" if codepage == 936 else "Sheet1").encode(encoding)
+    cells = b""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, tuple):  # a formula and its cached text result
+                text = value[1].encode(encoding)
+                result = b"\x00\x00\x00\x00\x00\x00\xff\xff"
+                cells += record(0x0006, struct.pack("<HHH", r, c, 0) + result + b"\x00" * 6)
+                cells += record(0x0207, struct.pack("<H", len(text)) + text)
+            elif isinstance(value, datetime):
+                cells += record(0x0203, struct.pack("<HHHd", r, c, 2, serial(value)))
+            elif isinstance(value, date):
+                cells += record(0x0203, struct.pack("<HHHd", r, c, 1, serial(value)))
+            elif isinstance(value, int):
+                cells += record(0x027E, struct.pack("<HHHI", r, c, 0, (value << 2) | 2))
+            elif isinstance(value, float):
+                cells += record(0x0203, struct.pack("<HHHd", r, c, 0, value))
+            else:
+                text = str(value).encode(encoding)
+                cells += record(0x0204, struct.pack("<HHHH", r, c, 0, len(text)) + text)
+    ncols = max(len(row) for row in rows)
+    sheet = (
+        record(0x0809, struct.pack("<HHHH", 0x0500, 0x0010, 0x0DBB, 0x07CC))
+        + record(0x0200, struct.pack("<HHHHH", 0, len(rows), 0, ncols, 0))
+        + cells
+        + record(0x000A, b"")
+    )
+
+    def globals_(sheet_offset: int) -> bytes:
+        return (
+            record(0x0809, struct.pack("<HHHH", 0x0500, 0x0005, 0x0DBB, 0x07CC))
+            + record(0x0042, struct.pack("<H", codepage))
+            + record(0x041E, struct.pack("<HB", 164, len(custom)) + custom)
+            + xf(0)  # General
+            + xf(14)  # a built-in date format
+            + xf(164)  # the custom date format
+            + record(0x0085, struct.pack("<IHB", sheet_offset, 0, len(sheet_name)) + sheet_name)
+            + record(0x000A, b"")
+        )
+
+    stream = globals_(len(globals_(0))) + sheet
+    out = io.BytesIO()
+    XlsDoc().save(out, stream)
+    return out.getvalue()
+
+
+def ole_bytes(stream_name: str, content: bytes = b"\x00" * 4096) -> bytes:
+    """An OLE2 compound file whose one stream is called `stream_name` (e.g. "EncryptedPackage",
+    as in a password-protected .xlsx, or "WordDocument", as in a Word .doc)."""
+    from xlwt.CompoundDoc import XlsDoc
+
+    out = io.BytesIO()
+    XlsDoc().save(out, content)
+    data = bytearray(out.getvalue())
+    old = "Workbook\x00".encode("utf-16-le")
+    at = data.index(old)
+    name = (stream_name + "\x00").encode("utf-16-le")
+    data[at : at + 64] = name.ljust(64, b"\x00")
+    data[at + 64 : at + 66] = len(name).to_bytes(2, "little")
+    return bytes(data)

@@ -312,7 +312,7 @@ def test_progress_reloads_the_page_once_the_load_ended(client_for, data_admin):
 
 def test_upload_page_names_categories_with_their_departments_and_accepted_files(client_for, data_admin):
     response = client_for(data_admin).get(reverse("imports:batch_upload"))
-    assert 'accept=".csv,.txt,.xlsx"' in response.content.decode()  # the file picker offers these
+    assert 'accept=".csv,.txt,.xlsx,.xls,.ods"' in response.content.decode()  # the file picker offers these
     text = page_text(response)
     for label in (
         "低收入人口名册（民政局）",
@@ -322,7 +322,10 @@ def test_upload_page_names_categories_with_their_departments_and_accepted_files(
         "失业登记（人力资源和社会保障局）",
     ):
         assert label in text
-    assert "接受 .csv、.txt（逗号或制表符分隔，UTF-8 或 GBK 编码）和 .xlsx（只读取第一个工作表）" in text
+    assert (
+        "接受 .csv、.txt（逗号或制表符分隔，UTF-8 或 GBK 编码）和 Excel / WPS 表格 .xlsx、.xls、.ods"
+        "（只读取第一个工作表）；文件类型按内容识别，扩展名不符也能读取"
+    ) in text
 
 
 def test_uploading_a_file_queues_a_batch_and_opens_its_report(
@@ -362,23 +365,25 @@ def test_uploading_a_file_queues_a_batch_and_opens_its_report(
         (
             {"category": "roster", "file": ("名册.pdf", b"%PDF")},
             "file",
-            "不支持“.pdf”文件，只接受 .csv、.txt 或 .xlsx",
+            "不支持“.pdf”文件，只接受 .csv、.txt、.xlsx、.xls 或 .ods",
         ),
         (
             {"category": "roster", "file": ("名册", b"a,b\n")},
             "file",
-            "不支持“无扩展名”文件，只接受 .csv、.txt 或 .xlsx",
+            "不支持“无扩展名”文件，只接受 .csv、.txt、.xlsx、.xls 或 .ods",
         ),
         (
-            {"category": "roster", "file": ("名册.xls", b"\xd0\xcf\x11\xe0")},
+            {"category": "roster", "file": ("名册.xls", b"%PDF-1.7 ...")},
             "file",
-            "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后上传",
+            "文件“名册.xls”的内容是PDF 文件，不是可导入的表格。只接受 .csv、.txt（逗号或制表符分隔的文本）、"
+            ".xlsx、.xls 或 .ods 格式的表格文件：请在 Excel 或 WPS 中打开后另存为其中一种再上传",
         ),
         ({"category": "roster", "file": ("名册.csv", b"")}, "file", "文件是空的（0 字节），请检查后重新导出"),
         (
-            {"category": "roster", "file": ("名册.xlsx", b"id,name\n")},
+            {"category": "roster", "file": ("名册.xlsx", b"<html><body><table><tr><td>1</td></tr></table>")},
             "file",
-            "该文件扩展名是 .xlsx，但内容不是 Excel 工作簿，请在 Excel 中重新另存为 .xlsx",
+            "文件“名册.xlsx”的内容是网页（HTML，常见于业务系统导出的“.xls”），不是可导入的表格。只接受 .csv、"
+            ".txt（逗号或制表符分隔的文本）、.xlsx、.xls 或 .ods 格式的表格文件：请在 Excel 或 WPS 中打开后另存为其中一种再上传",
         ),
     ],
 )

@@ -311,3 +311,17 @@ def test_the_database_keeps_only_separators_the_loader_reads(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         ImportBatch.objects.filter(pk=batch.pk).update(delimiter=";")
     ImportBatch.objects.filter(pk=batch.pk).update(delimiter="\t")
+
+
+@pytest.mark.parametrize(
+    "file_name, read_as, comes_back",
+    [("医保.csv", "xls", ".xlsx"), ("医保.xlsx", "gb18030", ".csv"), ("医保.txt", "ods", ".xlsx")],
+)
+def test_a_renamed_file_comes_back_in_the_kind_it_was_read_as_not_its_name(
+    client_for, data_admin, file_name, read_as, comes_back
+):
+    # The loader reads by content (an .xls renamed .csv is a workbook): so do the rows to correct.
+    batch = BatchFactory(rejected=1, file_name=file_name, encoding=read_as, columns=["结算流水号", "姓名"])
+    RejectedRowFactory(batch=batch, raw={"结算流水号": "JS1", "姓名": "张三"})
+    response, _body = download(client_for(data_admin), batch)
+    assert response["Content-Disposition"].endswith(comes_back)

@@ -22,7 +22,7 @@ from imports.models import BatchStatus, FeedCategory
 
 
 class Command(BaseCommand):
-    help = "导入一个部门数据文件（.csv/.txt/.xlsx）并打印导入结果"
+    help = "导入一个部门数据文件（.csv/.txt/.xlsx/.xls/.ods）并打印导入结果"
 
     def add_arguments(self, parser):
         parser.add_argument("category", choices=FeedCategory.values)
