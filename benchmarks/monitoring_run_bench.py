@@ -67,9 +67,10 @@ def insert_batches(batches_sql: str, params: dict) -> list[int]:
             f"""
             INSERT INTO imports_importbatch (category, department_id, file_name, file, sha256, size_bytes,
                 created_at, started_at, finished_at, status, data_rows, rows_read, loaded, corrected,
-                duplicate, rejected, name_mismatch, error_code, error_message, extra_columns, columns, encoding)
+                duplicate, rejected, name_mismatch, error_code, error_message, extra_columns, columns, encoding,
+                attempts)
             SELECT b.category, d.id, b.file_name, '', b.sha256, 0, b.at, b.at, b.at,
-                   'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8'
+                   'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8', 1
             FROM ({batches_sql}) b, imports_department d
             WHERE d.code = b.department
             RETURNING id
