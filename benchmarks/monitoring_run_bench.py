@@ -326,10 +326,11 @@ def main() -> None:
         made = datagen.population(args.people)
         print(f"population: {made:,} monitored people in {time.perf_counter() - t:.0f} s")
         # The roster was imported before the nights measured here.
-        sql(
-            "UPDATE monitoring_monitoringrecord SET updated_at = %(now)s::timestamptz - interval '3 days'",
-            {"now": clock.now()},
-        )
+        for table in ("monitoring_monitoringrecord", "monitoring_monitoringspell"):
+            sql(
+                f"UPDATE {table} SET updated_at = %(now)s::timestamptz - interval '3 days'",
+                {"now": clock.now()},
+            )
     if not scalar("SELECT count(*) FROM imports_medicalsettlement"):
         t = time.perf_counter()
         sql(
