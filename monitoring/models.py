@@ -37,22 +37,12 @@ class MonitoringRecordQuerySet(models.QuerySet):
         )
 
 
-class MonitoringRecord(models.Model):
-    """A person's current monitoring record (one per person); changes go to MonitoringRecordHistory."""
+class MonitoringPeriod(models.Model):
+    """What a monitoring record and a monitoring spell both say: category, since, exit date (none
+    while monitored), the batch that wrote it last, and when."""
 
-    person = models.OneToOneField(
-        Person, on_delete=models.PROTECT, related_name="monitoring", verbose_name=_("人员")
-    )
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="monitoring_records", verbose_name=_("家庭")
-    )
-    # Copied from the household so scoped counts need no join; the roster keeps it in step.
-    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
     category = models.CharField(_("监测类别"), max_length=20, choices=MonitoringCategory.choices)
     since = models.DateField(_("纳入日期"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=MonitoringStatus.choices, default=MonitoringStatus.ACTIVE
-    )
     exit_date = models.DateField(_("退出日期"), null=True, blank=True)
     source_batch = models.ForeignKey(
         ImportBatch,
@@ -64,6 +54,25 @@ class MonitoringRecord(models.Model):
     )
     created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class MonitoringRecord(MonitoringPeriod):
+    """A person's current monitoring record (one per person); changes go to MonitoringRecordHistory."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="monitoring", verbose_name=_("人员")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="monitoring_records", verbose_name=_("家庭")
+    )
+    # Copied from the household so scoped counts need no join; the roster keeps it in step.
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MonitoringStatus.choices, default=MonitoringStatus.ACTIVE
+    )
 
     objects = MonitoringRecordQuerySet.as_manager()
 
@@ -138,7 +147,7 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
-class MonitoringSpell(models.Model):
+class MonitoringSpell(MonitoringPeriod):
     """One period a person was under monitoring: from `since` up to (not including) `exit_date`,
     open while exit_date is null. Every spell a person ever had, so a run for a past date asks who
     was monitored then, not who is now.
@@ -158,19 +167,6 @@ class MonitoringSpell(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="monitoring_spells", verbose_name=_("人员")
     )
-    category = models.CharField(_("监测类别"), max_length=20, choices=MonitoringCategory.choices)
-    since = models.DateField(_("纳入日期"))
-    exit_date = models.DateField(_("退出日期"), null=True, blank=True)
-    source_batch = models.ForeignKey(
-        ImportBatch,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("来源批次"),
-    )
-    created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
 
     objects = MonitoringSpellQuerySet.as_manager()
 

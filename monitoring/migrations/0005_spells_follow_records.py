@@ -17,43 +17,40 @@ Timestamps and the batch come from the record (no server clock).
 
 from django.db import migrations
 
-# The written records whose person's latest spell disagrees with them; recomputed by each step
-# (a step never changes which spell is latest, nor whether it is to be rewritten or appended to).
-PLAN = """
-WITH plan AS (
-    SELECT n.person_id, n.category, n.since, n.exit_date, n.source_batch_id, n.updated_at,
-           CASE WHEN s.exit_date IS NOT NULL AND n.since > s.since THEN NULL ELSE s.id END AS keep_id
-    FROM new_rows n
-    LEFT JOIN LATERAL (
-        SELECT s.id, s.since, s.exit_date, s.category FROM monitoring_monitoringspell s
-        WHERE s.person_id = n.person_id ORDER BY s.since DESC LIMIT 1
-    ) s ON true
-    WHERE s.id IS NULL OR (s.since, s.exit_date, s.category) IS DISTINCT FROM (n.since, n.exit_date, n.category)
-)"""
-
-FUNCTION = f"""
+# Four set-based statements over the statement's written records (`new_rows`). Only one spell of a
+# person can be open, and it is then the latest (no overlap), which keeps each step a plain join.
+FUNCTION = """
 CREATE OR REPLACE FUNCTION monitoring_spells_follow_records() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
-    {PLAN}
-    DELETE FROM monitoring_monitoringspell x USING plan p
-    WHERE x.person_id = p.person_id AND x.id IS DISTINCT FROM p.keep_id AND x.since >= p.since;
+    -- Spells starting on or after the record's since, other than the latest one, are superseded.
+    DELETE FROM monitoring_monitoringspell x USING new_rows n
+    WHERE x.person_id = n.person_id AND x.since >= n.since
+      AND EXISTS (SELECT 1 FROM monitoring_monitoringspell y WHERE y.person_id = x.person_id AND y.since > x.since);
 
-    {PLAN}
-    UPDATE monitoring_monitoringspell x SET exit_date = p.since, updated_at = p.updated_at FROM plan p
-    WHERE x.person_id = p.person_id AND x.id IS DISTINCT FROM p.keep_id AND x.since < p.since
-      AND (x.exit_date IS NULL OR x.exit_date > p.since);
+    -- A finished spell running past the record's since ends there (the latest one too, when the
+    -- record is a return after it).
+    UPDATE monitoring_monitoringspell x SET exit_date = n.since, updated_at = n.updated_at FROM new_rows n
+    WHERE x.person_id = n.person_id AND x.since < n.since AND x.exit_date > n.since;
 
-    {PLAN}
+    -- The latest spell takes the record's state, unless the record is a return after it.
     UPDATE monitoring_monitoringspell x
-       SET since = p.since, exit_date = p.exit_date, category = p.category,
-           source_batch_id = p.source_batch_id, updated_at = p.updated_at
-      FROM plan p WHERE x.id = p.keep_id;
+       SET since = n.since, exit_date = n.exit_date, category = n.category,
+           source_batch_id = n.source_batch_id, updated_at = n.updated_at
+      FROM new_rows n
+     WHERE x.person_id = n.person_id
+       AND (x.since, x.exit_date, x.category) IS DISTINCT FROM (n.since, n.exit_date, n.category)
+       AND NOT (x.exit_date IS NOT NULL AND n.since > x.since)
+       AND NOT EXISTS (SELECT 1 FROM monitoring_monitoringspell y WHERE y.person_id = x.person_id AND y.since > x.since);
 
-    {PLAN}
+    -- No spell yet, or a return after the latest one: a new spell.
     INSERT INTO monitoring_monitoringspell
         (person_id, category, since, exit_date, source_batch_id, created_at, updated_at)
-    SELECT p.person_id, p.category, p.since, p.exit_date, p.source_batch_id, p.updated_at, p.updated_at
-    FROM plan p WHERE p.keep_id IS NULL;
+    SELECT n.person_id, n.category, n.since, n.exit_date, n.source_batch_id, n.updated_at, n.updated_at
+    FROM new_rows n
+    WHERE NOT EXISTS (
+        SELECT 1 FROM monitoring_monitoringspell s
+        WHERE s.person_id = n.person_id AND (s.since >= n.since OR s.exit_date IS NULL)
+    );
     RETURN NULL;
 END
 $body$;

@@ -58,4 +58,9 @@ ON CONFLICT DO NOTHING
 class Migration(migrations.Migration):
     dependencies = [("monitoring", "0005_spells_follow_records")]
 
-    operations = [migrations.RunSQL(BACKFILL, "DELETE FROM monitoring_monitoringspell")]
+    operations = [
+        migrations.RunSQL(BACKFILL, "DELETE FROM monitoring_monitoringspell"),
+        # The nightly run plans its monitored people from the spells' statistics; without them
+        # (until autovacuum comes by) it misjudges how many there are.
+        migrations.RunSQL("ANALYZE monitoring_monitoringspell", migrations.RunSQL.noop),
+    ]

@@ -5,11 +5,12 @@ import importlib
 from datetime import date, datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from monitoring.models import MonitoringRecord, MonitoringRecordHistory, MonitoringSpell
 from tests.factories import MonitoringRecordFactory, PersonFactory
+from tests.helpers import violates
 
 pytestmark = pytest.mark.django_db
 
@@ -104,15 +105,6 @@ def test_active_on_a_past_day_uses_the_spells():
     assert list(active(date(2025, 6, 30))) == []
     assert list(active(date(2025, 10, 1))) == []
     assert list(active(date(2026, 3, 1))) == [record]
-
-
-def violates(fn) -> bool:
-    try:
-        with transaction.atomic():
-            fn()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_the_database_refuses_overlapping_or_second_open_spells():
