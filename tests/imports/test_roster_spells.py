@@ -40,6 +40,18 @@ def import_rosters(load, user, pinned_clock, files) -> None:
     pinned_clock.move_to(start)
 
 
+def monitored_since_2024_until(load, user, pinned_clock, *, exit_date: date, reported_at: str) -> None:
+    """Two roster files: monitored from 2024-01-01 (imported the next day), then exited on
+    `exit_date` (imported at `reported_at`)."""
+    exited = roster_row(since="2024-01-01", status="退出", exit_date=exit_date.isoformat())
+    import_rosters(
+        load,
+        user,
+        pinned_clock,
+        [("2024-01-02 10:00", roster_row(since="2024-01-01")), (reported_at, exited)],
+    )
+
+
 def alerted(rule: str) -> set[str]:
     return set(Alert.objects.filter(rule=rule, person__id_number=PERSON).values_list("dedupe_key", flat=True))
 
@@ -82,17 +94,8 @@ def test_a_run_for_a_past_date_uses_the_spell_of_that_date(load, data_admin, pin
 def test_someone_who_exited_last_week_is_seen_by_a_run_for_last_month(load, data_admin, pinned_clock):
     today = clock.today()
     last_week = today - timedelta(days=7)
-    import_rosters(
-        load,
-        data_admin,
-        pinned_clock,
-        [
-            ("2024-01-02 10:00", roster_row(since="2024-01-01")),
-            (
-                f"{today} 08:00",
-                roster_row(since="2024-01-01", status="退出", exit_date=last_week.isoformat()),
-            ),
-        ],
+    monitored_since_2024_until(
+        load, data_admin, pinned_clock, exit_date=last_week, reported_at=f"{today} 08:00"
     )
     certificate = DisabilityCertificateFactory(id_number=PERSON, issued_on=today - timedelta(days=40))
     monitoring_run(as_of=today)  # exited: not seen today
@@ -104,14 +107,8 @@ def test_someone_who_exited_last_week_is_seen_by_a_run_for_last_month(load, data
 def test_an_incremental_night_rechecks_someone_who_came_back(load, data_admin, pinned_clock):
     today = clock.today()
     yesterday = today - timedelta(days=1)
-    import_rosters(
-        load,
-        data_admin,
-        pinned_clock,
-        [
-            ("2024-01-02 10:00", roster_row(since="2024-01-01")),
-            ("2024-07-01 10:00", roster_row(since="2024-01-01", status="退出", exit_date="2024-06-30")),
-        ],
+    monitored_since_2024_until(
+        load, data_admin, pinned_clock, exit_date=date(2024, 6, 30), reported_at="2024-07-01 10:00"
     )
     registration = UnemploymentRegistrationFactory(id_number=PERSON, registered_on=today - timedelta(days=20))
     # Imported long before last night's run (so only the return can make tonight look at it).
