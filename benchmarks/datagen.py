@@ -137,7 +137,8 @@ def population(people: int = 150_000, seed: int = 1) -> int:
             "SELECT setval(pg_get_serial_sequence('households_household', 'id'), (SELECT max(id) FROM households_household))"
         )
         cursor.execute(
-            "ANALYZE households_household; ANALYZE households_person; ANALYZE monitoring_monitoringrecord"
+            "ANALYZE households_household; ANALYZE households_person; ANALYZE monitoring_monitoringrecord; "
+            "ANALYZE monitoring_monitoringspell"
         )
     return len(persons)
 

@@ -67,9 +67,10 @@ def insert_batches(batches_sql: str, params: dict) -> list[int]:
             f"""
             INSERT INTO imports_importbatch (category, department_id, file_name, file, sha256, size_bytes,
                 created_at, started_at, finished_at, status, data_rows, rows_read, loaded, corrected,
-                duplicate, rejected, name_mismatch, error_code, error_message, extra_columns, columns, encoding)
+                duplicate, rejected, name_mismatch, error_code, error_message, extra_columns, columns, encoding,
+                attempts)
             SELECT b.category, d.id, b.file_name, '', b.sha256, 0, b.at, b.at, b.at,
-                   'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8'
+                   'succeeded', 0, 0, 0, 0, 0, 0, 0, '', '', '[]'::jsonb, '[]'::jsonb, 'utf-8', 1
             FROM ({batches_sql}) b, imports_department d
             WHERE d.code = b.department
             RETURNING id
@@ -325,10 +326,11 @@ def main() -> None:
         made = datagen.population(args.people)
         print(f"population: {made:,} monitored people in {time.perf_counter() - t:.0f} s")
         # The roster was imported before the nights measured here.
-        sql(
-            "UPDATE monitoring_monitoringrecord SET updated_at = %(now)s::timestamptz - interval '3 days'",
-            {"now": clock.now()},
-        )
+        for table in ("monitoring_monitoringrecord", "monitoring_monitoringspell"):
+            sql(
+                f"UPDATE {table} SET updated_at = %(now)s::timestamptz - interval '3 days'",
+                {"now": clock.now()},
+            )
     if not scalar("SELECT count(*) FROM imports_medicalsettlement"):
         t = time.perf_counter()
         sql(

@@ -1,8 +1,10 @@
 """Who is under low-income monitoring, in which category, since when, and every change to that."""
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,26 +30,19 @@ class MonitoringStatus(models.TextChoices):
 
 class MonitoringRecordQuerySet(models.QuerySet):
     def active_on(self, day):
-        """Records in force on `day`: since ≤ day and not exited on or before day."""
-        return self.filter(since__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gt=day))
+        """Records of the people under monitoring on `day` (any day, past ones included): those with
+        a monitoring spell in force on that day. The record itself only tells the latest spell."""
+        return self.filter(
+            Exists(MonitoringSpell.objects.active_on(day).filter(person_id=OuterRef("person_id")))
+        )
 
 
-class MonitoringRecord(models.Model):
-    """A person's current monitoring record (one per person); changes go to MonitoringRecordHistory."""
+class MonitoringPeriod(models.Model):
+    """What a monitoring record and a monitoring spell both say: category, since, exit date (none
+    while monitored), the batch that wrote it last, and when."""
 
-    person = models.OneToOneField(
-        Person, on_delete=models.PROTECT, related_name="monitoring", verbose_name=_("人员")
-    )
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="monitoring_records", verbose_name=_("家庭")
-    )
-    # Copied from the household so scoped counts need no join; the roster keeps it in step.
-    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
     category = models.CharField(_("监测类别"), max_length=20, choices=MonitoringCategory.choices)
     since = models.DateField(_("纳入日期"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=MonitoringStatus.choices, default=MonitoringStatus.ACTIVE
-    )
     exit_date = models.DateField(_("退出日期"), null=True, blank=True)
     source_batch = models.ForeignKey(
         ImportBatch,
@@ -59,6 +54,25 @@ class MonitoringRecord(models.Model):
     )
     created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class MonitoringRecord(MonitoringPeriod):
+    """A person's current monitoring record (one per person); changes go to MonitoringRecordHistory."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="monitoring", verbose_name=_("人员")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="monitoring_records", verbose_name=_("家庭")
+    )
+    # Copied from the household so scoped counts need no join; the roster keeps it in step.
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=MonitoringStatus.choices, default=MonitoringStatus.ACTIVE
+    )
 
     objects = MonitoringRecordQuerySet.as_manager()
 
@@ -118,3 +132,66 @@ class MonitoringRecordHistory(models.Model):
     def __str__(self) -> str:
         when = timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M") if self.changed_at else ""
         return _("监测记录 #%(record)s 的变更（%(when)s）") % {"record": self.record_id, "when": when}
+
+
+class MonitoringSpellQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Spells in force on `day`: since ≤ day and not exited on or before day (at most one a person)."""
+        return self.filter(since__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gt=day))
+
+
+class DateRange(Func):
+    """daterange(since, exit_date, '[)'): the days of a spell (open-ended while exit_date is null)."""
+
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class MonitoringSpell(MonitoringPeriod):
+    """One period a person was under monitoring: from `since` up to (not including) `exit_date`,
+    open while exit_date is null. Every spell a person ever had, so a run for a past date asks who
+    was monitored then, not who is now.
+
+    Kept in step with MonitoringRecord by the database itself: statement-level triggers on the
+    record table (migration 0005) reconcile the person's latest spell with the record after every
+    INSERT or UPDATE, set-based, in the writing transaction, whatever wrote it (the roster loader,
+    a move, the admin, the ORM). A record that exits closes the open spell; a record that comes
+    back with a later `since` after an exit opens a new one; a changed `since` (or category, or
+    exit date) otherwise rewrites the latest spell. A category change while monitored is not a new
+    spell: the roster gives no date for it, and the spell is the period of monitoring the rules
+    ask about; the spell carries the category the record last had during it, and the dated
+    category changes stay in MonitoringRecordHistory. The database guarantees one open spell a
+    person, exit_date ≥ since, and no two spells of a person sharing a day.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="monitoring_spells", verbose_name=_("人员")
+    )
+
+    objects = MonitoringSpellQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("监测期间")
+        verbose_name_plural = _("监测期间")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "since"], name="monitoringspell_person_since"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(exit_date__isnull=True), name="monitoringspell_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("since")),
+                name="monitoringspell_exit_after_since",
+            ),
+            ExclusionConstraint(
+                name="monitoringspell_no_overlap",
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (DateRange("since", "exit_date", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
+            ),
+            choice_check("monitoringspell", "category", MonitoringCategory.values),
+        ]
+
+    def __str__(self) -> str:
+        end = self.exit_date or "…"
+        return f"{self.person_id} {self.get_category_display()} {self.since}–{end}"

@@ -23,11 +23,14 @@ MONEY = "'FM999,999,999,990.00'"
 # Materialised: the county's monitored people first (a few thousand rows; on an incremental night
 # only those touched, looked up by id), then per-person index scans into the feed tables. Inlined,
 # the planner joins the feed first and filters later.
+# Monitored on as_of = a monitoring spell in force that day (not the current record: a person who
+# has exited since, or exited and come back, was monitored then). Spells of a person never share a
+# day (monitoringspell_no_overlap), so this is at most one row a person.
 MONITORED = """
 monitored AS MATERIALIZED (
     SELECT p.id AS person_id, p.id_number, p.birth_date, p.household_id, h.region_id, h.annual_income,
            {recheck} AS recheck
-    FROM monitoring_monitoringrecord m
+    FROM monitoring_monitoringspell m
     JOIN households_person p ON p.id = m.person_id
     JOIN households_household h ON h.id = p.household_id
     WHERE m.since <= %(as_of)s::date AND (m.exit_date IS NULL OR m.exit_date > %(as_of)s::date)
@@ -46,10 +49,11 @@ def normalised_code(column: str) -> str:
 
 
 # (UNION ALL: the IN semi-join ignores duplicates; deduplicating 100k IDs first costs more.)
-# People whose inputs changed since the baseline run: their monitoring record changed or started,
-# or a batch finished after the baseline's watermark wrote one of the rule's feed rows.
+# People whose inputs changed since the baseline run: one of their monitoring spells changed or
+# started after the baseline's as-of date, or a batch finished after the baseline's watermark wrote
+# one of the rule's feed rows. (A spell only changes with its record, in the same transaction.)
 TOUCHED_MONITORING = """
-    SELECT p2.id_number FROM monitoring_monitoringrecord m2 JOIN households_person p2 ON p2.id = m2.person_id
+    SELECT p2.id_number FROM monitoring_monitoringspell m2 JOIN households_person p2 ON p2.id = m2.person_id
     WHERE m2.updated_at > %(watermark)s OR m2.since > %(prev_as_of)s::date"""
 TOUCHED_BATCH = "\n    UNION ALL SELECT id_number FROM {table} WHERE batch_id = ANY(%(batches)s)"
 # The regex (~80 alternatives, ~4 µs a row) only runs on codes whose first three characters are
@@ -390,7 +394,7 @@ RULE_SQL = {
 def _ctes(rule: str, incremental: bool) -> str:
     # The people to look at tonight were found once, when the run began (`touched_sql`).
     touched = "AND p.id = ANY(%(touched_ids)s::bigint[])" if incremental else ""
-    # recheck: the person's monitoring changed since the baseline, so all their records count again.
+    # recheck: the spell in force changed or began since the baseline, so all their records count again.
     recheck = "(m.updated_at > %(watermark)s OR m.since > %(prev_as_of)s::date)" if incremental else "true"
     ctes = RULE_SQL[rule][0]
     if rule == RuleCode.SERIOUS_DISEASE:

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, AlertStatus, DashboardRefresh, DashboardSummary
-from monitoring.models import MonitoringRecord
+from monitoring.models import MonitoringRecord, MonitoringSpell
 
 # Serialises refreshes (a manual one never interleaves with the nightly one).
 _LOCK_KEY = 6_060_001
@@ -56,14 +56,18 @@ def _day_start(day: date) -> datetime:
 def _statements() -> list[str]:
     alert, event = Alert._meta.db_table, AlertEvent._meta.db_table
     record, summary = MonitoringRecord._meta.db_table, DashboardSummary._meta.db_table
+    # Monitored on as_of: the spell in force that day (its category then), counted where the
+    # person's record places them now.
+    spell = MonitoringSpell._meta.db_table
     insert = f"INSERT INTO {summary} (as_of, node, measure, rule, month, key, count, median_days)"
     monitored = f"""
         {insert}
         SELECT %(as_of)s, node, 'monitored', '', NULL, category, n, NULL FROM (
             SELECT {_NODE} AS node, category, count(*) AS n
-            FROM (SELECT {_LEVELS.format(col="region_code")}, category FROM {record}
-                  WHERE region_code LIKE %(city)s AND since <= %(as_of)s
-                    AND (exit_date IS NULL OR exit_date > %(as_of)s)) s
+            FROM (SELECT {_LEVELS.format(col="r.region_code")}, sp.category
+                  FROM {spell} sp JOIN {record} r ON r.person_id = sp.person_id
+                  WHERE r.region_code LIKE %(city)s AND sp.since <= %(as_of)s
+                    AND (sp.exit_date IS NULL OR sp.exit_date > %(as_of)s)) s
             GROUP BY GROUPING SETS ({_sets("category")})
         ) g WHERE node IS NOT NULL
     """

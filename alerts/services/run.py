@@ -62,7 +62,7 @@ def run_counties(*, as_of: date) -> list[str]:
         cursor.execute(
             """
             SELECT DISTINCT left(h.region_id, 6)
-            FROM monitoring_monitoringrecord m
+            FROM monitoring_monitoringspell m
             JOIN households_person p ON p.id = m.person_id
             JOIN households_household h ON h.id = p.household_id
             WHERE m.since <= %(as_of)s AND (m.exit_date IS NULL OR m.exit_date > %(as_of)s)

@@ -13,7 +13,7 @@ from alerts.services.run import monitoring_run, run_begin, run_county, run_fail,
 from alerts.tasks import nightly_monitoring_run
 from households import clock
 from imports.models import ImportBatch
-from monitoring.models import MonitoringRecord
+from monitoring.models import MonitoringRecord, MonitoringSpell
 from tests.alerts.feed_factories import (
     DiagnosisFactory,
     DisabilityCertificateFactory,
@@ -131,6 +131,7 @@ def as_if_last_night():
     MonitoringRun.objects.update(started_at=yesterday)
     ImportBatch.objects.update(finished_at=yesterday - timedelta(hours=1))
     MonitoringRecord.objects.update(updated_at=yesterday - timedelta(hours=1))
+    MonitoringSpell.objects.update(updated_at=yesterday - timedelta(hours=1))
 
 
 def test_incremental_night_sees_a_new_batch_and_skips_the_rest(regions):
@@ -160,6 +161,7 @@ def test_incremental_night_sees_someone_newly_monitored(regions):
     # The certificate was imported long ago; the person joined monitoring today.
     DisabilityCertificateFactory(id_number=late.id_number, issued_on=AS_OF - timedelta(days=20))
     MonitoringRecord.objects.filter(person=late).update(updated_at=clock.now() - timedelta(days=3))
+    MonitoringSpell.objects.filter(person=late).update(updated_at=clock.now() - timedelta(days=3))
     night = monitoring_run(as_of=AS_OF + timedelta(days=1))
     assert night.counts["modes"]["new_severe_disability"] == "incremental"
     assert night.counts["rules"]["new_severe_disability"] == {"candidates": 1, "new": 1, "already_alerted": 0}

@@ -12,7 +12,7 @@ from alerts.models import Alert, MonitoringRun, SelfPayState
 from alerts.services.run import monitoring_run, run_begin
 from households import clock
 from imports.models import ImportBatch
-from monitoring.models import MonitoringRecord
+from monitoring.models import MonitoringRecord, MonitoringSpell
 from tests.alerts.feed_factories import (
     ImportBatchFactory,
     MedicalSettlementFactory,
@@ -38,6 +38,7 @@ def as_if_last_night():
     MonitoringRun.objects.update(started_at=yesterday)
     ImportBatch.objects.update(finished_at=yesterday - timedelta(hours=1))
     MonitoringRecord.objects.update(updated_at=yesterday - timedelta(hours=1))
+    MonitoringSpell.objects.update(updated_at=yesterday - timedelta(hours=1))
 
 
 def evening(day: date) -> datetime:

@@ -1,20 +1,11 @@
 import pytest
-from django.db import IntegrityError, transaction
 
 from households.models import Household, Person, Region
 from monitoring.models import MonitoringRecord, MonitoringStatus
 from tests.factories import HouseholdFactory, MonitoringRecordFactory, PersonFactory, make_id_number, region
+from tests.helpers import violates
 
 pytestmark = pytest.mark.django_db
-
-
-def violates(fn) -> bool:
-    try:
-        with transaction.atomic():
-            fn()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_cangzhou_and_its_16_county_level_divisions_are_seeded(django_db_setup):
