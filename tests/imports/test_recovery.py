@@ -95,6 +95,15 @@ def interrupted_batch(load, data: bytes) -> ImportBatch:
     return batch
 
 
+def upload_again(client, data: bytes, capture_on_commit):
+    """The same file uploaded through the page again (its load runs, as a worker would)."""
+    with capture_on_commit(execute=True):
+        return client.post(
+            reverse("imports:batch_upload"),
+            {"category": "medical_settlement", "file": SimpleUploadedFile("结算-again.csv", data)},
+        )
+
+
 @pytest.fixture
 def other_session():
     """A second database session, standing for a live loader in another process."""
@@ -137,11 +146,7 @@ def test_the_batch_page_says_a_load_was_interrupted_and_the_same_upload_reloads_
     page = page_text(client.get(reverse("imports:batch_detail", args=[batch.pk])))
     assert "导入进程已中断" in page and "自动重新导入" in page
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("imports:batch_upload"),
-            {"category": "medical_settlement", "file": SimpleUploadedFile("结算-again.csv", data)},
-        )
+    response = upload_again(client, data, django_capture_on_commit_callbacks)
     assert response["Location"] == reverse("imports:batch_detail", args=[batch.pk])
     page = page_text(client.get(response["Location"]))
     assert f"批次 #{batch.pk}）因进程中断而未完成，已重新开始导入" in page
@@ -171,11 +176,7 @@ def test_a_file_whose_loader_dies_every_time_fails_after_the_attempt_limit_and_t
     page = page_text(client.get(reverse("imports:batch_detail", args=[batch.pk])))
     assert "已连续 3 次在导入本文件时中断" in page and "已停止自动重试" in page
     # Uploading the file again (once the cause is fixed) starts a new batch that loads.
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("imports:batch_upload"),
-            {"category": "medical_settlement", "file": SimpleUploadedFile("结算.csv", data)},
-        )
+    response = upload_again(client, data, django_capture_on_commit_callbacks)
     again = ImportBatch.objects.exclude(pk=batch.pk).get()
     assert response["Location"] == reverse("imports:batch_detail", args=[again.pk])
     again.refresh_from_db()
