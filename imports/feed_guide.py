@@ -58,7 +58,9 @@ _RULES = {
     ),
     FieldType.MONEY: gettext_lazy("金额（元），最多两位小数；可带千分位逗号、¥ 或“元”，不能为负数"),
     FieldType.REGION: gettext_lazy("6、9或12位行政区划代码，须在本市内（以 %(prefix)s 开头）"),
-    FieldType.ICD10: gettext_lazy("ICD-10 疾病编码，如 J18.900（小写自动转为大写），最多 %(n)d 个字符"),
+    FieldType.ICD10: gettext_lazy(
+        "ICD-10 疾病编码，如 C34.9、C349、c34.901、C34.900x001、A17.0+G01*（大小写、小数点、空格均可，导入时统一写成 C34.901 的形式），最多 %(n)d 个字符"
+    ),
     FieldType.CERTIFICATE_NO: gettext_lazy(
         "20–22位：身份证号18位 + 残疾类别代码1位 + 残疾等级代码1位，换证时可再带后缀（如 B1）；"
         "前18位须与身份证号一致"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from households import idcard
+from imports.icd import normalize_icd10
 from imports.models import FeedCategory, ImportBatch
 from imports.specs import SPECS, FieldType
 from tests.helpers import page_text
@@ -47,7 +48,12 @@ def test_the_page_states_formats_and_rules(client_for, data_admin):
     assert "2024-05-06、2024/5/6、2024.5.6、20240506、2024年5月6日" in text  # dates
     assert "金额（元），最多两位小数" in text
     assert "18位居民身份证号" in text and "科学计数法" in text
-    assert "ICD-10 疾病编码，如 J18.900" in text
+    # The writings the page promises are the ones the loader accepts.
+    assert (
+        "ICD-10 疾病编码，如 C34.9、C349、c34.901、C34.900x001、A17.0+G01*（大小写、小数点、空格均可" in text
+    )
+    for code in ("C34.9", "C349", "c34.901", "C34.900x001", "A17.0+G01*", "c34 901"):
+        assert normalize_icd10(code) is not None, code
     assert "6、9或12位行政区划代码，须在本市内（以 1309 开头）" in text
     assert "空白时为“在册”" in text  # the roster's status
     assert "空白或没有此列时按 医疗费用总额 − 统筹基金支付 − 大病保险支付 − 医疗救助支付 计算" in text
