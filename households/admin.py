@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from households import id_search, moves
-from households.models import Household, HouseholdMove, Person, PersonMove, Region, User
+from households.models import CalendarDay, Household, HouseholdMove, Person, PersonMove, Region, User
 from households.readlog import services as readlog
 from households.readlog.models import ReadAction
 from households.scoping import scope_queryset
@@ -387,3 +387,20 @@ class PersonAdmin(ReadLoggedAdminMixin, IdOrNameSearchMixin, ScopedAdminMixin, M
             reason=form.cleaned_data["move_reason"],
         )
         obj.refresh_from_db()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ModelAdmin):
+    """The holiday arrangement on top of `chinese-calendar` (households.workdays): entries for years
+    the package does not know, and corrections; city-wide, so only city supervisors change it."""
+
+    list_display = ["date", "kind", "name", "note", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "note"]
+    date_hierarchy = "date"
+    fields = ["date", "kind", "name", "note"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -64,6 +64,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.dashboardsummary": frozenset({"view"}),
         # who looked at a household of their region (on the household's page; not the admin's log)
         "readlog.readlogentry": frozenset({"view"}),
+        # the holiday calendar behind every working-day time limit: kept by city supervisors only
+        # (it moves every county's due dates), read by every supervisor
+        "households.calendarday": frozenset({"view", "add", "change", "delete"}),
     },
     # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {
@@ -81,6 +84,9 @@ SCOPE_CONDITIONS: dict[str, bool] = {
     "alerts.add_ruleversion": True,
     "alerts.change_ruleproposal": True,  # adopt or decline a proposal
     "alerts.add_ruleproposal": False,
+    "households.add_calendarday": True,
+    "households.change_calendarday": True,
+    "households.delete_calendarday": True,
 }
 
 

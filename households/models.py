@@ -320,3 +320,40 @@ class PersonMove(models.Model):
 
     def __str__(self) -> str:
         return _("人员 #%(person)s 迁入家庭 #%(to)s") % {"person": self.person_id, "to": self.to_household_id}
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("法定节假日")
+    MAKEUP_WORKDAY = "makeup_workday", _("调休上班")
+
+
+class CalendarDay(models.Model):
+    """One day of the State Council's holiday arrangement, entered by a city supervisor.
+
+    `households.workdays` reads `chinese-calendar` for the years it knows and these rows on top: a
+    row wins over the package for its date (to correct it), and a year the package does not know
+    counts as known once it has at least one 法定节假日 row (the year's arrangement entered).
+    The database keeps one row per date and only the two kinds.
+    """
+
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类别"), max_length=20, choices=CalendarDayKind.choices)
+    name = models.CharField(_("节日名称"), max_length=50, help_text=_("例如：春节、国庆节"))
+    note = models.CharField(_("备注"), max_length=200, blank=True, help_text=_("例如：国务院办公厅通知的文号"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    created_at = ClockDateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date"], name="calendarday_date_unique"),
+            choice_check("calendarday", "kind", CalendarDayKind.values),
+            models.CheckConstraint(condition=Q(name__length__gt=0), name="calendarday_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"

@@ -355,6 +355,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "alerts.responsibility": AdminModel(
         regional("responsibility"), view="CK", add="CK", change="CK", delete="CK", scoped=True
     ),
+    # the holiday calendar is city-wide: every supervisor reads it, city supervisors keep it
+    "households.calendarday": AdminModel(record("calendarday"), view="CK", add="C", change="C", delete="C"),
 }
 
 # (model, action): the roles allowed. Their first step is a confirmation page or a form (200), on
@@ -363,6 +365,7 @@ ADMIN_ACTIONS: dict[tuple[str, str], str] = {
     ("alerts.alert", "bulk_assign"): "CK",
     ("alerts.responsibility", "delete_selected"): "CK",
     ("axes.accessattempt", "unlock"): "S",
+    ("households.calendarday", "delete_selected"): "C",
     ("households.household", "delete_selected"): "",
     ("households.person", "delete_selected"): "",
     ("households.user", "delete_selected"): "",

@@ -4,7 +4,7 @@ where the object has a region, once outside it ("out": a village of 河间市).
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -12,7 +12,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from alerts.models import AlertEvent, AlertStatus, MonitoringRun, Responsibility, RuleProposal, RuleVersion
 from alerts.services.rules import current_rule_versions, ensure_default_rule_versions
 from households import clock
-from households.models import Role, User
+from households.models import CalendarDay, CalendarDayKind, Role, User
 from households.readlog.models import ReadLogEntry
 from imports.models import (
     Diagnosis,
@@ -195,6 +195,9 @@ def make_world() -> World:
     world.records[AccessLog] = AccessLog.objects.create(**signin, http_accept="*/*")
     world.records[ReadLogEntry] = ReadLogEntry.objects.create(
         at=clock.now(), actor="m_town_caseworker", channel="web", actions=["household_view"]
+    )
+    world.records[CalendarDay] = CalendarDay.objects.create(
+        date=date(2030, 1, 1), kind=CalendarDayKind.HOLIDAY, name="元旦", created_by=world.personas["C"]
     )
     world.rule_version = RuleVersion.objects.get(rule="high_medical_self_pay", version=1)
     world.run = MonitoringRun.objects.create(as_of=today, status="succeeded", counts={})

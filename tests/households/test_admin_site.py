@@ -66,7 +66,7 @@ def admin_rows() -> dict:
         RuleVersion,
     )
     from alerts.services.rules import ensure_default_rule_versions
-    from households.models import Household, Person, Region, Role, User
+    from households.models import CalendarDay, Household, Person, Region, Role, User
     from households.readlog.models import ReadLogEntry
     from imports.models import (
         Department,
@@ -135,6 +135,7 @@ def admin_rows() -> dict:
             since=date(2024, 3, 1),
             **feed,
         ),
+        CalendarDay: CalendarDay.objects.create(date=date(2030, 2, 4), kind="holiday", name="春节"),
         FeedRecordChange: FeedRecordChange.objects.create(
             batch=batch, category="roster", key=person_id, before={"name": "钱六"}, after={"name": "钱七"}
         ),
