@@ -339,7 +339,9 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类别"), max_length=20, choices=CalendarDayKind.choices)
     name = models.CharField(_("节日名称"), max_length=50, help_text=_("例如：春节、国庆节"))
-    note = models.CharField(_("备注"), max_length=200, blank=True, help_text=_("例如：国务院办公厅通知的文号"))
+    note = models.CharField(
+        _("备注"), max_length=200, blank=True, help_text=_("例如：国务院办公厅通知的文号")
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
     )
@@ -350,7 +352,13 @@ class CalendarDay(models.Model):
         verbose_name_plural = _("节假日与调休")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["date"], name="calendarday_date_unique"),
+            models.UniqueConstraint(
+                fields=["date"],
+                name="calendarday_date_unique",
+                violation_error_message=_(
+                    "这一天已有一条记录：每个日期只能有一条，请修改原记录而不是再添一条。"
+                ),
+            ),
             choice_check("calendarday", "kind", CalendarDayKind.values),
             models.CheckConstraint(condition=Q(name__length__gt=0), name="calendarday_name_not_empty"),
         ]

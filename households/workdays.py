@@ -126,4 +126,3 @@ def working_days_left(due: date) -> int:
     """Working days from today (Beijing, `households.clock`) to `due`: 0 when `due` is today,
     negative once it has passed."""
     return WorkingCalendar().working_days_between(clock.today(), due)
-

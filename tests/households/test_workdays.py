@@ -188,7 +188,8 @@ def test_the_database_keeps_one_entry_per_date_and_only_the_two_kinds():
 
 def admin_add(client, day: str, kind: str = "holiday", name: str = "春节"):
     return client.post(
-        reverse("admin:households_calendarday_add"), {"date": day, "kind": kind, "name": name, "note": "国办发明电"}
+        reverse("admin:households_calendarday_add"),
+        {"date": day, "kind": kind, "name": name, "note": "国办发明电"},
     )
 
 
@@ -210,7 +211,7 @@ def test_the_same_date_twice_is_refused_in_the_admin_form(client_for, city_super
     admin_add(client, "2030-02-04")
     response = admin_add(client, "2030-02-04", kind="makeup_workday")
     assert response.status_code == 200
-    assert "已存在" in response.content.decode()
+    assert "每个日期只能有一条" in response.content.decode()
     assert CalendarDay.objects.get(date=D("2030-02-04")).kind == CalendarDayKind.HOLIDAY
 
 
