@@ -64,6 +64,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.dashboardsummary": frozenset({"view"}),
         # who looked at a household of their region (on the household's page; not the admin's log)
         "readlog.readlogentry": frozenset({"view"}),
+        # assistance programmes, their approval templates and standards: city-wide supervisors
+        # change them (see SCOPE_CONDITIONS); standards and steps are added, never edited
+        "assistance.program": frozenset({"view", "change"}),
+        "assistance.approvalstep": frozenset({"view", "add"}),
+        "assistance.standard": frozenset({"view", "add"}),
     },
     # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {
@@ -81,6 +86,10 @@ SCOPE_CONDITIONS: dict[str, bool] = {
     "alerts.add_ruleversion": True,
     "alerts.change_ruleproposal": True,  # adopt or decline a proposal
     "alerts.add_ruleproposal": False,
+    # programmes and standards apply city-wide, a county's own standard included (set by the city)
+    "assistance.change_program": True,
+    "assistance.add_approvalstep": True,
+    "assistance.add_standard": True,
 }
 
 
