@@ -56,23 +56,24 @@ def dibao_monthly(standard: Standard, *, per_capita_income: Decimal, members: in
     if members < 1:
         raise ValueError("a household has at least one member")
     income = Decimal(per_capita_income)
-    gap = standard.monthly_amount - income
-    minimum = standard.min_monthly_per_person
-    inputs = {"monthly_standard": standard.monthly_amount, "per_capita_income": income, "members": members}
+    monthly = to_fen(standard.monthly_amount)
+    gap = monthly - income
+    minimum = None if standard.min_monthly_per_person is None else to_fen(standard.min_monthly_per_person)
+    inputs = {"monthly_standard": monthly, "per_capita_income": income, "members": members}
     if minimum is not None:
         inputs["min_monthly_per_person"] = minimum
     if gap <= 0:
         amount = Decimal("0.00")
         formula = _("家庭月人均收入 %(income)s 元不低于月保障标准 %(standard)s 元，救助金额为 0") % {
             "income": income,
-            "standard": standard.monthly_amount,
+            "standard": monthly,
         }
     elif minimum is not None and gap < minimum:
         amount = to_fen(minimum * members)
         formula = _(
             "（%(standard)s − %(income)s）= %(gap)s 元，低于每人最低 %(minimum)s 元，按最低计：%(minimum)s × %(members)s = %(amount)s 元"
         ) % {
-            "standard": standard.monthly_amount,
+            "standard": monthly,
             "income": income,
             "gap": gap,
             "minimum": minimum,
@@ -82,7 +83,7 @@ def dibao_monthly(standard: Standard, *, per_capita_income: Decimal, members: in
     else:
         amount = to_fen(gap * members)
         formula = _("（月保障标准 %(standard)s − 月人均收入 %(income)s）× %(members)s 人 = %(amount)s 元") % {
-            "standard": standard.monthly_amount,
+            "standard": monthly,
             "income": income,
             "members": members,
             "amount": amount,
@@ -97,17 +98,18 @@ def tekun_monthly(basic: Standard, care: Standard, *, self_care_level: str) -> C
         raise ValueError("the first standard must be a basic living standard")
     if care.component != CARE_COMPONENT[self_care_level]:
         raise ValueError("the care allowance does not match the self-care level")
-    amount = to_fen(basic.monthly_amount + care.monthly_amount)
+    basic_monthly, care_monthly = to_fen(basic.monthly_amount), to_fen(care.monthly_amount)
+    amount = basic_monthly + care_monthly
     formula = _("基本生活标准 %(basic)s + 照料护理补贴（%(level)s）%(care)s = %(amount)s 元") % {
-        "basic": basic.monthly_amount,
+        "basic": basic_monthly,
         "level": care.get_component_display(),
-        "care": care.monthly_amount,
+        "care": care_monthly,
         "amount": amount,
     }
     inputs = {
-        "basic_monthly": basic.monthly_amount,
+        "basic_monthly": basic_monthly,
         "self_care_level": str(self_care_level),
-        "care_monthly": care.monthly_amount,
+        "care_monthly": care_monthly,
     }
     return Computation("tekun", amount, (basic.pk, care.pk), formula, inputs)
 
@@ -119,8 +121,9 @@ def temporary_aid(dibao_standard: Standard, *, case_amount: Decimal) -> Computat
     case = Decimal(case_amount)
     if case <= 0:
         raise ValueError("a case amount is positive")
+    monthly = to_fen(dibao_standard.monthly_amount)
     multiple = Decimal(settings.TEMPORARY_AID_CAP_MONTHS)
-    cap = to_fen(dibao_standard.monthly_amount * multiple)
+    cap = to_fen(monthly * multiple)
     limit = Decimal(settings.TEMPORARY_AID_TOWN_LIMIT)
     amount = min(to_fen(case), cap)
     level = "town" if amount <= limit else "county"
@@ -128,7 +131,7 @@ def temporary_aid(dibao_standard: Standard, *, case_amount: Decimal) -> Computat
         "case": to_fen(case),
         "cap": cap,
         "multiple": multiple,
-        "standard": dibao_standard.monthly_amount,
+        "standard": monthly,
     }
     if to_fen(case) > cap:
         formula = (
@@ -142,7 +145,7 @@ def temporary_aid(dibao_standard: Standard, *, case_amount: Decimal) -> Computat
         )
     inputs = {
         "case_amount": case,
-        "monthly_dibao_standard": dibao_standard.monthly_amount,
+        "monthly_dibao_standard": monthly,
         "cap_months": multiple,
         "cap": cap,
         "town_limit": limit,

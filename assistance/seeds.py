@@ -12,7 +12,6 @@ allowance is seeded: DOMAIN gives no figure (a city supervisor adds them as stan
 from datetime import date
 from decimal import Decimal
 
-
 SEED_EFFECTIVE_FROM = date(2025, 7, 1)  # assumption: the usual 1 July adjustment
 PLACEHOLDER_DOCUMENT = "【占位，待核实】沧州市2025年城乡低保和特困人员救助供养标准文件"
 
@@ -113,7 +112,7 @@ def seed(Program, ApprovalStep, Standard, city_code: str) -> None:
             for i, (step, label, level, limit, unit, after) in enumerate(steps, 1)
         )
     for code, area, yearly, monthly in STANDARDS:
-        key = dict(program=programs[code], component="basic", region_code=city_code, area_type=area)
+        key = {"program": programs[code], "component": "basic", "region_code": city_code, "area_type": area}
         if Standard.objects.filter(**key).exists():
             continue
         Standard.objects.create(

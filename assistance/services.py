@@ -64,7 +64,7 @@ def standard_add(
     """Adds a standard. The open standard of the same programme, component, region and area type
     that began earlier is closed the day before the new one begins (the only change the database
     allows to an existing row); any other overlap is refused with a ValidationError."""
-    key = dict(program=program, component=component, region_code=region_code, area_type=area_type)
+    key = {"program": program, "component": component, "region_code": region_code, "area_type": area_type}
     # Serialise additions to the same key: two at once would both see the same open row.
     list(Standard.objects.select_for_update().filter(**key))
     problem = standard_problem(**key, effective_from=effective_from, effective_to=effective_to)
