@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from households import clock
 from households.constraints import choice_check
 from households.fields import ClockDateTimeField
 from households.models import AreaType
@@ -192,7 +193,8 @@ class Standard(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    created_at = ClockDateTimeField(_("录入时间"), auto_now_add=True)
+    # Not auto_now_add: the seeded rows say when their standard took effect (assistance/seeds.py).
+    created_at = ClockDateTimeField(_("录入时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("救助标准")

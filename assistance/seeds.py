@@ -5,14 +5,17 @@ tests and the demo after a flushed database.
 Assumptions, to be confirmed by the bureau: the 2025 standards took effect on 2025-07-01 (standards
 are usually adjusted from 1 July); their document number is a placeholder (PLACEHOLDER_DOCUMENT);
 低保边缘 and 刚性支出困难 recognition follow the 低保 procedure; 公示 lasts 7 calendar days. Step time
-limits DOMAIN does not give are left empty (the programme's overall limit applies). No 特困 care
+limits DOMAIN does not give are left empty (the programme's overall limit applies). Seeded
+standards carry 2025-07-01 00:00 (Beijing) as their entry time: the real one is unknown. No 特困 care
 allowance is seeded: DOMAIN gives no figure (a city supervisor adds them as standards).
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 SEED_EFFECTIVE_FROM = date(2025, 7, 1)  # assumption: the usual 1 July adjustment
+SEEDED_AT = datetime(2025, 7, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 PLACEHOLDER_DOCUMENT = "【占位，待核实】沧州市2025年城乡低保和特困人员救助供养标准文件"
 
 # (code, name, level, time limit, unit, may follow payment)
@@ -121,4 +124,7 @@ def seed(Program, ApprovalStep, Standard, city_code: str) -> None:
             monthly_amount=Decimal(monthly),
             effective_from=SEED_EFFECTIVE_FROM,
             document_number=PLACEHOLDER_DOCUMENT,
+            # when it was really entered is unknown: the day it took effect (never in the future
+            # of the demo's simulated year, which the real seeding instant would be)
+            created_at=SEEDED_AT,
         )

@@ -2,6 +2,7 @@
 
 import django.contrib.postgres.constraints
 import django.db.models.deletion
+import households.clock
 import monitoring.models
 from django.conf import settings
 from django.db import migrations, models
@@ -75,7 +76,7 @@ class Migration(migrations.Migration):
                 ('effective_from', models.DateField(verbose_name='执行起始日')),
                 ('effective_to', models.DateField(blank=True, help_text='含当日；留空表示现行', null=True, verbose_name='执行截止日')),
                 ('document_number', models.CharField(max_length=100, verbose_name='政策文号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
+                ('created_at', models.DateTimeField(default=households.clock.now, editable=False, verbose_name='录入时间')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
                 ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='standards', to='assistance.program', verbose_name='救助项目')),
             ],
