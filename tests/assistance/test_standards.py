@@ -142,3 +142,32 @@ def test_no_standard_is_in_force_before_the_first_begins_or_for_another_area(urb
     assert standard_in_force(urban_dibao, VILLAGE_OF_HEJIAN, "urban", date(2025, 6, 30)) is None
     assert standard_in_force(urban_dibao, VILLAGE_OF_HEJIAN, "urban", date(2025, 7, 1)) is not None
     assert standard_in_force(urban_dibao, VILLAGE_OF_HEJIAN, "rural", date(2025, 7, 1)) is None
+
+
+def test_the_database_refuses_a_period_ending_before_it_begins(urban_dibao):
+    with pytest.raises(IntegrityError, match="standard_period_valid"), transaction.atomic():
+        Standard.objects.create(
+            program=urban_dibao,
+            region_code=CANGXIAN,
+            area_type="urban",
+            yearly_amount=12,
+            monthly_amount=1,
+            effective_from=date(2026, 7, 1),
+            effective_to=date(2026, 6, 30),
+            document_number="x",
+        )
+
+
+def test_a_closed_period_cannot_follow_the_open_standard(urban_dibao):
+    with pytest.raises(ValidationError, match="尚未截止"):
+        add(urban_dibao, start=date(2026, 7, 1), end=date(2026, 12, 31))
+    assert Standard.objects.get(program=urban_dibao).effective_to is None
+
+
+def test_a_one_day_standard_is_in_force_on_that_day_only(urban_dibao):
+    add(urban_dibao, start=date(2026, 7, 1))
+    one_day = add(urban_dibao, region=CANGXIAN, start=date(2026, 8, 1), end=date(2026, 8, 1), monthly="950")
+    assert standard_in_force(urban_dibao, VILLAGE_OF_CANGXIAN, "urban", date(2026, 8, 1)) == one_day
+    assert (
+        standard_in_force(urban_dibao, VILLAGE_OF_CANGXIAN, "urban", date(2026, 8, 2)).region_code == "130900"
+    )
