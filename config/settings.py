@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE["raw-file-retention"] = {
 
 # --- The city this deployment serves (region codes must start with its prefix) ---
 CITY_REGION_CODE = env("CITY_REGION_CODE", default="130900")
+# 临时救助 (assistance/amounts.py): the cap, as a multiple of the monthly 低保 standard, and the largest
+# amount a town approves alone (above it the county approves). Counties differ and DOMAIN.md gives no
+# figure: these defaults are assumptions for the bureau to confirm. Decimal strings.
+TEMPORARY_AID_CAP_MONTHS = env.str("TEMPORARY_AID_CAP_MONTHS", default="6")
+TEMPORARY_AID_TOWN_LIMIT = env.str("TEMPORARY_AID_TOWN_LIMIT", default="1000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

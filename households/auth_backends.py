@@ -67,6 +67,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # the holiday calendar behind every working-day time limit: kept by city supervisors only
         # (it moves every county's due dates), read by every supervisor
         "households.calendarday": frozenset({"view", "add", "change", "delete"}),
+        # assistance programmes, their approval templates and standards: city-wide supervisors
+        # change them (see SCOPE_CONDITIONS); standards and steps are added, never edited
+        "assistance.program": frozenset({"view", "change"}),
+        "assistance.approvalstep": frozenset({"view", "add"}),
+        "assistance.standard": frozenset({"view", "add"}),
     },
     # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {
@@ -87,6 +92,10 @@ SCOPE_CONDITIONS: dict[str, bool] = {
     "households.add_calendarday": True,
     "households.change_calendarday": True,
     "households.delete_calendarday": True,
+    # programmes and standards apply city-wide, a county's own standard included (set by the city)
+    "assistance.change_program": True,
+    "assistance.add_approvalstep": True,
+    "assistance.add_standard": True,
 }
 
 

@@ -59,6 +59,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _seed_reference_data():
+    from django.conf import settings
+
+    from assistance.models import ApprovalStep, Program, Standard
+    from assistance.seeds import seed as seed_assistance
     from households.divisions import seed_cangzhou
     from households.models import Region
     from imports.departments import seed_departments
@@ -66,6 +70,7 @@ def _seed_reference_data():
 
     seed_cangzhou(Region)
     seed_departments(Department)
+    seed_assistance(Program, ApprovalStep, Standard, settings.CITY_REGION_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -357,6 +357,10 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     # the holiday calendar is city-wide: every supervisor reads it, city supervisors keep it
     "households.calendarday": AdminModel(record("calendarday"), view="CK", add="C", change="C", delete="C"),
+    # city-wide: only city supervisors change programmes and add steps and standards (never edited)
+    "assistance.program": AdminModel(record("program"), view="CK", change="C"),
+    "assistance.approvalstep": AdminModel(record("approvalstep"), view="CK", add="C"),
+    "assistance.standard": AdminModel(record("standard"), view="CK", add="C"),
 }
 
 # (model, action): the roles allowed. Their first step is a confirmation page or a form (200), on
@@ -586,6 +590,11 @@ def site_cases() -> list[tuple]:
         page("admin app households", reverse("admin:app_list", args=["households"]), staff_only),
         page("admin app imports", reverse("admin:app_list", args=["imports"]), staff_only),
         page("admin app alerts", reverse("admin:app_list", args=["alerts"]), "404 200 200 200 302 302 302"),
+        page(
+            "admin app assistance",
+            reverse("admin:app_list", args=["assistance"]),
+            "404 404 200 200 302 302 302",
+        ),
         page("admin app axes", reverse("admin:app_list", args=["axes"]), "200 404 404 404 302 302 302"),
         page("admin unknown page", "/admin/no-such-page/", "404 404 404 404 302 302 302"),
         page("admin user password", user_password, "200 403 403 403 302 302 302"),

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 
 from alerts.models import AlertEvent, AlertStatus, MonitoringRun, Responsibility, RuleProposal, RuleVersion
 from alerts.services.rules import current_rule_versions, ensure_default_rule_versions
+from assistance.models import ApprovalStep, Program, Standard
 from households import clock
 from households.models import CalendarDay, CalendarDayKind, Role, User
 from households.readlog.models import ReadLogEntry
@@ -201,4 +203,10 @@ def make_world() -> World:
     )
     world.rule_version = RuleVersion.objects.get(rule="high_medical_self_pay", version=1)
     world.run = MonitoringRun.objects.create(as_of=today, status="succeeded", counts={})
+    # assistance reference data (seeded; no region: the same rows inside and outside)
+    world.records[Program] = Program.objects.get(code="urban_dibao")
+    world.records[ApprovalStep] = ApprovalStep.objects.get(program__code="urban_dibao", order=1)
+    world.records[Standard] = Standard.objects.filter(
+        program__code="urban_dibao", region_code=settings.CITY_REGION_CODE
+    ).earliest("effective_from")
     return world

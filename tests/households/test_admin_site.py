@@ -66,6 +66,7 @@ def admin_rows() -> dict:
         RuleVersion,
     )
     from alerts.services.rules import ensure_default_rule_versions
+    from assistance.models import ApprovalStep, Program, Standard
     from households.models import CalendarDay, Household, Person, Region, Role, User
     from households.readlog.models import ReadLogEntry
     from imports.models import (
@@ -151,6 +152,9 @@ def admin_rows() -> dict:
             alert=alert, action="raised", to_status="new", note="监测运行产生预警"
         ),
         HomeVisit: visit_for(alert, caseworker, visited_on=alert.raised_on + timedelta(days=1)),
+        Program: Program.objects.get(code="urban_dibao"),
+        ApprovalStep: ApprovalStep.objects.get(program__code="urban_dibao", order=1),
+        Standard: Standard.objects.filter(program__code="urban_dibao").earliest("effective_from"),
         Responsibility: Responsibility.objects.create(region=region(VILLAGE_A), caseworker=caseworker),
         ReadLogEntry: ReadLogEntry.objects.create(
             at=alert.created_at,
