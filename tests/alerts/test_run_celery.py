@@ -30,7 +30,7 @@ from tests.celery_worker import ROOT, db_url, start_worker, stop_workers, wait_f
 
 AS_OF = date(2026, 11, 18)
 BLOCKED = "130984"  # the county whose task is in flight when the worker dies
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
 def worker_env(url: str) -> dict:

@@ -61,6 +61,15 @@ def test_the_database_refuses_to_change_a_standards_amount_or_start(urban_dibao)
     assert standard.monthly_amount == Decimal("838") and standard.effective_from == date(2025, 7, 1)
 
 
+def test_saving_a_standard_unchanged_is_no_change_and_allowed(urban_dibao):
+    # (A test database restored over its seeded rows saves each row again as it was.)
+    standard = Standard.objects.get(program=urban_dibao, region_code="130900")
+    standard.save()
+    standard.monthly_amount = Decimal("900")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        standard.save()
+
+
 def test_the_database_refuses_to_delete_a_standard(urban_dibao):
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         Standard.objects.filter(program=urban_dibao).delete()

@@ -21,7 +21,7 @@ from tests.celery_worker import db_url, start_worker, stop_workers, wait_for
 from tests.helpers import page_text
 from tests.imports.helpers import csv_bytes, id18
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 HEADER = ["结算流水号", "身份证号", "姓名", "结算日期", "医疗费用总额（元）", "个人负担"]
 ROWS = 40
