@@ -11,23 +11,16 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from alerts.admin_triage import ReadOnlyInline
 from assistance.models import ApprovalStep, Program, Standard
 from assistance.services import standard_add, standard_problem
 from households.admin import ModelAdmin
 
 
-class ApprovalStepInline(admin.TabularInline):
+class ApprovalStepInline(ReadOnlyInline):
     model = ApprovalStep
     fields = ["order", "code", "name", "level", "time_limit", "time_unit", "after_payment"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Program)
