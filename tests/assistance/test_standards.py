@@ -87,28 +87,25 @@ def test_an_open_period_may_be_closed_once_and_never_moved_after(urban_dibao):
     assert standard.effective_to == date(2026, 6, 30)
 
 
-def test_the_database_refuses_overlapping_periods_of_the_same_programme_region_and_area(urban_dibao):
-    with pytest.raises(IntegrityError, match="standard_no_overlap"), transaction.atomic():
-        Standard.objects.create(
-            program=urban_dibao,
-            region_code="130900",
-            area_type="urban",
-            yearly_amount=12,
-            monthly_amount=1,
-            effective_from=date(2026, 1, 1),
-            effective_to=date(2026, 1, 31),
-            document_number="x",
-        )
-    # another area type, or a county's own row, may overlap the city's urban row
-    Standard.objects.create(
-        program=urban_dibao,
-        region_code=CANGXIAN,
+def raw_standard(program, *, region, start, end=None):
+    """A standard row written straight to the table (no service checks): the database decides."""
+    return Standard.objects.create(
+        program=program,
+        region_code=region,
         area_type="urban",
         yearly_amount=12,
         monthly_amount=1,
-        effective_from=date(2026, 1, 1),
+        effective_from=start,
+        effective_to=end,
         document_number="x",
     )
+
+
+def test_the_database_refuses_overlapping_periods_of_the_same_programme_region_and_area(urban_dibao):
+    with pytest.raises(IntegrityError, match="standard_no_overlap"), transaction.atomic():
+        raw_standard(urban_dibao, region="130900", start=date(2026, 1, 1), end=date(2026, 1, 31))
+    # another area type, or a county's own row, may overlap the city's urban row
+    raw_standard(urban_dibao, region=CANGXIAN, start=date(2026, 1, 1))
 
 
 def test_a_new_standard_closes_the_open_one_the_day_before_it_begins(urban_dibao, city_supervisor):
@@ -155,16 +152,7 @@ def test_no_standard_is_in_force_before_the_first_begins_or_for_another_area(urb
 
 def test_the_database_refuses_a_period_ending_before_it_begins(urban_dibao):
     with pytest.raises(IntegrityError, match="standard_period_valid"), transaction.atomic():
-        Standard.objects.create(
-            program=urban_dibao,
-            region_code=CANGXIAN,
-            area_type="urban",
-            yearly_amount=12,
-            monthly_amount=1,
-            effective_from=date(2026, 7, 1),
-            effective_to=date(2026, 6, 30),
-            document_number="x",
-        )
+        raw_standard(urban_dibao, region=CANGXIAN, start=date(2026, 7, 1), end=date(2026, 6, 30))
 
 
 def test_a_closed_period_cannot_follow_the_open_standard(urban_dibao):
