@@ -430,7 +430,10 @@ class AlertEvent(models.Model):
 class HomeVisit(models.Model):
     """A home verification (上门核查) made for an alert."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="visits", verbose_name=_("预警"))
+    # Empty for the investigation visit of an assistance application (assistance.ApplicationVisit).
+    alert = models.ForeignKey(
+        Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("预警")
+    )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("家庭")
     )
@@ -450,10 +453,10 @@ class HomeVisit(models.Model):
         ordering = ["-visited_on", "-id"]
 
     def __str__(self) -> str:
-        return _("预警 #%(alert)s 的入户核查（%(day)s）") % {
-            "alert": self.alert_id,
-            "day": f"{self.visited_on:%Y-%m-%d}",
-        }
+        day = f"{self.visited_on:%Y-%m-%d}"
+        if self.alert_id is None:
+            return _("入户调查（%(day)s）") % {"day": day}
+        return _("预警 #%(alert)s 的入户核查（%(day)s）") % {"alert": self.alert_id, "day": day}
 
 
 class Responsibility(models.Model):

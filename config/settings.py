@@ -260,6 +260,10 @@ CITY_REGION_CODE = env("CITY_REGION_CODE", default="130900")
 # figure: these defaults are assumptions for the bureau to confirm. Decimal strings.
 TEMPORARY_AID_CAP_MONTHS = env.str("TEMPORARY_AID_CAP_MONTHS", default="6")
 TEMPORARY_AID_TOWN_LIMIT = env.str("TEMPORARY_AID_TOWN_LIMIT", default="1000")
+# A monthly grant starts the month after approval (DOMAIN.md, configurable); False: the same month.
+GRANT_STARTS_NEXT_MONTH = env.bool("GRANT_STARTS_NEXT_MONTH", default=True)
+# 公示 lasts this many calendar days, the first day included (DOMAIN.md: 7).
+NOTICE_DAYS = env.int("NOTICE_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -1,7 +1,4 @@
-"""Assistance programmes, their approval templates and the standards amounts are computed from.
-
-Applications, approval steps in progress and grants build on these (issue 15, later pieces).
-"""
+"""Assistance programmes, their approval templates and the standards amounts are computed from."""
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
