@@ -34,6 +34,7 @@ from alerts.models import (
     HomeVisit,
     Outcome,
 )
+from alerts.signals import alert_closed
 from households import clock
 from households.models import RegionLevel, Role, User
 from households.scoping import get_in_scope_or_404, scope_queryset, user_prefix
@@ -412,7 +413,7 @@ def alert_close(*, actor, alert_id: int, lock_version: int, outcome: str, note: 
             _("处置结果“%(outcome)s”需要先登记入户核查记录（核查日期、核查人员、核查情况、家庭状况）。")
             % {"outcome": Outcome(outcome).label}
         )
-    return _write(
+    alert = _write(
         alert,
         actor=actor,
         lock_version=lock_version,
@@ -424,6 +425,9 @@ def alert_close(*, actor, alert_id: int, lock_version: int, outcome: str, note: 
         close_note=note.strip(),
         closed_at=clock.now(),
     )
+    # An enrolling outcome becomes an assistance application (the assistance app's receiver).
+    alert_closed.send(sender=Alert, alert=alert, actor=actor)
+    return alert
 
 
 @transaction.atomic

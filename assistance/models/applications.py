@@ -133,7 +133,7 @@ class Application(models.Model):
                 name="application_decided_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(status="in_progress") | Q(current_step__isnull=False),
+                condition=~Q(status="in_progress") | ~Q(current_step_code=""),
                 name="application_open_has_step",
             ),
             models.CheckConstraint(

@@ -112,6 +112,7 @@ def application_create(
                 case_amount=case_amount,
                 created_by=actor,
                 handling_level=templates[0].level,
+                current_step_code=templates[0].code,
             )
     except IntegrityError as exc:
         if "application_one_open_per_household_program" not in str(exc):
@@ -218,7 +219,7 @@ def referral_create(
 def referral_answer(*, actor, referral_id: int, answer: str, answered_on: date) -> Referral:
     """Records the answer the receiving department gave (once)."""
     referral = get_in_scope_or_404(
-        Referral.objects.select_for_update(), actor, region_path="region_id", pk=referral_id
+        Referral.objects.select_for_update(), actor, region_path="region__code", pk=referral_id
     )
     if not works_cases(actor):
         raise AssistanceError(_("只有经办人或督导可以登记转介结果。"))

@@ -51,7 +51,7 @@ def load(actor, application_id: int, *, for_update: bool = False) -> Application
     qs = Application.objects.select_related("program", "household", "current_step")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    return get_in_scope_or_404(qs, actor, region_path="region_id", pk=application_id)
+    return get_in_scope_or_404(qs, actor, region_path="region__code", pk=application_id)
 
 
 def check_fresh(application: Application, lock_version: int) -> None:
@@ -118,11 +118,14 @@ def step_due(step: ApplicationStep, opened_on: date, overall: date | None) -> da
     return working_due(opened_on, template.time_limit)
 
 
-def working_due(start: date, n: int) -> date:
+def working_due(start: date, n: int) -> date | None:
+    """n working days after `start`; None when the holiday arrangement of a year it reaches is not
+    entered yet (the pages then say the due date is pending and why: `due_date_pending`). Casework
+    is never blocked by a missing calendar."""
     try:
         return workdays.add_working_days(start, n)
-    except workdays.UnknownCalendarYear as exc:
-        raise AssistanceError(str(exc)) from exc
+    except workdays.UnknownCalendarYear:
+        return None
 
 
 def open_step(application: Application, step: ApplicationStep, today: date) -> dict:

@@ -38,7 +38,7 @@ def notice_display_name(person, day: date) -> str:
 
 def waiting_for_notice(actor, village_code: str):
     """Applications of a village at the 公示 step with no notice since the step opened."""
-    qs = scope_queryset(Application.objects.all(), actor, "region_id").filter(
+    qs = scope_queryset(Application.objects.all(), actor, "region__code").filter(
         region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code="notice"
     )
     return [
@@ -112,7 +112,7 @@ def objection_record(
     entry = get_in_scope_or_404(
         NoticeEntry.objects.select_related("notice", "application"),
         actor,
-        region_path="application__region_id",
+        region_path="application__region__code",
         pk=entry_id,
     )
     if not can_act_at(actor, StepLevel.TOWN, entry.application.region_id):
@@ -147,7 +147,7 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
     objection = get_in_scope_or_404(
         Objection.objects.select_for_update(of=("self",)).select_related("entry__application"),
         actor,
-        region_path="entry__application__region_id",
+        region_path="entry__application__region__code",
         pk=objection_id,
     )
     application = (

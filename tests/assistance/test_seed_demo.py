@@ -28,8 +28,8 @@ from imports.models import BatchStatus, FeedCategory, ImportBatch
 from monitoring.models import MonitoringRecord
 from tests.conftest import beijing
 
-# Dates that may lie ahead: a deadline, a planned follow-up visit, when a session expires.
-FUTURE_DATES = {"deadline", "follow_up_on", "expire_date"}
+# Dates that may lie ahead: a deadline or due date, a planned follow-up visit, when a session expires.
+FUTURE_DATES = {"deadline", "follow_up_on", "expire_date", "due_on", "current_due_on"}
 
 
 def rows(sql: str, params=None) -> list[tuple]:

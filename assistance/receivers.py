@@ -1,0 +1,15 @@
+"""What the assistance app does when something happens in the apps below it."""
+
+from alerts.services.triage import TriageError
+from assistance.errors import AssistanceError
+
+
+def application_for_closed_alert(sender, *, alert, actor, **kwargs) -> None:
+    """An alert closed with an enrolling outcome goes to an application (created, or joined to the
+    household's open one); if that is refused, so is the close, with the reason."""
+    from assistance.services import application_from_alert
+
+    try:
+        application_from_alert(actor=actor, alert=alert)
+    except AssistanceError as exc:
+        raise TriageError(exc.message) from exc

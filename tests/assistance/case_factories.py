@@ -1,0 +1,73 @@
+"""Applications for tests: a household in a village of 旧州镇 and an application taken through its steps
+by the services, the way caseworkers and supervisors do it."""
+
+from datetime import date
+from decimal import Decimal
+
+from assistance import services
+from assistance.models import Application, Program
+from households import clock
+from households.models import Relation, Role
+from tests.conftest import TOWN_A, VILLAGE_A
+from tests.factories import HouseholdFactory, PersonFactory, UserFactory, region
+
+
+def family(region_code: str = VILLAGE_A, *, members: int = 3, area_type: str = "rural", head: str = "王建国"):
+    """A household of `members` people (the head first) in `region_code`."""
+    household = HouseholdFactory(region=region(region_code), area_type=area_type)
+    PersonFactory(household=household, name=head, relation=Relation.HEAD)
+    for k in range(members - 1):
+        PersonFactory(household=household, name=f"王家人{k}", relation=Relation.CHILD)
+    return household
+
+
+def second_caseworker(code: str = TOWN_A):
+    """The second investigator every home investigation needs."""
+    return UserFactory(username=f"second_{code}", role=Role.CASEWORKER, scope=region(code))
+
+
+def apply(actor, household, program_code: str, channel: str = "single_window", **kwargs) -> Application:
+    return services.application_create(
+        actor=actor,
+        household=household,
+        applicant=household.members.get(relation=Relation.HEAD),
+        program=Program.objects.get(code=program_code),
+        channel=channel,
+        request=kwargs.pop("request", "申请救助"),
+        **kwargs,
+    )
+
+
+def fresh(application: Application) -> Application:
+    return Application.objects.select_related("current_step", "program").get(pk=application.pk)
+
+
+def pass_step(actor, application: Application, opinion: str = "同意") -> Application:
+    application = fresh(application)
+    return services.step_pass(
+        actor=actor, application_id=application.pk, lock_version=application.lock_version, opinion=opinion
+    )
+
+
+def visit(actor, application: Application, second=None, visited_on: date | None = None):
+    application = fresh(application)
+    return services.application_record_visit(
+        actor=actor,
+        application_id=application.pk,
+        lock_version=application.lock_version,
+        visited_on=visited_on or clock.today(),
+        staff_second=second or second_caseworker(),
+        findings="家中两人患病，无固定收入",
+        household_situation="三口之家，土坯房",
+    )
+
+
+def set_dibao_amount(actor, application: Application, income="300", members=3) -> Application:
+    application = fresh(application)
+    return services.application_set_amount(
+        actor=actor,
+        application_id=application.pk,
+        lock_version=application.lock_version,
+        monthly_income_per_capita=Decimal(income),
+        members_covered=members,
+    )
