@@ -19,6 +19,7 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("imports/", include("imports.urls")),
     path("alerts/", include("alerts.urls")),
+    path("assistance/", include("assistance.urls")),
     path("admin/", admin.site.urls),
 ]
 

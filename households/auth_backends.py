@@ -72,6 +72,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "assistance.program": frozenset({"view", "change"}),
         "assistance.approvalstep": frozenset({"view", "add"}),
         "assistance.standard": frozenset({"view", "add"}),
+        # applications of their region: county-level steps (审核确认) are theirs (assistance.services)
+        "assistance.application": frozenset({"view", "add", "change"}),
+        "assistance.referral": frozenset({"view", "add", "change"}),
+        "assistance.notice": frozenset({"view", "add"}),
+        "assistance.objection": frozenset({"view", "add", "change"}),
+        "assistance.grant": frozenset({"view"}),
     },
     # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {
@@ -81,6 +87,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.alert": frozenset({"view", "change"}),
         "alerts.alertevent": frozenset({"view"}),
         "alerts.homevisit": frozenset({"view", "add"}),
+        # applications of their area through the town-level steps; notices of their villages
+        "assistance.application": frozenset({"view", "add", "change"}),
+        "assistance.referral": frozenset({"view", "add", "change"}),
+        "assistance.notice": frozenset({"view", "add"}),
+        "assistance.objection": frozenset({"view", "add", "change"}),
+        "assistance.grant": frozenset({"view"}),
     },
 }
 

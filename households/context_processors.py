@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     ("home", _("首页"), None),
     ("alerts:inbox", _("预警处置"), "alerts.view_alert"),
+    ("assistance:application_list", _("救助申请"), "assistance.view_application"),
     ("households:list", _("家庭档案"), "households.view_household"),
     ("imports:batch_list", _("数据导入"), "imports.add_importbatch"),
     ("alerts:dashboard", _("统计看板"), "alerts.view_dashboardsummary"),

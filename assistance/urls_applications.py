@@ -1,0 +1,3 @@
+"""Pages of the assistance app: applications."""
+
+urlpatterns: list = []

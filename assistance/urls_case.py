@@ -1,0 +1,3 @@
+"""Pages of the assistance app: case."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Views of the assistance app, one module per area."""
