@@ -71,3 +71,40 @@ def set_dibao_amount(actor, application: Application, income="300", members=3) -
         monthly_income_per_capita=Decimal(income),
         members_covered=members,
     )
+
+
+def application_at(
+    step_code: str, household, actor, program_code: str = "rural_dibao", **kwargs
+) -> Application:
+    """An application accepted by `actor` and standing at `step_code`, the earlier steps recorded as
+    passed by `actor` (test data: written directly, not through the services)."""
+    from assistance.models import ApplicationStep, StepStatus
+
+    application = apply(actor, household, program_code, **kwargs)
+    steps = list(application.steps.order_by("order"))
+    target = next(s for s in steps if s.code == step_code)
+    now = clock.now()
+    for step in steps:
+        if step.order < target.order:
+            ApplicationStep.objects.filter(pk=step.pk).update(
+                status=StepStatus.PASSED,
+                decided_by=actor,
+                decided_at=now,
+                opinion="同意",
+                opened_on=clock.today(),
+            )
+        elif step.pk == target.pk:
+            ApplicationStep.objects.filter(pk=step.pk).update(status=StepStatus.OPEN, opened_on=clock.today())
+        else:
+            ApplicationStep.objects.filter(pk=step.pk).update(status=StepStatus.PENDING)
+    Application.objects.filter(pk=application.pk).update(
+        current_step=target,
+        current_step_code=target.code,
+        handling_level=target.level,
+        members_covered=household.members.count(),
+        monthly_income_per_capita=Decimal("300"),
+        proposed_amount=Decimal("500.00")
+        if step_code not in ("accept", "home_visit", "info_check")
+        else None,
+    )
+    return fresh(application)

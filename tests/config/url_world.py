@@ -60,6 +60,12 @@ class Side:
     responsibility: object = None
     user: object = None  # an account whose scope is on this side
     proposal: object = None
+    application: object = None  # 农村低保 at 申请受理 (town steps, amount, withdraw)
+    application_confirm: object = None  # at 审核确认 (a county decision), 初审 by the town caseworker
+    referral: object = None  # a single-window request referred elsewhere, not yet answered
+    notice: object = None  # the village's notice, with one entry
+    entry: object = None
+    objection: object = None  # pending
 
 
 @dataclass
@@ -121,7 +127,47 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
         based_on=current_rule_versions()["high_medical_self_pay"],
         proposed_by=supervisor,
     )
+    _assistance(side, caseworker)
     return side
+
+
+def _assistance(side: Side, caseworker: User) -> None:
+    """Applications, a referral, a notice with an objection, in the side's village."""
+    from assistance import services
+    from assistance.models import ApplicationStep, Notice, NoticeEntry, Objection
+    from tests.assistance.case_factories import application_at, family
+
+    household = family(side.village)
+    side.application = application_at("accept", household, caseworker)
+    side.application_confirm = application_at("confirm", family(side.village), caseworker, "temp_expenditure")
+    noticed = application_at("notice", family(side.village), caseworker)
+    side.notice = Notice.objects.create(
+        village=region(side.village),
+        starts_on=clock.today(),
+        ends_on=clock.today() + timedelta(days=6),
+        published_by=caseworker,
+    )
+    side.entry = NoticeEntry.objects.create(
+        notice=side.notice,
+        application=noticed,
+        head_display="王某",
+        people_covered=3,
+        proposed_amount=Decimal("500.00"),
+        program_name=noticed.program.name,
+    )
+    side.objection = Objection.objects.create(
+        entry=side.entry, received_on=clock.today(), content="家中有车", recorded_by=caseworker
+    )
+    side.referral = services.referral_create(
+        actor=caseworker,
+        household=household,
+        person=household.members.first(),
+        channel="single_window",
+        request="申请残疾人两项补贴",
+        department="县残联",
+        due_on=clock.today() + timedelta(days=10),
+    )
+    assert ApplicationStep.objects.filter(application=side.application_confirm, code="confirm", status="open")
 
 
 def make_world() -> World:
