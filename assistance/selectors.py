@@ -1,5 +1,6 @@
-"""Reads of programmes and standards (reference data: no region scoping, no personal data), and the
-amount of an application computed from them."""
+"""Reads of programmes and standards (reference data: no region scoping, no personal data), the
+amount of an application computed from them, and the findings of an application's 信息核对 per
+member (for an application the caller has already loaded in the user's scope)."""
 
 from datetime import date
 

@@ -236,8 +236,14 @@ def test_findings_by_member_lists_every_member_head_first(workday, caseworker_a,
 
     groups = selectors.findings_by_member(application)
 
-    assert [person for person, _ in groups][0] == head
+    assert groups[0][0] == head
     by_person = dict(groups)
     assert set(by_person) == set(household.members.all())
     assert by_person[head] == []
     assert [f.source for f in by_person[child]] == [FindingSource.DIAGNOSIS, FindingSource.SETTLEMENT]
+
+
+def test_every_finding_source_has_one_registered_sql_block():
+    from assistance.services.findings import SOURCES
+
+    assert sorted(s.code for s in SOURCES) == sorted(FindingSource.values)
