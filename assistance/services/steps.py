@@ -224,7 +224,7 @@ def _check_can_pass(actor, application: Application, step) -> None:
     code = step.code
     if code == "home_visit" and not _visits_this_round(application).exists():
         raise AssistanceError(_("请先登记入户调查（调查日期、两名调查人员、调查情况、家庭状况）。"))
-    if code == "info_check":
+    if code == findings_service.CHECK_STEP_CODE:
         pending = application.findings.filter(status=FindingStatus.PENDING).count()
         if pending:
             raise AssistanceError(
@@ -311,10 +311,8 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
         action = ApplicationAction.APPROVE
     else:
         fields.update(open_step(application, nxt, today))
-        if nxt.code == "info_check":
-            findings_service.findings_collect(application=application)
         action = ApplicationAction.PASS_STEP
-    return write(
+    application = write(
         application,
         actor=actor,
         lock_version=lock_version,
@@ -324,6 +322,10 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
         data={"step": step.code, "round": step.round},
         **fields,
     )
+    # After the pass is written, so the history reads: step passed, then the check collected.
+    if nxt is not None and nxt.code == findings_service.CHECK_STEP_CODE:
+        findings_service.findings_collect(application=application, actor=actor)
+    return application
 
 
 def _grants_now(application: Application, step) -> bool:
