@@ -264,6 +264,8 @@ TEMPORARY_AID_TOWN_LIMIT = env.str("TEMPORARY_AID_TOWN_LIMIT", default="1000")
 GRANT_STARTS_NEXT_MONTH = env.bool("GRANT_STARTS_NEXT_MONTH", default=True)
 # 公示 lasts this many calendar days, the first day included (DOMAIN.md: 7).
 NOTICE_DAYS = env.int("NOTICE_DAYS", default=7)
+# The supervision hotline printed on every notice and standing list (12349: civil-affairs hotline).
+NOTICE_HOTLINE = env.str("NOTICE_HOTLINE", default="12349")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
