@@ -44,12 +44,13 @@ def waiting_at_notice(user) -> QuerySet:
     return not_yet_noticed(qs)
 
 
-@dataclass(frozen=True)
+@dataclass
 class WaitingVillage:
     code: str
     name: str
     town: str
     count: int
+    can_publish: bool = False  # set by the page: the user may publish for it
 
 
 def villages_waiting(user) -> list[WaitingVillage]:
