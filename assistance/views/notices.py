@@ -112,6 +112,8 @@ def _detail_context(request: HttpRequest, notice, *, failed_entry=None, failed_o
             if objection.status == ObjectionStatus.UPHELD:
                 entry.back_to_investigation = True
         entry.in_progress = entry.application.status == ApplicationStatus.IN_PROGRESS
+        # an objection upheld after the application was decided sends nothing back (the service)
+        entry.back_to_investigation = entry.back_to_investigation and entry.in_progress
     return {
         "notice": notice,
         "entries": entries,
