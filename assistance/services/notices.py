@@ -20,6 +20,7 @@ from assistance.models import (
     StepLevel,
     StepStatus,
 )
+from assistance.selectors_notices import not_yet_noticed
 from households import clock
 from households.models import Region, RegionLevel
 from households.scoping import get_in_scope_or_404, scope_queryset
@@ -41,15 +42,7 @@ def waiting_for_notice(actor, village_code: str):
     qs = scope_queryset(Application.objects.all(), actor, "region__code").filter(
         region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code="notice"
     )
-    return [
-        a for a in qs.select_related("current_step", "applicant", "program", "household") if not _noticed(a)
-    ]
-
-
-def _noticed(application: Application) -> bool:
-    return NoticeEntry.objects.filter(
-        application=application, notice__starts_on__gte=application.current_step.opened_on
-    ).exists()
+    return list(not_yet_noticed(qs).select_related("current_step", "applicant", "program", "household"))
 
 
 @transaction.atomic
@@ -151,7 +144,7 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
         pk=objection_id,
     )
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("program", "current_step")
         .get(pk=objection.entry.application_id)
     )
@@ -170,7 +163,7 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
     data = {"objection": objection.pk, "upheld": upheld}
     if upheld and application.status == ApplicationStatus.IN_PROGRESS:
         fields = _back_to_investigation(application)
-        data["round"] = application.current_step.round
+        data["round"] = fields["current_step"].round
     for name, value in fields.items():
         setattr(application, name, value)
     application.lock_version += 1

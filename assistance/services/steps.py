@@ -239,6 +239,8 @@ def _check_can_pass(actor, application: Application, step) -> None:
     if code == "notice":
         entry = (
             NoticeEntry.objects.filter(application=application, notice__starts_on__gte=step.opened_on)
+            # a line with an upheld objection belongs to the round it sent back
+            .exclude(objections__status=ObjectionStatus.UPHELD)
             .select_related("notice")
             .order_by("-notice__starts_on")
             .first()

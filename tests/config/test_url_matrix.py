@@ -93,6 +93,11 @@ IMPORTS = "403 200 403 403 403 403 302"
 DASHBOARD = "403 200 200 200 403 403 302"
 DASHBOARD_OUT = "403 200 200 404 403 403 302"
 RULES = "403 200 200 200 403 403 302"
+NOTICE = "403 403 200 200 200 200 302"  # 公示: caseworkers and supervisors
+NOTICE_OUT = "403 403 200 404 404 404 302"
+NOTICE_ACT = "403 403 302 302 302 302 302"
+NOTICE_ACT_OUT = "403 403 302 404 404 404 302"
+POST_ONLY = "405 405 405 405 405 405 405"
 
 APP_CASES: list[Case] = [
     Case("home", "200 200 200 200 200 200 302"),
@@ -292,6 +297,51 @@ APP_CASES: list[Case] = [
     Case("alerts:dashboard_region", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]),
     Case(
         "alerts:dashboard_region_export", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
+    ),
+    # 公示: caseworkers and supervisors of the village's region; every one of them may publish and
+    # handle objections (town level). Refused actions come back as a message (302), other regions 404.
+    Case("assistance:notice_list", NOTICE),
+    Case("assistance:notice_list", NOTICE, query={"before": "999999"}),
+    Case("assistance:notice_detail", NOTICE, NOTICE_OUT, args=side_obj("notice")),
+    Case("assistance:notice_print", NOTICE, NOTICE_OUT, args=side_obj("notice")),
+    Case("assistance:standing_list", NOTICE, label="choose a village"),
+    Case("assistance:standing_list", NOTICE, NOTICE_OUT, query=lambda w, s: {"village": w.sides[s].village}),
+    Case(
+        "assistance:standing_list",
+        NOTICE,
+        NOTICE_OUT,
+        query=lambda w, s: {"village": w.sides[s].village, "print": "1"},
+        label="print",
+    ),
+    Case("assistance:notice_publish", POST_ONLY),
+    # nothing waits in the world's villages (their application is on the notice): a message, no change
+    Case(
+        "assistance:notice_publish",
+        NOTICE_ACT,
+        NOTICE_ACT_OUT,
+        method="POST",
+        data=lambda w, s: {"village": w.sides[s].village},
+        changes="CKTV",
+    ),
+    Case("assistance:objection_record", POST_ONLY, args=side_obj("entry")),
+    Case(
+        "assistance:objection_record",
+        NOTICE_ACT,
+        NOTICE_ACT_OUT,
+        args=side_obj("entry"),
+        method="POST",
+        data=lambda w, s: {"received_on": clock.today().isoformat(), "content": "家中有车", "raised_by": ""},
+        changes="CKTV",
+    ),
+    Case("assistance:objection_decide", POST_ONLY, args=side_obj("objection")),
+    Case(
+        "assistance:objection_decide",
+        NOTICE_ACT,
+        NOTICE_ACT_OUT,
+        args=side_obj("objection"),
+        method="POST",
+        data=lambda w, s: {"decision": "dismissed", "finding": "车辆已过户"},
+        changes="CKTV",
     ),
 ]
 
