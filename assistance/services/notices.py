@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from assistance.errors import AssistanceError
@@ -42,7 +43,8 @@ def waiting_for_notice(actor, village_code: str):
     qs = scope_queryset(Application.objects.all(), actor, "region__code").filter(
         region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code="notice"
     )
-    return list(not_yet_noticed(qs).select_related("current_step", "applicant", "program", "household"))
+    qs = not_yet_noticed(qs).select_related("current_step", "applicant", "program", "household")
+    return list(qs.annotate(household_size=Count("household__members")))
 
 
 @transaction.atomic
@@ -73,8 +75,7 @@ def notice_publish(*, actor, village_code: str, starts_on: date | None = None) -
             notice=notice,
             application=a,
             head_display=notice_display_name(a.applicant, starts_on),
-            people_covered=a.members_covered
-            or (1 if a.program.kind == "person" else a.household.members.count()),
+            people_covered=a.members_covered or (1 if a.program.kind == "person" else a.household_size),
             proposed_amount=a.proposed_amount,
             program_name=a.program.name,
         )
