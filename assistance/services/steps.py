@@ -160,6 +160,14 @@ def application_set_amount(
     step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以核定金额。"))
+    # the grant covers members by name: an amount for more people than the household has would be
+    # paid to nobody
+    members = application.household.members.count()
+    if members_covered is not None and members_covered > members:
+        raise AssistanceError(
+            _("保障人数（%(covered)s人）不能多于家庭人口（%(members)s人）。")
+            % {"covered": members_covered, "members": members}
+        )
     computation = selectors.compute_amount(
         application,
         day=clock.today(),

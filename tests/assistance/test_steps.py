@@ -352,6 +352,13 @@ def test_the_county_standard_wins_over_the_city_and_next_month_s_is_not_used(wor
     assert application.standard_id == county_row.pk
 
 
+def test_more_people_covered_than_the_household_has_is_refused(workday, caseworker_a):
+    application = application_at("first_review", family(members=3), caseworker_a)
+    with pytest.raises(services.AssistanceError, match="保障人数（4人）不能多于家庭人口（3人）"):
+        set_dibao_amount(caseworker_a, application, income="300", members=4)
+    assert fresh(application).proposed_amount == D("500.00")  # unchanged
+
+
 def test_a_missing_standard_gives_the_chinese_message(workday, caseworker_a):
     application = application_at("first_review", family(), caseworker_a, "tekun_dispersed")
     application = fresh(application)
@@ -392,3 +399,11 @@ def test_an_actor_of_another_town_gets_404(workday, caseworker_a, caseworker_b):
     with pytest.raises(Http404):
         visit(caseworker_b, application, second=second_caseworker(TOWN_B))
     assert fresh(application).current_step_code == "accept"
+
+
+def test_a_supervisor_of_another_county_gets_404_at_the_county_step(workday, caseworker_a):
+    other_county = UserFactory(username="hejian_sup", role="supervisor", scope=region("130984"))
+    application = application_at("confirm", family(), caseworker_a)
+    with pytest.raises(Http404):
+        pass_step(other_county, application, "同意")
+    assert fresh(application).status == ApplicationStatus.IN_PROGRESS
