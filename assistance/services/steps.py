@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alerts.models import HomeVisit
@@ -47,6 +48,7 @@ from .common import (
     open_step,
     require_open,
     working_due,
+    works_cases,
     write,
 )
 from .grants import grant_create
@@ -96,7 +98,11 @@ def application_record_visit(
         raise AssistanceError(_("只有本辖区的经办人或督导可以登记入户调查。"))
     if staff_second.pk == actor.pk:
         raise AssistanceError(_("入户调查须由两名工作人员进行：第二名调查人员不能是您本人。"))
-    if not staff_second.is_active or not region_in_scope(staff_second, application.region_id):
+    if (
+        not staff_second.is_active
+        or not works_cases(staff_second)
+        or not region_in_scope(staff_second, application.region_id)
+    ):
         raise AssistanceError(_("第二名调查人员须为负责该家庭所在区域的在职工作人员。"))
     today = clock.today()
     if visited_on > today or visited_on < application.accepted_on:
@@ -154,6 +160,14 @@ def application_set_amount(
     step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以核定金额。"))
+    # the grant covers members by name: an amount for more people than the household has would be
+    # paid to nobody
+    members = application.household.members.count()
+    if members_covered is not None and members_covered > members:
+        raise AssistanceError(
+            _("保障人数（%(covered)s人）不能多于家庭人口（%(members)s人）。")
+            % {"covered": members_covered, "members": members}
+        )
     computation = selectors.compute_amount(
         application,
         day=clock.today(),
@@ -262,8 +276,11 @@ def _check_can_pass(actor, application: Application, step) -> None:
             and code == "confirm"
             and application.program.kind != ProgramKind.ONE_OFF
         ):
+            # either investigator may be the county's: the rule asks for county staff at the visit
+            county_levels = (RegionLevel.COUNTY, RegionLevel.CITY)
             county_visit = ApplicationVisit.objects.filter(application=application).filter(
-                staff_first__scope__level__in=(RegionLevel.COUNTY, RegionLevel.CITY)
+                Q(staff_first__scope__level__in=county_levels)
+                | Q(staff_second__scope__level__in=county_levels)
             )
             if not county_visit.exists():
                 raise AssistanceError(
@@ -362,7 +379,9 @@ def step_reject(*, actor, application_id: int, lock_version: int, reason: str) -
     data = {"step": step.code, "round": step.round}
     limit = application.program.refusal_notice_working_days
     if limit:
-        data["notice_due_on"] = working_due(today, limit).isoformat()
+        # None: the calendar of the year it reaches is not entered yet ("pending"); never a crash
+        notice_due = working_due(today, limit)
+        data["notice_due_on"] = notice_due.isoformat() if notice_due else None
     return write(
         application,
         actor=actor,
