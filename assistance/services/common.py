@@ -3,7 +3,7 @@ the conditional write with its history row, and due dates."""
 
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from assistance.errors import AssistanceError, StaleApplicationError
@@ -120,7 +120,7 @@ def step_due(step: ApplicationStep, opened_on: date, overall: date | None, calen
 
 def working_due(start: date, n: int, calendar=None) -> date | None:
     """n working days after `start`; None when the holiday arrangement of a year it reaches is not
-    entered yet (the due date is "pending" until someone enters it: `fill_pending_due_dates`).
+    entered yet (the due date is "pending" until the year is entered: `due_dates.due_dates_refresh` runs then).
     Casework is never blocked by a missing calendar."""
     try:
         return (calendar or workdays.WorkingCalendar()).add_working_days(start, n)
@@ -147,29 +147,3 @@ def open_step(application: Application, step: ApplicationStep, today: date) -> d
         "current_due_on": step.due_on,
         "handling_level": step.level,
     }
-
-
-def fill_pending_due_dates() -> int:
-    """Computes the due dates left pending (a year nobody had entered) of open applications and
-    their open steps, now that the calendar may know them; returns how many applications changed.
-    A derived date, not a decision: no history row and no new lock_version (open forms stay valid).
-    Meant to run after the holiday calendar is edited."""
-    calendar = workdays.WorkingCalendar()
-    changed = 0
-    pending = (
-        Application.objects.filter(status=ApplicationStatus.IN_PROGRESS)
-        .filter(Q(due_on__isnull=True) | Q(current_due_on__isnull=True))
-        .select_related("program", "current_step__template")
-    )
-    for application in pending:
-        due_on = application.due_on or overall_due(
-            application.program, application.accepted_on, application.complex_case, calendar
-        )
-        step = application.current_step
-        step_due_on = step.due_on or step_due(step, step.opened_on, due_on, calendar)
-        if (due_on, step_due_on) == (application.due_on, application.current_due_on):
-            continue
-        ApplicationStep.objects.filter(pk=step.pk).update(due_on=step_due_on)
-        Application.objects.filter(pk=application.pk).update(due_on=due_on, current_due_on=step_due_on)
-        changed += 1
-    return changed

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistance.services.common import fill_pending_due_dates
+from assistance.services.due_dates import due_dates_refresh
 from households.models import CalendarDay, CalendarDayKind
 from tests.assistance.case_factories import application_at, apply, family, fresh, pass_step
 from tests.conftest import beijing
@@ -91,12 +91,12 @@ def test_a_pending_due_date_is_computed_once_the_year_is_entered(caseworker_a):
     assert application.due_on is None
     CalendarDay.objects.create(date=date(2027, 1, 1), kind=CalendarDayKind.HOLIDAY, name="元旦")
     CalendarDay.objects.create(date=date(2027, 4, 5), kind=CalendarDayKind.HOLIDAY, name="清明节")
-    assert fill_pending_due_dates() == 1
+    assert due_dates_refresh() == 1
     application = fresh(application)
     assert application.due_on == application.current_due_on == date(2027, 4, 13)
     assert application.steps.get(code="accept").due_on == date(2027, 4, 13)
     assert application.lock_version == lock_version  # a derived date: open forms stay valid
-    assert fill_pending_due_dates() == 0
+    assert due_dates_refresh() == 0
 
 
 def test_the_next_step_computes_a_pending_due_date_once_the_year_is_entered(caseworker_a):
