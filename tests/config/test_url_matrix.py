@@ -293,6 +293,21 @@ APP_CASES: list[Case] = [
     Case(
         "alerts:dashboard_region_export", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
     ),
+    # the dashboard's assistance fragment: the dashboard's roles and regions; read-only
+    Case("assistance:dashboard_figures", DASHBOARD),
+    Case(
+        "assistance:dashboard_figures", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
+    ),
+    Case("assistance:dashboard_figures", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village]),
+    Case("assistance:dashboard_figures", "405 405 405 405 405 405 405", method="POST", data=lambda w, s: {}),
+    Case(
+        "assistance:dashboard_figures",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        args=lambda w, s: [w.sides[s].village[:6]],
+        method="POST",
+        data=lambda w, s: {},
+    ),
 ]
 
 
