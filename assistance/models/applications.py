@@ -174,6 +174,12 @@ class Application(models.Model):
             models.Index(
                 fields=["decided_at"], condition=Q(status="approved"), name="application_approved_at"
             ),
+            # The dashboard: applications approved, rejected or withdrawn in its window.
+            models.Index(
+                fields=["decided_at", "status"],
+                condition=Q(decided_at__isnull=False),
+                name="application_decided_at",
+            ),
         ]
 
     def __str__(self) -> str:

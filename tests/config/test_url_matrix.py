@@ -343,6 +343,21 @@ APP_CASES: list[Case] = [
         data=lambda w, s: {"decision": "dismissed", "finding": "车辆已过户"},
         changes="CKTV",
     ),
+    # the dashboard's assistance fragment: the dashboard's roles and regions; read-only
+    Case("assistance:dashboard_figures", DASHBOARD),
+    Case(
+        "assistance:dashboard_figures", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
+    ),
+    Case("assistance:dashboard_figures", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village]),
+    Case("assistance:dashboard_figures", "405 405 405 405 405 405 405", method="POST", data=lambda w, s: {}),
+    Case(
+        "assistance:dashboard_figures",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        args=lambda w, s: [w.sides[s].village[:6]],
+        method="POST",
+        data=lambda w, s: {},
+    ),
 ]
 
 
