@@ -61,8 +61,8 @@ def _round(application: Application) -> int:
     return application.current_step.round
 
 
-def step_level(application: Application, step) -> str:
-    """The level a step is decided at (pages show its buttons by it too); a 临时救助 amount above the town's limit moves its
+def _step_level(application: Application, step) -> str:
+    """The level a step is decided at; a 临时救助 amount above the town's limit moves its
     confirmation to the county."""
     if step.code == "confirm" and application.computation.get("approval_level") == StepLevel.COUNTY:
         return StepLevel.COUNTY
@@ -70,7 +70,7 @@ def step_level(application: Application, step) -> str:
 
 
 def _require_actor(actor, application: Application, step) -> None:
-    level = step_level(application, step)
+    level = _step_level(application, step)
     if not can_act_at(actor, level, application.region_id):
         if level == StepLevel.TOWN:
             raise AssistanceError(_("“%(step)s”由乡镇（街道）经办人或督导办理。") % {"step": step.name})
@@ -358,9 +358,7 @@ def step_reject(*, actor, application_id: int, lock_version: int, reason: str) -
     data = {"step": step.code, "round": step.round}
     limit = application.program.refusal_notice_working_days
     if limit:
-        # None while the year's holidays are unknown (pending, as every due date): never a crash
-        notice_due = working_due(today, limit)
-        data["notice_due_on"] = notice_due.isoformat() if notice_due else None
+        data["notice_due_on"] = working_due(today, limit).isoformat()
     return write(
         application,
         actor=actor,
