@@ -283,7 +283,8 @@ def test_maker_checker_refused_through_the_page_too(client_for, county_superviso
     assert any("提出初审意见的人员不能再作审核确认" in m for m in messages_of(response))
 
 
-def test_reject_with_a_written_reason(client_for, caseworker_a, accepted):
+def test_reject_with_a_written_reason(client_for, caseworker_a, workday):
+    accepted = application_at("accept", family(VILLAGE_A), caseworker_a)
     client = client_for(caseworker_a)
     response = client.post(action("application_reject", accepted), {"lock_version": accepted.lock_version})
     assert response.status_code == 400 and "不予批准须填写书面理由。" in response.content.decode()
