@@ -92,13 +92,13 @@ def compute_amount(
             standard(program, CARE_COMPONENT[self_care_level]),
             self_care_level=self_care_level,
         )
+    if program.kind != ProgramKind.ONE_OFF:
+        raise AssistanceError(_("“%(program)s”为认定类项目，不核定救助金额。") % {"program": program.name})
     if case_amount is None or case_amount <= 0:
         raise AssistanceError(_("请填写救助金额（大于0元）。"))
     if program.code == "hardship_fund":
         return amounts.special_fund(committee_amount=case_amount)
-    if program.kind == ProgramKind.ONE_OFF:
-        return amounts.temporary_aid(standard(dibao_program_for(area)), case_amount=case_amount)
-    raise AssistanceError(_("“%(program)s”为认定类项目，不核定救助金额。") % {"program": program.name})
+    return amounts.temporary_aid(standard(dibao_program_for(area)), case_amount=case_amount)
 
 
 def findings_by_member(application) -> list[tuple[Person, list[Finding]]]:

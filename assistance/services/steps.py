@@ -37,7 +37,7 @@ from assistance.models import (
 )
 from households import clock
 from households.models import RegionLevel, User
-from households.scoping import region_in_scope
+from households.scoping import get_in_scope_or_404, region_in_scope
 
 from . import findings as findings_service
 from .common import (
@@ -63,7 +63,7 @@ def _round(application: Application) -> int:
     return application.current_step.round
 
 
-def _step_level(application: Application, step) -> str:
+def step_level(application: Application, step) -> str:
     """The level a step is decided at; a 临时救助 amount above the town's limit moves its
     confirmation to the county."""
     if step.code == "confirm" and application.computation.get("approval_level") == StepLevel.COUNTY:
@@ -72,7 +72,7 @@ def _step_level(application: Application, step) -> str:
 
 
 def _require_actor(actor, application: Application, step) -> None:
-    level = _step_level(application, step)
+    level = step_level(application, step)
     if not can_act_at(actor, level, application.region_id):
         if level == StepLevel.TOWN:
             raise AssistanceError(_("“%(step)s”由乡镇（街道）经办人或督导办理。") % {"step": step.name})
@@ -198,11 +198,20 @@ def application_set_amount(
 @transaction.atomic
 def finding_confirm(*, actor, finding_id: int, status: str, explanation: str = "") -> Finding:
     """The caseworker confirms a finding (属实) or explains it (已说明, with a text)."""
-    finding = Finding.objects.select_related("application").select_for_update(of=("self",)).get(pk=finding_id)
-    application = load(actor, finding.application_id)
-    require_open(application)
+    finding = get_in_scope_or_404(
+        Finding.objects.select_for_update(of=("self",)),
+        actor,
+        region_path="application__region__code",
+        pk=finding_id,
+    )
+    application = load(actor, finding.application_id, for_update=True)
+    step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以确认核对结果。"))
+    if step.code != findings_service.CHECK_STEP_CODE:
+        raise AssistanceError(_("核对结果在“信息核对”步骤确认；当前步骤为“%(step)s”。") % {"step": step.name})
+    if finding.status != FindingStatus.PENDING:
+        raise AssistanceError(_("该核对结果已由他人确认，请刷新页面查看。"))
     if status not in (FindingStatus.CONFIRMED, FindingStatus.EXPLAINED):
         raise AssistanceError(_("请选择“属实”或“已说明”。"))
     if status == FindingStatus.EXPLAINED and not explanation.strip():
@@ -369,6 +378,8 @@ def step_reject(*, actor, application_id: int, lock_version: int, reason: str) -
     _require_actor(actor, application, step)
     if not reason.strip():
         raise AssistanceError(_("不予批准须填写书面理由。"))
+    if step.code in FINAL_CODES and actor.pk == _first_reviewer_id(application):
+        raise AssistanceError(_("提出初审意见的人员不能再作审核确认（审核与确认须由不同人员办理）。"))
     today = clock.today()
     now = clock.now()
     step.status = StepStatus.REJECTED

@@ -38,8 +38,7 @@ from assistance.selectors_case import application_get, case_file
 from assistance.services.common import can_act_at
 
 # the services' own rule for who decides a step (one place): pages show the buttons by it
-from assistance.services.steps import FINAL_CODES
-from assistance.services.steps import _step_level as step_level
+from assistance.services.steps import FINAL_CODES, step_level
 from households import clock
 from households.decorators import permission_required
 from households.readlog import services as readlog
