@@ -119,6 +119,27 @@ NOTICE_OUT = "403 403 200 404 404 404 302"
 NOTICE_ACT = "403 403 302 302 302 302 302"
 NOTICE_ACT_OUT = "403 403 302 404 404 404 302"
 POST_ONLY = "405 405 405 405 405 405 405"
+CASEWORK = "403 403 200 200 200 200 302"
+CASEWORK_OUT = "403 403 200 404 404 404 302"
+
+
+def intake(world: World, side: str, action: str) -> dict:
+    """An intake form for the household of the side's application: 临时救助 (the household has no
+    open one) or a referral."""
+    from assistance.models import Program
+
+    application = world.sides[side].application
+    return {
+        "household": application.household_id,
+        "applicant": application.applicant_id,
+        "channel": "single_window",
+        "request": "申请救助",
+        "action": action,
+        "program": Program.objects.get(code="temp_emergency").pk,
+        "department": "县残联",
+        "due_on": clock.today().isoformat(),
+    }
+
 
 APP_CASES: list[Case] = [
     Case("home", "200 200 200 200 200 200 302"),
@@ -483,6 +504,44 @@ APP_CASES: list[Case] = [
         args=lambda w, s: [w.sides[s].village[:6]],
         method="POST",
         data=lambda w, s: {},
+    ),
+    # Assistance: applications and referrals are the work of caseworkers and supervisors of the region.
+    Case("assistance:application_list", CASEWORK),
+    Case(
+        "assistance:application_list",
+        CASEWORK,
+        query={"status": "all", "overdue": "on", "staff_relative": "on", "channel": "hotline", "q": "王"},
+    ),
+    Case("assistance:application_new", CASEWORK, query={"q": "王"}, label="search"),
+    Case(
+        "assistance:application_new",
+        CASEWORK,
+        CASEWORK_OUT,
+        query=lambda w, s: {"household": w.sides[s].application.household_id},
+        label="form",
+    ),
+    *(
+        Case(
+            "assistance:application_new",
+            "403 403 302 302 302 302 302",
+            "403 403 302 404 404 404 302",
+            method="POST",
+            data=lambda w, s, action=action: intake(w, s, action),
+            changes="CKTV",
+            label=action,
+        )
+        for action in ("accept", "refer")
+    ),
+    Case("assistance:referral_list", CASEWORK),
+    Case("assistance:referral_list", CASEWORK, query={"status": "all"}),
+    Case(
+        "assistance:referral_answer",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("referral"),
+        method="POST",
+        data=lambda w, s: {"answer": "已办理", "answered_on": clock.today().isoformat()},
+        changes="CKTV",
     ),
 ]
 
