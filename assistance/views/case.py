@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -68,11 +68,7 @@ INPUT_LABELS = {
 
 
 def notice_url(notice_id: int) -> str:
-    # The notice pages are another module's; until they exist the path is the agreed one.
-    try:
-        return reverse("assistance:notice_detail", args=[notice_id])
-    except NoReverseMatch:
-        return f"/assistance/notices/{notice_id}/"
+    return reverse("assistance:notice_detail", args=[notice_id])
 
 
 def _due(due_on, has_limit: bool) -> dict:
