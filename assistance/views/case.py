@@ -151,7 +151,8 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
         "finding_forms": {
             f.pk: FindingForm(auto_id=f"id_finding{f.pk}_%s")
             for f in file.findings
-            if f.status == FindingStatus.PENDING
+            # confirmed at 信息核对 only (the service refuses it at any other step)
+            if f.status == FindingStatus.PENDING and step is not None and step.code == "info_check"
         },
     }
     if actions["can_town"]:

@@ -380,7 +380,8 @@ def test_a_one_off_amount_is_asked_as_a_case_amount(client_for, caseworker_a):
     assert 'name="case_amount"' in page and 'name="members_covered"' not in page
 
 
-def test_confirm_or_explain_a_finding(client_for, caseworker_a, accepted):
+def test_confirm_or_explain_a_finding(client_for, caseworker_a):
+    accepted = application_at("info_check", family(VILLAGE_A), caseworker_a)
     first, second = add_finding(accepted), add_finding(accepted, summary="名下有车辆一辆", source="diagnosis")
     client = client_for(caseworker_a)
     html = client.get(detail(accepted)).content.decode()
