@@ -151,7 +151,7 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
         pk=objection_id,
     )
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("program", "current_step")
         .get(pk=objection.entry.application_id)
     )
