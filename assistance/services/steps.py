@@ -358,7 +358,9 @@ def step_reject(*, actor, application_id: int, lock_version: int, reason: str) -
     data = {"step": step.code, "round": step.round}
     limit = application.program.refusal_notice_working_days
     if limit:
-        data["notice_due_on"] = working_due(today, limit).isoformat()
+        # None (pending) when the year's holidays are not known yet, like every other due date.
+        due = working_due(today, limit)
+        data["notice_due_on"] = due.isoformat() if due else None
     return write(
         application,
         actor=actor,
