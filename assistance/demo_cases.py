@@ -337,6 +337,7 @@ class Casework:
             self.schedule(self._moment(day), "story", story)
 
     def _moment(self, day: date) -> datetime:
+        # demo_history imports this module to drive it: imported here, not at the top.
         from assistance.demo_history import working_moment
 
         return working_moment(day, self.rng.randint(9, 15), self.rng.randint(0, 50))
@@ -372,6 +373,8 @@ class Casework:
     # --- events ---
 
     def care_standards(self) -> None:
+        """The city supervisor enters the demo's 特困 care allowances (both 特困 programmes, urban
+        and rural), in force from the seeded standards' start (or today, if that is earlier)."""
         start = min(SEED_EFFECTIVE_FROM, clock.today())
         city = self.users[CITY_SUPERVISOR].scope_id
         for program in Program.objects.filter(category="tekun"):
@@ -410,6 +413,7 @@ class Casework:
         self._next(plan)
 
     def begin(self, story: Story) -> None:
+        """A story starts: a household is chosen and its application (or referral) registered."""
         household = self._household(story)
         if household is None:
             self.stuck["没有合适的家庭"] += 1
@@ -454,6 +458,7 @@ class Casework:
         self._next(plan)
 
     def referral_answered(self, payload: tuple[int, int, str]) -> None:
+        """The receiving department's answer comes back and is recorded by who referred it."""
         referral_id, actor_id, answer = payload
         services.referral_answer(
             actor=User.objects.get(pk=actor_id),
@@ -668,6 +673,8 @@ class Casework:
         return None
 
     def summary(self) -> list[str]:
+        """Lines for the command's output: applications by status and channel, and anything that
+        could not go on (none expected)."""
         by_status = Counter(Application.objects.values_list("status", flat=True))
         by_channel = Counter(Application.objects.values_list("channel", flat=True))
         lines = [
