@@ -265,7 +265,9 @@ def assert_the_casework_of_the_year() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("built_at", ["2027-03-01 00:30", "2026-12-07 07:10", "2028-02-29 12:00"])
+@pytest.mark.parametrize(
+    "built_at", ["2027-03-01 00:30", "2026-12-07 07:10", "2027-02-28 15:59", "2028-02-29 12:00"]
+)
 def test_seed_demo_builds_a_causally_sound_working_year_and_is_idempotent(cangzhou, pinned_clock, built_at):
     pinned_clock.move_to(beijing(built_at))
     out = StringIO()
