@@ -112,7 +112,7 @@ class IntakeForm(forms.Form):
     program = forms.ModelChoiceField(label=_("救助项目"), queryset=Program.objects.none(), required=False)
     department = forms.CharField(label=_("转介部门"), max_length=60, required=False)
     due_on = forms.DateField(
-        label=_("答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, household: Household, **kwargs):
@@ -149,4 +149,6 @@ class IntakeForm(forms.Form):
 
 class ReferralAnswerForm(forms.Form):
     answer = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}))
-    answered_on = forms.DateField(label=_("答复日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    answered_on = forms.DateField(
+        label=_("答复日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

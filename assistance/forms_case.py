@@ -67,7 +67,8 @@ class WithdrawForm(VersionedForm):
 class VisitForm(VersionedForm):
     visited_on = forms.DateField(
         label=_("调查日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO whatever the language: a date input shows nothing for "2026/06/08" (zh-hans's format)
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": DATE_INVALID, "required": _("请填写调查日期。")},
     )
     staff_second = forms.ModelChoiceField(
