@@ -128,9 +128,9 @@ class IntakeForm(forms.Form):
         self.fields["program"].empty_label = _("请选择救助项目")
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
+            elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             elif not isinstance(widget, forms.RadioSelect | forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control form-control-sm")

@@ -126,7 +126,10 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
     ]
     current = next((row for row in steps if step and row["step"].pk == step.pk), None)
     computation = application.computation or {}
-    inputs = [(INPUT_LABELS.get(key, key), value) for key, value in (computation.get("inputs") or {}).items()]
+    # in the order INPUT_LABELS gives them (jsonb keeps keys sorted by length, not as written)
+    order = {key: i for i, key in enumerate(INPUT_LABELS)}
+    stored = sorted((computation.get("inputs") or {}).items(), key=lambda kv: order.get(kv[0], len(order)))
+    inputs = [(INPUT_LABELS.get(key, key), value) for key, value in stored]
     context = {
         "application": application,
         "file": file,

@@ -145,6 +145,12 @@ def test_an_alert_closed_as_dibao_is_taken_through_every_step_to_a_monthly_grant
     expect(page.locator(".messages")).to_contain_text("已核定金额：882.00 元")
     expect(page.locator("#proposed-amount")).to_contain_text("882.00")
     expect(page.locator("#formula")).to_contain_text("594.00")
+    labels = page.locator("#amount dt").all_inner_texts()
+    assert labels == ["月保障标准（元/人）", "家庭月人均收入（元）", "保障人数"]
+    assert page.inner_text("label[for=id_pass_opinion]").startswith("初审意见 ")  # not "初审意见意见"
+    assert (
+        page.locator("[id=id_reject_reason]").count() == page.locator("[id=id_withdraw_reason]").count() == 1
+    )
     screenshot("assistance-dibao-first-review")
     pass_current(page, "经入户调查和信息核对，家庭月人均收入低于保障标准，同意纳入")
 
