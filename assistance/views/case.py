@@ -144,6 +144,8 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
         if computation.get("approval_level") in StepLevel.values
         else "",
         "entries": [(e, notice_url(e.notice_id)) for e in file.entries],
+        # 临时救助 has no 公示: an empty "尚未列入公示" there would suggest a step that is missing
+        "has_notice_step": any(s.code == "notice" for s in file.steps),
         "grant": getattr(application, "grant", None),
         "today": today,
         **actions,

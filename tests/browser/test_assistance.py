@@ -247,6 +247,7 @@ def test_a_walk_in_emergency_is_paid_first_and_regularised(workday, page, login,
     amount.locator("input[name=case_amount]").fill("800")
     page.click("#btn-amount")
     expect(page.locator("#proposed-amount")).to_contain_text("800.00")
+    assert page.locator("#notices").count() == 0  # no 公示 in 临时救助
     screenshot("assistance-emergency-help-first")
     pass_current(page, "情况紧急，先行救助")
     expect(page.locator("#paid-first-badge")).to_have_text("已先行救助")
