@@ -561,6 +561,7 @@ class Casework:
             return None
         if code == "info_check":
             self._confirm_findings(town, application)
+            application.refresh_from_db()  # each confirmation is a change of the application
         if code == "notice":
             return self._notice(plan, town, application)
         if code in ("help_first", "first_review", "committee_review", "confirm"):
