@@ -29,6 +29,7 @@ from assistance.models import (
     ApplicationVisit,
     Finding,
     FindingStatus,
+    Grant,
     NoticeEntry,
     ObjectionStatus,
     ProgramKind,
@@ -137,6 +138,23 @@ def application_record_visit(
     return link
 
 
+# From these steps on the amount is what was decided or paid: it no longer changes. A programme
+# with a 公示 step also fixes it at its confirmation (the village saw that amount); an upheld
+# objection starts a new round at 入户调查, where it may be computed again.
+AMOUNT_FIXED_CODES = ("notice", "leading_group_review", "payment", "follow_up")
+
+
+def amount_open(application: Application) -> bool:
+    """May the amount be (re)computed now: the application is open, nothing has been paid, and the
+    amount is not yet published or decided."""
+    step = application.current_step
+    if application.status != ApplicationStatus.IN_PROGRESS or step is None:
+        return False
+    if step.code in AMOUNT_FIXED_CODES or Grant.objects.filter(application=application).exists():
+        return False
+    return not (step.code == "confirm" and application.steps.filter(code="notice").exists())
+
+
 def _visits_this_round(application: Application):
     """Visits of the current round (an upheld objection asks for a new investigation)."""
     return ApplicationVisit.objects.filter(application=application, round=_round(application))
@@ -160,6 +178,13 @@ def application_set_amount(
     step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以核定金额。"))
+    if not amount_open(application):
+        raise AssistanceError(
+            _(
+                "金额已公示、进入审批或已发放，当前步骤“%(step)s”不能再修改；如需调整，须经公示异议退回重新调查。"
+            )
+            % {"step": step.name}
+        )
     # the grant covers members by name: an amount for more people than the household has would be
     # paid to nobody
     members = application.household.members.count()

@@ -38,7 +38,7 @@ from assistance.selectors_case import application_get, case_file
 from assistance.services.common import can_act_at
 
 # the services' own rule for who decides a step (one place): pages show the buttons by it
-from assistance.services.steps import FINAL_CODES, step_level
+from assistance.services.steps import FINAL_CODES, amount_open, step_level
 from households import clock
 from households.decorators import permission_required
 from households.readlog import services as readlog
@@ -152,7 +152,9 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
         "pass_form": PassForm(initial=initial, step=step),
         "reject_form": RejectForm(initial=initial),
         "withdraw_form": WithdrawForm(initial=initial),
-        "amount_form": amount_form(program, initial=_amount_initial(application)),
+        "amount_form": (
+            amount_form(program, initial=_amount_initial(application)) if amount_open(application) else None
+        ),
         "finding_forms": {
             f.pk: FindingForm(auto_id=f"id_finding{f.pk}_%s")
             for f in file.findings

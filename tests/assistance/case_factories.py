@@ -77,35 +77,42 @@ def application_at(
     step_code: str, household, actor, program_code: str = "rural_dibao", **kwargs
 ) -> Application:
     """An application accepted by `actor` and standing at `step_code`, the earlier steps recorded as
-    passed by `actor` (test data: written directly, not through the services)."""
-    from assistance.models import ApplicationStep, StepStatus
-
-    application = apply(actor, household, program_code, **kwargs)
-    steps = list(application.steps.order_by("order"))
-    target = next(s for s in steps if s.code == step_code)
-    now = clock.now()
-    for step in steps:
-        if step.order < target.order:
-            ApplicationStep.objects.filter(pk=step.pk).update(
-                status=StepStatus.PASSED,
-                decided_by=actor,
-                decided_at=now,
-                opinion="同意",
-                opened_on=clock.today(),
-            )
-        elif step.pk == target.pk:
-            ApplicationStep.objects.filter(pk=step.pk).update(status=StepStatus.OPEN, opened_on=clock.today())
-        else:
-            ApplicationStep.objects.filter(pk=step.pk).update(status=StepStatus.PENDING)
+    passed by `actor` (test data: written directly, not through the services); past 初审 it carries
+    a proposed amount of 500.00."""
+    application = move_to(apply(actor, household, program_code, **kwargs), step_code, actor)
     Application.objects.filter(pk=application.pk).update(
-        current_step=target,
-        current_step_code=target.code,
-        handling_level=target.level,
         members_covered=household.members.count(),
         monthly_income_per_capita=Decimal("300"),
         proposed_amount=Decimal("500.00")
         if step_code not in ("accept", "home_visit", "info_check")
         else None,
+    )
+    return fresh(application)
+
+
+def move_to(application: Application, step_code: str, actor) -> Application:
+    """Moves an open application on to its later step `step_code`, the steps between recorded as
+    passed by `actor` (test data, not the services); its amounts stay as they are."""
+    from assistance.models import ApplicationStep, StepStatus
+
+    steps = list(application.steps.filter(round=fresh(application).current_step.round).order_by("order"))
+    target = next(s for s in steps if s.code == step_code)
+    now = clock.now()
+    for step in steps:
+        if step.order < target.order and step.status != StepStatus.PASSED:
+            ApplicationStep.objects.filter(pk=step.pk).update(
+                status=StepStatus.PASSED,
+                decided_by=actor,
+                decided_at=now,
+                opinion="同意",
+                opened_on=step.opened_on or clock.today(),
+            )
+        elif step.pk == target.pk:
+            ApplicationStep.objects.filter(pk=step.pk).update(status=StepStatus.OPEN, opened_on=clock.today())
+        elif step.order > target.order:
+            ApplicationStep.objects.filter(pk=step.pk).update(status=StepStatus.PENDING)
+    Application.objects.filter(pk=application.pk).update(
+        current_step=target, current_step_code=target.code, handling_level=target.level
     )
     return fresh(application)
 

@@ -13,6 +13,7 @@ from tests.assistance.case_factories import (
     application_at,
     family,
     fresh,
+    move_to,
     pass_step,
     set_case_amount,
     set_dibao_amount,
@@ -32,9 +33,11 @@ def workday(pinned_clock):
 
 
 def approved_dibao(caseworker, supervisor, household, *, income="294", members=None):
-    """A 农村低保 application at 审核确认 with its amount computed, then confirmed by `supervisor`."""
-    application = application_at("confirm", household, caseworker)
+    """A 农村低保 application with its amount computed at 初审, taken to 审核确认 and confirmed by
+    `supervisor`."""
+    application = application_at("first_review", household, caseworker)
     set_dibao_amount(caseworker, application, income=income, members=members or household.members.count())
+    move_to(application, "confirm", caseworker)
     pass_step(supervisor, application, "同意纳入")
     return fresh(application)
 
@@ -146,8 +149,9 @@ def test_if_the_grant_fails_no_monitoring_change_remains(
     household = family(members=2)
     head = household.members.get(relation=Relation.HEAD)
     MonitoringRecordFactory(person=head, category="relapse_watch", since=date(2025, 3, 1))
-    application = application_at("confirm", household, caseworker_a)
+    application = application_at("first_review", household, caseworker_a)
     set_dibao_amount(caseworker_a, application, members=2)
+    move_to(application, "confirm", caseworker_a)
 
     def broken(*args, **kwargs):
         raise RuntimeError("grant members could not be written")

@@ -25,6 +25,7 @@ from tests.assistance.case_factories import (
     apply,
     family,
     fresh,
+    move_to,
     pass_step,
     reject,
     second_caseworker,
@@ -407,3 +408,21 @@ def test_a_supervisor_of_another_county_gets_404_at_the_county_step(workday, cas
     with pytest.raises(Http404):
         pass_step(other_county, application, "同意")
     assert fresh(application).status == ApplicationStatus.IN_PROGRESS
+
+
+def test_the_amount_is_fixed_once_noticed_and_once_paid(workday, caseworker_a):
+    # 低保: computed at 初审, published at 公示; from then on (审核确认 included) it stays as noticed
+    application = application_at("first_review", family(), caseworker_a)
+    set_dibao_amount(caseworker_a, application, income="300", members=3)
+    for code in ("notice", "confirm"):
+        move_to(application, code, caseworker_a)
+        with pytest.raises(services.AssistanceError, match="不能再修改"):
+            set_dibao_amount(caseworker_a, application, income="100", members=3)
+    assert fresh(application).proposed_amount == D("882.00")  # (594 − 300) × 3
+    # 急难型: paid first; the amount paid is the amount
+    emergency = apply(caseworker_a, family(), "temp_emergency")
+    set_case_amount(caseworker_a, emergency, "800")
+    pass_step(caseworker_a, emergency, "先行发放")
+    with pytest.raises(services.AssistanceError, match="不能再修改"):
+        set_case_amount(caseworker_a, emergency, "1500")
+    assert Grant.objects.get(application=emergency).amount == fresh(emergency).proposed_amount == D("800.00")
