@@ -508,6 +508,7 @@ class DashboardMeasure(models.TextChoices):
     CLOSED = "closed", _("办结数")  # key = outcome
     DAYS_TO_VERIFY = "days_to_verify", _("核查用时")  # median_days; count = alerts measured
     DAYS_TO_CLOSE = "days_to_close", _("办结用时")
+    PEOPLE = "people", _("预警人数")  # distinct persons alerted in the window; rule "" = any rule
 
 
 class DashboardSummary(models.Model):

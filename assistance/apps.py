@@ -6,7 +6,17 @@ class AssistanceConfig(AppConfig):
     verbose_name = "救助帮扶"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from alerts.signals import alert_closed
-        from assistance.receivers import application_for_closed_alert
+        from assistance.moves import cases_follow_home
+        from assistance.receivers import application_for_closed_alert, calendar_changed
+        from households import moves
+        from households.models import CalendarDay
 
         alert_closed.connect(application_for_closed_alert, dispatch_uid="assistance-application-for-alert")
+        # A household moved by hand or by the roster: its open cases follow it.
+        moves.register(cases_follow_home)
+        # The holiday calendar changed: open applications' due dates are computed again.
+        post_save.connect(calendar_changed, sender=CalendarDay, dispatch_uid="assistance-calendar-saved")
+        post_delete.connect(calendar_changed, sender=CalendarDay, dispatch_uid="assistance-calendar-deleted")

@@ -1,5 +1,7 @@
 """What the assistance app does when something happens in the apps below it."""
 
+from django.db import transaction
+
 from alerts.services.triage import TriageError
 from assistance.errors import AssistanceError
 
@@ -13,3 +15,10 @@ def application_for_closed_alert(sender, *, alert, actor, **kwargs) -> None:
         application_from_alert(actor=actor, alert=alert)
     except AssistanceError as exc:
         raise TriageError(exc.message) from exc
+
+
+def calendar_changed(sender, **kwargs) -> None:
+    """A holiday or make-up day was entered, corrected or removed: due dates again, after commit."""
+    from assistance.tasks import refresh_due_dates
+
+    transaction.on_commit(refresh_due_dates.delay)

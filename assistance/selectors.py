@@ -1,5 +1,6 @@
-"""Reads of programmes and standards (reference data: no region scoping, no personal data), and the
-amount of an application computed from them."""
+"""Reads of programmes and standards (reference data: no region scoping, no personal data), the
+amount of an application computed from them, and the findings of an application's 信息核对 per
+member (for an application the caller has already loaded in the user's scope)."""
 
 from datetime import date
 
@@ -9,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from assistance import amounts
 from assistance.errors import AssistanceError
-from assistance.models import CARE_COMPONENT, Program, ProgramKind, Standard, StandardComponent
+from assistance.models import CARE_COMPONENT, Finding, Program, ProgramKind, Standard, StandardComponent
+from households.models import Person, Relation
 
 
 def standard_in_force(
@@ -90,10 +92,30 @@ def compute_amount(
             standard(program, CARE_COMPONENT[self_care_level]),
             self_care_level=self_care_level,
         )
+    if program.kind != ProgramKind.ONE_OFF:
+        raise AssistanceError(_("“%(program)s”为认定类项目，不核定救助金额。") % {"program": program.name})
     if case_amount is None or case_amount <= 0:
         raise AssistanceError(_("请填写救助金额（大于0元）。"))
     if program.code == "hardship_fund":
         return amounts.special_fund(committee_amount=case_amount)
-    if program.kind == ProgramKind.ONE_OFF:
-        return amounts.temporary_aid(standard(dibao_program_for(area)), case_amount=case_amount)
-    raise AssistanceError(_("“%(program)s”为认定类项目，不核定救助金额。") % {"program": program.name})
+    return amounts.temporary_aid(standard(dibao_program_for(area)), case_amount=case_amount)
+
+
+def findings_by_member(application) -> list[tuple[Person, list[Finding]]]:
+    """The findings of the check grouped per person: the household's members (head first, then in
+    the order they were registered), each with their findings (possibly none), then anyone who has
+    findings but has left the household since. The caller has loaded `application` in scope."""
+    findings = list(
+        Finding.objects.filter(application=application)
+        .select_related("person", "batch", "confirmed_by")
+        .order_by("person_id", "source", "occurred_on", "id")
+    )
+    groups: dict[int, tuple[Person, list[Finding]]] = {
+        person.pk: (person, [])
+        for person in Person.objects.filter(household_id=application.household_id).order_by(
+            Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "id"
+        )
+    }
+    for finding in findings:
+        groups.setdefault(finding.person_id, (finding.person, []))[1].append(finding)
+    return list(groups.values())

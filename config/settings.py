@@ -264,6 +264,12 @@ TEMPORARY_AID_TOWN_LIMIT = env.str("TEMPORARY_AID_TOWN_LIMIT", default="1000")
 GRANT_STARTS_NEXT_MONTH = env.bool("GRANT_STARTS_NEXT_MONTH", default=True)
 # 公示 lasts this many calendar days, the first day included (DOMAIN.md: 7).
 NOTICE_DAYS = env.int("NOTICE_DAYS", default=7)
+# 信息核对 lists the department records of this many days before the check opens (valid disability
+# certificates and open unemployment registrations whatever their age). Not given by DOMAIN.md: an
+# assumption for the bureau to confirm.
+FINDINGS_LOOKBACK_DAYS = env.int("FINDINGS_LOOKBACK_DAYS", default=365)
+# The supervision hotline printed on every notice and standing list (12349: civil-affairs hotline).
+NOTICE_HOTLINE = env.str("NOTICE_HOTLINE", default="12349")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -6,6 +6,7 @@ NAVIGATION = [
     ("home", _("首页"), None),
     ("alerts:inbox", _("预警处置"), "alerts.view_alert"),
     ("assistance:application_list", _("救助申请"), "assistance.view_application"),
+    ("assistance:notice_list", _("公示"), "assistance.view_notice"),
     ("households:list", _("家庭档案"), "households.view_household"),
     ("imports:batch_list", _("数据导入"), "imports.add_importbatch"),
     ("alerts:dashboard", _("统计看板"), "alerts.view_dashboardsummary"),

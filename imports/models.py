@@ -291,7 +291,11 @@ class DisabilityCertificate(FeedRecord):
     class Meta:
         verbose_name = _("残疾人证")
         verbose_name_plural = _("残疾人证")
-        indexes = [models.Index(fields=["issued_on"], name="disability_issued_on")]
+        indexes = [
+            models.Index(fields=["issued_on"], name="disability_issued_on"),
+            # an applying household's economic-status check reads its members' records
+            models.Index(fields=["id_number"], name="disability_id_number"),
+        ]
         constraints = [
             # The natural key, by which the merge finds stored rows (anti-join INSERT, UPDATE … FROM).
             # A constraint rather than unique=True, which would add a second, varchar_pattern_ops
@@ -331,7 +335,11 @@ class UnemploymentRegistration(FeedRecord):
     class Meta:
         verbose_name = _("失业登记")
         verbose_name_plural = _("失业登记")
-        indexes = [models.Index(fields=["registered_on"], name="unemployment_registered_on")]
+        indexes = [
+            models.Index(fields=["registered_on"], name="unemployment_registered_on"),
+            # an applying household's economic-status check reads its members' records
+            models.Index(fields=["id_number"], name="unemployment_id_number"),
+        ]
         constraints = [
             # The natural key, by which the merge finds stored rows (anti-join INSERT, UPDATE … FROM).
             # A constraint rather than unique=True, which would add a second, varchar_pattern_ops

@@ -196,6 +196,7 @@ class Summary:
     months: list[date]
     monitored: dict[str, int]
     raised: dict[str, dict[date, int]]
+    people: dict[str, int]  # distinct persons alerted in the window, per rule; "" = over all rules
     outcomes: dict[str, dict[str, int]]
     days_to_verify: dict[str, tuple[int, float | None]]
     days_to_close: dict[str, tuple[int, float | None]]
@@ -226,6 +227,7 @@ def summary(*, user, node: Node) -> Summary | None:
         months=months,
         monitored=dict.fromkeys(MonitoringCategory.values, 0),
         raised={rule: dict.fromkeys(months, 0) for rule in RuleCode.values},
+        people=dict.fromkeys(["", *RuleCode.values], 0),
         outcomes={rule: dict.fromkeys(Outcome.values, 0) for rule in RuleCode.values},
         days_to_verify={},
         days_to_close={},
@@ -235,6 +237,8 @@ def summary(*, user, node: Node) -> Summary | None:
             figures.monitored[row.key] = row.count
         elif row.measure == DashboardMeasure.RAISED:
             figures.raised.setdefault(row.rule, {})[row.month] = row.count
+        elif row.measure == DashboardMeasure.PEOPLE:
+            figures.people[row.rule] = row.count
         elif row.measure == DashboardMeasure.CLOSED:
             figures.outcomes.setdefault(row.rule, {})[row.key] = row.count
         elif row.measure == DashboardMeasure.DAYS_TO_VERIFY:

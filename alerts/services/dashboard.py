@@ -92,6 +92,19 @@ def _statements() -> list[str]:
             GROUP BY GROUPING SETS ({_sets("rule, outcome")})
         ) g WHERE node IS NOT NULL
     """
+    # A person alerted twice (two rules, or twice by one rule) is one person: counted per rule and,
+    # under rule "", once over all rules.
+    people = f"""
+        {insert}
+        SELECT %(as_of)s, node, 'people', rule, NULL, '', n, NULL FROM (
+            SELECT {_NODE} AS node, CASE WHEN GROUPING(rule) = 0 THEN rule ELSE '' END AS rule,
+                   count(DISTINCT person_id) AS n
+            FROM (SELECT {_LEVELS.format(col="region_id")}, rule, person_id
+                  FROM {alert}
+                  WHERE region_id LIKE %(city)s AND raised_on BETWEEN %(start)s AND %(as_of)s) s
+            GROUP BY GROUPING SETS ({_sets("rule", "")})
+        ) g WHERE node IS NOT NULL
+    """
     # Verification starts when verified_at is set; older alerts only have it in their history.
     verify_moment = f"""
         coalesce(a.verified_at, (SELECT min(e.at) FROM {event} e
@@ -116,7 +129,7 @@ def _statements() -> list[str]:
                 GROUP BY GROUPING SETS ({_sets("rule", "")})
             ) g WHERE node IS NOT NULL
         """)
-    return [monitored, raised, closed, *medians]
+    return [monitored, raised, people, closed, *medians]
 
 
 @transaction.atomic
@@ -125,8 +138,9 @@ def refresh_dashboard_summaries(*, as_of: date) -> DashboardRefresh:
 
     Guarantees: set-based SQL only; the old summaries are replaced in one transaction (readers see
     either the old or the new set, never a mix); concurrent refreshes wait for each other. Figures:
-    people under monitoring on `as_of` per category; alerts raised per rule and month and alerts
-    closed per rule and outcome in the twelve months ending with `as_of`'s month; the median days
+    people under monitoring on `as_of` per category; alerts raised per rule and month, the distinct
+    people they were raised for (per rule and over all rules), and alerts closed per rule and
+    outcome, in the twelve months ending with `as_of`'s month; the median days
     from raising to the start of verification and to closing, over alerts verified (closed) in
     that window. Returns the refresh record (as_of, duration, rows written).
     """

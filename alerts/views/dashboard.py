@@ -25,6 +25,8 @@ class RuleRow:
     label: str
     this_month: int
     this_year: int
+    last_12_months: int
+    people: int
     closed: int
     days_to_verify: tuple[int, float | None]
     days_to_close: tuple[int, float | None]
@@ -71,6 +73,8 @@ def _summary_figures(s: selectors.Summary) -> dict:
             label=label,
             this_month=s.raised_in(rule, s.this_month),
             this_year=s.raised_in(rule, s.this_year),
+            last_12_months=s.raised_in(rule, s.months[0]),
+            people=s.people.get(rule, 0),
             closed=sum(s.outcomes.get(rule, {}).values()),
             days_to_verify=s.days_to_verify.get(rule, (0, None)),
             days_to_close=s.days_to_close.get(rule, (0, None)),
@@ -87,6 +91,9 @@ def _summary_figures(s: selectors.Summary) -> dict:
         "rule_rows": rule_rows,
         "raised_this_month": sum(r.this_month for r in rule_rows),
         "raised_this_year": sum(r.this_year for r in rule_rows),
+        "raised_12_months": sum(r.last_12_months for r in rule_rows),
+        # Not the sum of the rows: a person alerted by two rules is one person.
+        "people_alerted": s.people.get("", 0),
         "closed_total": sum(r.closed for r in rule_rows),
         "days_to_verify": s.days_to_verify.get("", (0, None)),
         "days_to_close": s.days_to_close.get("", (0, None)),

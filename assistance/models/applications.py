@@ -174,6 +174,12 @@ class Application(models.Model):
             models.Index(
                 fields=["decided_at"], condition=Q(status="approved"), name="application_approved_at"
             ),
+            # The dashboard: applications approved, rejected or withdrawn in its window.
+            models.Index(
+                fields=["decided_at", "status"],
+                condition=Q(decided_at__isnull=False),
+                name="application_decided_at",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,6 +276,7 @@ class ApplicationAction(models.TextChoices):
     REJECT = "reject", _("不予批准")
     RETURN = "return", _("退回重新调查")
     RECORD_VISIT = "record_visit", _("登记入户调查")
+    COLLECT_FINDINGS = "collect_findings", _("信息核对（提取部门数据）")
     CONFIRM_FINDING = "confirm_finding", _("核对结果确认")
     SET_AMOUNT = "set_amount", _("核定金额")
     PAY_FIRST = "pay_first", _("先行救助发放")

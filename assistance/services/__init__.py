@@ -2,6 +2,7 @@
 
 from .applications import application_create, application_from_alert, referral_answer, referral_create
 from .common import AssistanceError, StaleApplicationError
+from .findings import findings_collect, findings_refresh
 from .grants import grant_create
 from .notices import notice_publish, objection_decide, objection_record
 from .standards import standard_add, standard_problem
@@ -23,6 +24,8 @@ __all__ = [
     "application_set_amount",
     "application_withdraw",
     "finding_confirm",
+    "findings_collect",
+    "findings_refresh",
     "grant_create",
     "notice_publish",
     "objection_decide",

@@ -197,6 +197,8 @@ def referral_create(
         raise AssistanceError(_("只有本辖区的经办人或督导可以登记转介。"))
     if person.household_id != household.pk:
         raise AssistanceError(_("申请人须为该家庭成员。"))
+    if channel not in Channel.values or channel == Channel.ALERT:
+        raise AssistanceError(_("请选择受理渠道（一门受理、网格员报告或12349热线）。"))
     if not request.strip() or not department.strip():
         raise AssistanceError(_("转介须填写申请事项和接收部门。"))
     today = clock.today()

@@ -99,15 +99,15 @@ def write(
     return application
 
 
-def overall_due(program, accepted_on: date, complex_case: bool) -> date | None:
+def overall_due(program, accepted_on: date, complex_case: bool, calendar=None) -> date | None:
     """The whole procedure's due date: the programme's limit in working days from acceptance."""
     limit = program.complex_time_limit_working_days if complex_case else program.time_limit_working_days
     if limit is None:
         return None
-    return working_due(accepted_on, limit)
+    return working_due(accepted_on, limit, calendar)
 
 
-def step_due(step: ApplicationStep, opened_on: date, overall: date | None) -> date | None:
+def step_due(step: ApplicationStep, opened_on: date, overall: date | None, calendar=None) -> date | None:
     """A step's due date: its own limit when the template sets one (working or calendar days from
     the day it opened), else the whole procedure's due date."""
     template = step.template
@@ -115,26 +115,33 @@ def step_due(step: ApplicationStep, opened_on: date, overall: date | None) -> da
         return overall
     if template.time_unit == TimeUnit.CALENDAR_DAYS:
         return opened_on + timedelta(days=template.time_limit)
-    return working_due(opened_on, template.time_limit)
+    return working_due(opened_on, template.time_limit, calendar)
 
 
-def working_due(start: date, n: int) -> date | None:
+def working_due(start: date, n: int, calendar=None) -> date | None:
     """n working days after `start`; None when the holiday arrangement of a year it reaches is not
-    entered yet (the pages then say the due date is pending and why: `due_date_pending`). Casework
-    is never blocked by a missing calendar."""
+    entered yet (the due date is "pending" until the year is entered: `due_dates.due_dates_refresh` runs then).
+    Casework is never blocked by a missing calendar."""
     try:
-        return workdays.add_working_days(start, n)
+        return (calendar or workdays.WorkingCalendar()).add_working_days(start, n)
     except workdays.UnknownCalendarYear:
         return None
 
 
 def open_step(application: Application, step: ApplicationStep, today: date) -> dict:
-    """Marks `step` open from `today` with its due date; returns the application fields to save."""
+    """Marks `step` open from `today` with its due date; returns the application fields to save
+    (with the procedure's due date when it was pending and the calendar now knows it)."""
+    fields = {}
+    if application.due_on is None:
+        due_on = overall_due(application.program, application.accepted_on, application.complex_case)
+        if due_on is not None:
+            fields["due_on"] = application.due_on = due_on
     step.status = StepStatus.OPEN
     step.opened_on = today
     step.due_on = step_due(step, today, application.due_on)
     step.save(update_fields=["status", "opened_on", "due_on"])
     return {
+        **fields,
         "current_step": step,
         "current_step_code": step.code,
         "current_due_on": step.due_on,

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from assistance.errors import AssistanceError
@@ -20,6 +21,7 @@ from assistance.models import (
     StepLevel,
     StepStatus,
 )
+from assistance.selectors_notices import not_yet_noticed
 from households import clock
 from households.models import Region, RegionLevel
 from households.scoping import get_in_scope_or_404, scope_queryset
@@ -41,15 +43,8 @@ def waiting_for_notice(actor, village_code: str):
     qs = scope_queryset(Application.objects.all(), actor, "region__code").filter(
         region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code="notice"
     )
-    return [
-        a for a in qs.select_related("current_step", "applicant", "program", "household") if not _noticed(a)
-    ]
-
-
-def _noticed(application: Application) -> bool:
-    return NoticeEntry.objects.filter(
-        application=application, notice__starts_on__gte=application.current_step.opened_on
-    ).exists()
+    qs = not_yet_noticed(qs).select_related("current_step", "applicant", "program", "household")
+    return list(qs.annotate(household_size=Count("household__members")))
 
 
 @transaction.atomic
@@ -80,8 +75,7 @@ def notice_publish(*, actor, village_code: str, starts_on: date | None = None) -
             notice=notice,
             application=a,
             head_display=notice_display_name(a.applicant, starts_on),
-            people_covered=a.members_covered
-            or (1 if a.program.kind == "person" else a.household.members.count()),
+            people_covered=a.members_covered or (1 if a.program.kind == "person" else a.household_size),
             proposed_amount=a.proposed_amount,
             program_name=a.program.name,
         )
@@ -151,7 +145,7 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
         pk=objection_id,
     )
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("program", "current_step")
         .get(pk=objection.entry.application_id)
     )
@@ -170,7 +164,7 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
     data = {"objection": objection.pk, "upheld": upheld}
     if upheld and application.status == ApplicationStatus.IN_PROGRESS:
         fields = _back_to_investigation(application)
-        data["round"] = application.current_step.round
+        data["round"] = fields["current_step"].round
     for name, value in fields.items():
         setattr(application, name, value)
     application.lock_version += 1

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from alerts.models import HomeVisit
@@ -36,7 +37,7 @@ from assistance.models import (
 )
 from households import clock
 from households.models import RegionLevel, User
-from households.scoping import region_in_scope
+from households.scoping import get_in_scope_or_404, region_in_scope
 
 from . import findings as findings_service
 from .common import (
@@ -47,6 +48,7 @@ from .common import (
     open_step,
     require_open,
     working_due,
+    works_cases,
     write,
 )
 from .grants import grant_create
@@ -61,7 +63,7 @@ def _round(application: Application) -> int:
     return application.current_step.round
 
 
-def _step_level(application: Application, step) -> str:
+def step_level(application: Application, step) -> str:
     """The level a step is decided at; a 临时救助 amount above the town's limit moves its
     confirmation to the county."""
     if step.code == "confirm" and application.computation.get("approval_level") == StepLevel.COUNTY:
@@ -70,7 +72,7 @@ def _step_level(application: Application, step) -> str:
 
 
 def _require_actor(actor, application: Application, step) -> None:
-    level = _step_level(application, step)
+    level = step_level(application, step)
     if not can_act_at(actor, level, application.region_id):
         if level == StepLevel.TOWN:
             raise AssistanceError(_("“%(step)s”由乡镇（街道）经办人或督导办理。") % {"step": step.name})
@@ -96,7 +98,11 @@ def application_record_visit(
         raise AssistanceError(_("只有本辖区的经办人或督导可以登记入户调查。"))
     if staff_second.pk == actor.pk:
         raise AssistanceError(_("入户调查须由两名工作人员进行：第二名调查人员不能是您本人。"))
-    if not staff_second.is_active or not region_in_scope(staff_second, application.region_id):
+    if (
+        not staff_second.is_active
+        or not works_cases(staff_second)
+        or not region_in_scope(staff_second, application.region_id)
+    ):
         raise AssistanceError(_("第二名调查人员须为负责该家庭所在区域的在职工作人员。"))
     today = clock.today()
     if visited_on > today or visited_on < application.accepted_on:
@@ -154,6 +160,14 @@ def application_set_amount(
     step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以核定金额。"))
+    # the grant covers members by name: an amount for more people than the household has would be
+    # paid to nobody
+    members = application.household.members.count()
+    if members_covered is not None and members_covered > members:
+        raise AssistanceError(
+            _("保障人数（%(covered)s人）不能多于家庭人口（%(members)s人）。")
+            % {"covered": members_covered, "members": members}
+        )
     computation = selectors.compute_amount(
         application,
         day=clock.today(),
@@ -184,11 +198,20 @@ def application_set_amount(
 @transaction.atomic
 def finding_confirm(*, actor, finding_id: int, status: str, explanation: str = "") -> Finding:
     """The caseworker confirms a finding (属实) or explains it (已说明, with a text)."""
-    finding = Finding.objects.select_related("application").select_for_update(of=("self",)).get(pk=finding_id)
-    application = load(actor, finding.application_id)
-    require_open(application)
+    finding = get_in_scope_or_404(
+        Finding.objects.select_for_update(of=("self",)),
+        actor,
+        region_path="application__region__code",
+        pk=finding_id,
+    )
+    application = load(actor, finding.application_id, for_update=True)
+    step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以确认核对结果。"))
+    if step.code != findings_service.CHECK_STEP_CODE:
+        raise AssistanceError(_("核对结果在“信息核对”步骤确认；当前步骤为“%(step)s”。") % {"step": step.name})
+    if finding.status != FindingStatus.PENDING:
+        raise AssistanceError(_("该核对结果已由他人确认，请刷新页面查看。"))
     if status not in (FindingStatus.CONFIRMED, FindingStatus.EXPLAINED):
         raise AssistanceError(_("请选择“属实”或“已说明”。"))
     if status == FindingStatus.EXPLAINED and not explanation.strip():
@@ -224,7 +247,7 @@ def _check_can_pass(actor, application: Application, step) -> None:
     code = step.code
     if code == "home_visit" and not _visits_this_round(application).exists():
         raise AssistanceError(_("请先登记入户调查（调查日期、两名调查人员、调查情况、家庭状况）。"))
-    if code == "info_check":
+    if code == findings_service.CHECK_STEP_CODE:
         pending = application.findings.filter(status=FindingStatus.PENDING).count()
         if pending:
             raise AssistanceError(
@@ -239,6 +262,8 @@ def _check_can_pass(actor, application: Application, step) -> None:
     if code == "notice":
         entry = (
             NoticeEntry.objects.filter(application=application, notice__starts_on__gte=step.opened_on)
+            # a line with an upheld objection belongs to the round it sent back
+            .exclude(objections__status=ObjectionStatus.UPHELD)
             .select_related("notice")
             .order_by("-notice__starts_on")
             .first()
@@ -260,8 +285,11 @@ def _check_can_pass(actor, application: Application, step) -> None:
             and code == "confirm"
             and application.program.kind != ProgramKind.ONE_OFF
         ):
+            # either investigator may be the county's: the rule asks for county staff at the visit
+            county_levels = (RegionLevel.COUNTY, RegionLevel.CITY)
             county_visit = ApplicationVisit.objects.filter(application=application).filter(
-                staff_first__scope__level__in=(RegionLevel.COUNTY, RegionLevel.CITY)
+                Q(staff_first__scope__level__in=county_levels)
+                | Q(staff_second__scope__level__in=county_levels)
             )
             if not county_visit.exists():
                 raise AssistanceError(
@@ -311,10 +339,8 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
         action = ApplicationAction.APPROVE
     else:
         fields.update(open_step(application, nxt, today))
-        if nxt.code == "info_check":
-            findings_service.findings_collect(application=application)
         action = ApplicationAction.PASS_STEP
-    return write(
+    application = write(
         application,
         actor=actor,
         lock_version=lock_version,
@@ -324,6 +350,10 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
         data={"step": step.code, "round": step.round},
         **fields,
     )
+    # After the pass is written, so the history reads: step passed, then the check collected.
+    if nxt is not None and nxt.code == findings_service.CHECK_STEP_CODE:
+        findings_service.findings_collect(application=application, actor=actor)
+    return application
 
 
 def _grants_now(application: Application, step) -> bool:
@@ -348,6 +378,8 @@ def step_reject(*, actor, application_id: int, lock_version: int, reason: str) -
     _require_actor(actor, application, step)
     if not reason.strip():
         raise AssistanceError(_("不予批准须填写书面理由。"))
+    if step.code in FINAL_CODES and actor.pk == _first_reviewer_id(application):
+        raise AssistanceError(_("提出初审意见的人员不能再作审核确认（审核与确认须由不同人员办理）。"))
     today = clock.today()
     now = clock.now()
     step.status = StepStatus.REJECTED
@@ -358,7 +390,9 @@ def step_reject(*, actor, application_id: int, lock_version: int, reason: str) -
     data = {"step": step.code, "round": step.round}
     limit = application.program.refusal_notice_working_days
     if limit:
-        data["notice_due_on"] = working_due(today, limit).isoformat()
+        # None: the calendar of the year it reaches is not entered yet ("pending"); never a crash
+        notice_due = working_due(today, limit)
+        data["notice_due_on"] = notice_due.isoformat() if notice_due else None
     return write(
         application,
         actor=actor,

@@ -108,3 +108,41 @@ def application_at(
         else None,
     )
     return fresh(application)
+
+
+def close_alert(alert, actor, outcome: str, note: str = "经核查情况属实"):
+    """Takes an assigned alert through verification and a visit to closing with `outcome`."""
+    from alerts.services import triage
+    from tests.alerts.triage_factories import visit_for
+
+    triage.alert_start_verification(actor=actor, alert_id=alert.pk, lock_version=alert.lock_version)
+    alert.refresh_from_db()
+    visit_for(alert, actor)
+    alert.refresh_from_db()
+    return triage.alert_close(
+        actor=actor, alert_id=alert.pk, lock_version=alert.lock_version, outcome=outcome, note=note
+    )
+
+
+def reject(actor, application: Application, reason: str = "家庭人均收入高于保障标准") -> Application:
+    application = fresh(application)
+    return services.step_reject(
+        actor=actor, application_id=application.pk, lock_version=application.lock_version, reason=reason
+    )
+
+
+def withdraw(actor, application: Application, reason: str = "申请人主动撤回") -> Application:
+    application = fresh(application)
+    return services.application_withdraw(
+        actor=actor, application_id=application.pk, lock_version=application.lock_version, reason=reason
+    )
+
+
+def set_case_amount(actor, application: Application, amount: str) -> Application:
+    application = fresh(application)
+    return services.application_set_amount(
+        actor=actor,
+        application_id=application.pk,
+        lock_version=application.lock_version,
+        case_amount=Decimal(amount),
+    )

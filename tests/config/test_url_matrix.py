@@ -67,6 +67,27 @@ def assignee_for(world: World, side: str):
     return world.personas["V"] if side == "in" else world.sides["out"].user
 
 
+CASE_POST = "403 403 302 302 302 302 302"
+CASE_POST_OUT = "403 403 302 404 404 404 302"
+CASE_GET_POST_URL = "405 405 405 405 405 405 405"  # the step actions answer POST only
+
+
+def pending_finding(world: World, side: str) -> list:
+    """[application, finding]: a pending finding of the side's application (the check's feeds are
+    not in the world, so one is made here, once per world)."""
+    from assistance.models import Finding
+
+    application = world.sides[side].application
+    finding = Finding.objects.filter(application=application).first() or Finding.objects.create(
+        application=application,
+        person=application.applicant,
+        source="settlement",
+        source_record_id=1,
+        summary="住院自付 12000 元",
+    )
+    return [application.pk, finding.pk]
+
+
 @dataclass(frozen=True)
 class Case:
     """One request: a URL (by name and arguments), a method, and the status every role gets."""
@@ -93,6 +114,32 @@ IMPORTS = "403 200 403 403 403 403 302"
 DASHBOARD = "403 200 200 200 403 403 302"
 DASHBOARD_OUT = "403 200 200 404 403 403 302"
 RULES = "403 200 200 200 403 403 302"
+NOTICE = "403 403 200 200 200 200 302"  # 公示: caseworkers and supervisors
+NOTICE_OUT = "403 403 200 404 404 404 302"
+NOTICE_ACT = "403 403 302 302 302 302 302"
+NOTICE_ACT_OUT = "403 403 302 404 404 404 302"
+POST_ONLY = "405 405 405 405 405 405 405"
+CASEWORK = "403 403 200 200 200 200 302"
+CASEWORK_OUT = "403 403 200 404 404 404 302"
+
+
+def intake(world: World, side: str, action: str) -> dict:
+    """An intake form for the household of the side's application: 临时救助 (the household has no
+    open one) or a referral."""
+    from assistance.models import Program
+
+    application = world.sides[side].application
+    return {
+        "household": application.household_id,
+        "applicant": application.applicant_id,
+        "channel": "single_window",
+        "request": "申请救助",
+        "action": action,
+        "program": Program.objects.get(code="temp_emergency").pk,
+        "department": "县残联",
+        "due_on": clock.today().isoformat(),
+    }
+
 
 APP_CASES: list[Case] = [
     Case("home", "200 200 200 200 200 200 302"),
@@ -151,6 +198,111 @@ APP_CASES: list[Case] = [
     Case("alerts:inbox", TRIAGE, query={"status": "all", "rule": "serious_disease"}),
     Case("alerts:alert_detail", TRIAGE, TRIAGE_OUT, args=side_obj("new_alert")),
     Case("alerts:household_alerts", TRIAGE, TRIAGE_OUT, args=side_obj("household")),
+    # An application's page and its step actions: caseworkers and supervisors of the region; a
+    # refused action comes back as a message (302) and changes nothing; out of region is 404.
+    Case("assistance:application_detail", TRIAGE, TRIAGE_OUT, args=side_obj("application")),
+    Case(
+        "assistance:application_detail",
+        TRIAGE,
+        TRIAGE_OUT,
+        args=side_obj("application_confirm"),
+        label="confirm",
+    ),
+    Case(
+        "assistance:application_pass",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("application"),
+        method="POST",
+        data=lock("application", opinion=""),
+        changes="CKTV",
+    ),
+    Case(
+        "assistance:application_pass",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("application_confirm"),
+        method="POST",
+        data=lock("application_confirm", opinion="同意"),
+        changes="CKTV",
+        label="confirm",
+    ),
+    Case(
+        "assistance:application_reject",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("application"),
+        method="POST",
+        data=lock("application", reason="收入超过标准"),
+        changes="CKTV",
+    ),
+    Case(
+        "assistance:application_withdraw",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("application"),
+        method="POST",
+        data=lock("application", reason="申请人撤回"),
+        changes="CKTV",
+    ),
+    # the second investigator is the side's town caseworker: offered to everyone but themselves
+    # (for them the form comes back, 400, and the page they see again is in the read log)
+    Case(
+        "assistance:application_visit",
+        "403 403 302 302 400 302 302",
+        CASE_POST_OUT,
+        args=side_obj("application"),
+        method="POST",
+        data=lambda w, s: {
+            **lock("application")(w, s),
+            "visited_on": clock.today().isoformat(),
+            "staff_second": w.sides[s].user.pk,
+            "findings": "家中两人患病",
+            "household_situation": "三口之家",
+        },
+        changes="CKTV",
+    ),
+    Case(
+        "assistance:application_amount",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("application"),
+        method="POST",
+        data=lock("application", monthly_income_per_capita="300", members_covered="3"),
+        changes="CKTV",
+    ),
+    Case(
+        "assistance:finding_confirm",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=lambda w, s: pending_finding(w, s),
+        method="POST",
+        data=lambda w, s: {"status": "confirmed", "explanation": ""},
+        changes="CKTV",
+    ),
+    *(
+        Case(
+            f"assistance:{name}",
+            CASE_GET_POST_URL,
+            CASE_GET_POST_URL,
+            args=side_obj("application"),
+            label="GET",
+        )
+        for name in (
+            "application_pass",
+            "application_reject",
+            "application_withdraw",
+            "application_visit",
+            "application_amount",
+        )
+    ),
+    Case(
+        "assistance:finding_confirm",
+        CASE_GET_POST_URL,
+        CASE_GET_POST_URL,
+        args=lambda w, s: pending_finding(w, s),
+        label="GET",
+    ),
     # Triage actions: refused actions of a role that works alerts come back as a message (302) and
     # change nothing; roles that do not work alerts get 403; out of region is 404.
     Case(
@@ -292,6 +444,104 @@ APP_CASES: list[Case] = [
     Case("alerts:dashboard_region", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]),
     Case(
         "alerts:dashboard_region_export", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
+    ),
+    # 公示: caseworkers and supervisors of the village's region; every one of them may publish and
+    # handle objections (town level). Refused actions come back as a message (302), other regions 404.
+    Case("assistance:notice_list", NOTICE),
+    Case("assistance:notice_list", NOTICE, query={"before": "999999"}),
+    Case("assistance:notice_detail", NOTICE, NOTICE_OUT, args=side_obj("notice")),
+    Case("assistance:notice_print", NOTICE, NOTICE_OUT, args=side_obj("notice")),
+    Case("assistance:standing_list", NOTICE, label="choose a village"),
+    Case("assistance:standing_list", NOTICE, NOTICE_OUT, query=lambda w, s: {"village": w.sides[s].village}),
+    Case(
+        "assistance:standing_list",
+        NOTICE,
+        NOTICE_OUT,
+        query=lambda w, s: {"village": w.sides[s].village, "print": "1"},
+        label="print",
+    ),
+    Case("assistance:notice_publish", POST_ONLY),
+    # nothing waits in the world's villages (their application is on the notice): a message, no change
+    Case(
+        "assistance:notice_publish",
+        NOTICE_ACT,
+        NOTICE_ACT_OUT,
+        method="POST",
+        data=lambda w, s: {"village": w.sides[s].village},
+        changes="CKTV",
+    ),
+    Case("assistance:objection_record", POST_ONLY, args=side_obj("entry")),
+    Case(
+        "assistance:objection_record",
+        NOTICE_ACT,
+        NOTICE_ACT_OUT,
+        args=side_obj("entry"),
+        method="POST",
+        data=lambda w, s: {"received_on": clock.today().isoformat(), "content": "家中有车", "raised_by": ""},
+        changes="CKTV",
+    ),
+    Case("assistance:objection_decide", POST_ONLY, args=side_obj("objection")),
+    Case(
+        "assistance:objection_decide",
+        NOTICE_ACT,
+        NOTICE_ACT_OUT,
+        args=side_obj("objection"),
+        method="POST",
+        data=lambda w, s: {"decision": "dismissed", "finding": "车辆已过户"},
+        changes="CKTV",
+    ),
+    # the dashboard's assistance fragment: the dashboard's roles and regions; read-only
+    Case("assistance:dashboard_figures", DASHBOARD),
+    Case(
+        "assistance:dashboard_figures", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village[:6]]
+    ),
+    Case("assistance:dashboard_figures", DASHBOARD, DASHBOARD_OUT, args=lambda w, s: [w.sides[s].village]),
+    Case("assistance:dashboard_figures", "405 405 405 405 405 405 405", method="POST", data=lambda w, s: {}),
+    Case(
+        "assistance:dashboard_figures",
+        "405 405 405 405 405 405 405",
+        "405 405 405 405 405 405 405",
+        args=lambda w, s: [w.sides[s].village[:6]],
+        method="POST",
+        data=lambda w, s: {},
+    ),
+    # Assistance: applications and referrals are the work of caseworkers and supervisors of the region.
+    Case("assistance:application_list", CASEWORK),
+    Case(
+        "assistance:application_list",
+        CASEWORK,
+        query={"status": "all", "overdue": "on", "staff_relative": "on", "channel": "hotline", "q": "王"},
+    ),
+    Case("assistance:application_new", CASEWORK, query={"q": "王"}, label="search"),
+    Case(
+        "assistance:application_new",
+        CASEWORK,
+        CASEWORK_OUT,
+        query=lambda w, s: {"household": w.sides[s].application.household_id},
+        label="form",
+    ),
+    *(
+        Case(
+            "assistance:application_new",
+            "403 403 302 302 302 302 302",
+            "403 403 302 404 404 404 302",
+            method="POST",
+            data=lambda w, s, action=action: intake(w, s, action),
+            changes="CKTV",
+            label=action,
+        )
+        for action in ("accept", "refer")
+    ),
+    Case("assistance:referral_list", CASEWORK),
+    Case("assistance:referral_list", CASEWORK, query={"status": "all"}),
+    Case(
+        "assistance:referral_answer",
+        "403 403 302 302 302 302 302",
+        "403 403 302 404 404 404 302",
+        args=side_obj("referral"),
+        method="POST",
+        data=lambda w, s: {"answer": "已办理", "answered_on": clock.today().isoformat()},
+        changes="CKTV",
     ),
 ]
 
