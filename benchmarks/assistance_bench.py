@@ -40,6 +40,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from benchmarks import datagen  # noqa: E402
 from benchmarks.measure import QueryCounter, SqlTimer, p50_p95_max, scalar  # noqa: E402
+from assistance.models import Program  # noqa: E402
 from households import clock  # noqa: E402
 from households.models import Role, User  # noqa: E402
 
@@ -120,7 +121,7 @@ def applications(count: int = 200_000) -> dict[str, int]:
         cursor.execute("SELECT coalesce(max(id), 0) FROM assistance_applicationstep")
         step_base = cursor.fetchone()[0]
         # One row per application with everything its rows derive from. Ids are chosen here
-        # (application = base + g, step = base + 8 (g - 1) + order) so every table is one
+        # (application = base + seq, step = base + 8 (seq - 1) + order) so every table is one
         # INSERT … SELECT and the application can name its current step before the step exists
         # (the foreign keys are checked at commit).
         cursor.execute(
@@ -151,7 +152,7 @@ def applications(count: int = 200_000) -> dict[str, int]:
                 JOIN assistance_program pr
                   ON pr.id = (%(slots)s::bigint[])[1 + (gen.r / 1000) %% cardinality(%(slots)s::bigint[])]
             ),
-            dated AS (
+            accepted AS (
                 SELECT base.*,
                        -- open: accepted in the last 60 days (a step is due ~42 days on: some overdue);
                        -- closed: accepted 60–760 days ago, decided 35 days later
@@ -160,8 +161,14 @@ def applications(count: int = 200_000) -> dict[str, int]:
                        CASE WHEN status = 'approved' THEN nsteps
                             ELSE 1 + ((r / 100000) %% nsteps)::int END AS cur
                 FROM base
+            ),
+            dated AS (
+                -- ids in the order applications were accepted, as the sequence gives them: the
+                -- open ones are the newest (the list's "newest first" meets them first)
+                SELECT accepted.*, row_number() OVER (ORDER BY accepted.accepted_on, accepted.g) AS seq
+                FROM accepted AS accepted
             )
-            SELECT %(app_base)s + d.g AS id, %(step_base)s + 8 * (d.g - 1) AS step0, d.*,
+            SELECT %(app_base)s + d.seq AS id, %(step_base)s + 8 * (d.seq - 1) AS step0, d.*,
                    d.g %% 40 = 0 AND d.limit_days IS NOT NULL AS complex_case,
                    CASE WHEN d.limit_days IS NULL THEN NULL
                         WHEN d.g %% 40 = 0 THEN d.accepted_on + 63 ELSE d.accepted_on + 42 END AS due_on,
@@ -580,9 +587,9 @@ def main() -> None:
         if list_url and args.only != "detail":
             filters = {
                 "default (in progress, newest first)": {},
-                "programme 农村低保": {"program": "rural_dibao"},
+                "programme 农村低保": {"program": Program.objects.get(code="rural_dibao").pk},
                 "step 入户调查": {"step": "home_visit"},
-                "overdue only": {"overdue": "1"},
+                "overdue only": {"overdue": "on"},
                 "channel 12349热线": {"channel": "hotline"},
                 "status 已批准": {"status": "approved"},
             }
