@@ -38,9 +38,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
+from assistance.models import Program  # noqa: E402
 from benchmarks import datagen  # noqa: E402
 from benchmarks.measure import QueryCounter, SqlTimer, p50_p95_max, scalar  # noqa: E402
-from assistance.models import Program  # noqa: E402
 from households import clock  # noqa: E402
 from households.models import Role, User  # noqa: E402
 
