@@ -289,7 +289,25 @@ def _write_month(directory: Path, category: str, month: date, rows: list[list], 
     sent = arrival(category, month)
     path = directory / FILE_NAMES[category].format(month=f"{month:%Y-%m}")
     if category == FeedCategory.MEDICAL_SETTLEMENT:
-        rows = rows + _damaged_medical_rows(rows, month, sent, index)
+        # The year's first month may have no settlement yet (the year opens on its last days): the
+        # damaged rows are then copies of a plain one.
+        code, diagnosis = COMMON_DIAGNOSES[0]
+        plain = [
+            f"JS{month:%Y%m}0000000",
+            people[0][0],
+            people[0][1],
+            month.replace(day=15).strftime("%Y/%m/%d"),
+            HOSPITALS[0],
+            "门诊",
+            code,
+            diagnosis,
+            "100.00",
+            "56.00",
+            "14.00",
+            "0",
+            "30.00",
+        ]
+        rows = rows + _damaged_medical_rows(rows or [plain], month, sent, index)
         _write_csv(path, MEDICAL_HEADER, rows, "gb18030")  # Excel on Windows
     elif category == FeedCategory.DIAGNOSIS:
         too_short = [

@@ -1,9 +1,10 @@
 """A year of activity for the demo, lived through in order with the clock set to each moment.
 
-Everything goes through the real services (imports, the monitoring run, triage), so the demo shows
-what the system itself produces, and every timestamp is the moment it happened (households.clock
-simulated): the departments' monthly files are imported when they arrive, the monitoring run runs
-at 02:00, caseworkers handle their alerts during working hours in the days after. Whatever would
+Everything goes through the real services (imports, the monitoring run, triage, assistance), so the
+demo shows what the system itself produces, and every timestamp is the moment it happened
+(households.clock simulated): the departments' monthly files are imported when they arrive, the
+monitoring run runs at 02:00, caseworkers handle their alerts during working hours in the days
+after, and applications go through their approval steps (assistance.demo_cases). Whatever would
 happen after the real now has not happened yet: the year ends where the clock stands.
 """
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from alerts.models import Alert, AlertStatus, Outcome, RuleVersion
 from alerts.services import triage
 from alerts.services.run import run_begin, run_county, run_finish
+from assistance.demo_cases import Casework
 from assistance.demo_feeds import DemoFile, write_demo_feeds
 from households import clock
 from households.models import User
@@ -112,6 +114,9 @@ class _Year:
         self.seq = itertools.count()
         self.tally: dict[date, _Tally] = {}
         self.admin = User.objects.get(username=DATA_ADMIN)
+        self.casework = Casework(
+            schedule=self.at, seed=seed, first_day=year.first_day, last_day=timezone.localdate(year.until)
+        )
 
     def at(self, moment: datetime, kind: str, payload=None) -> None:
         heapq.heappush(self.queue, _Event(moment, next(self.seq), kind, payload))
@@ -209,6 +214,21 @@ class _Year:
             note="已入户核查并按规定办理。",
         )
         self.month().closed += 1
+        self.casework.alert_closed(alert_id)
+
+    # The applications' casework (assistance.demo_cases).
+
+    def _care_standards(self, _payload) -> None:
+        self.casework.care_standards()
+
+    def _story(self, story) -> None:
+        self.casework.begin(story)
+
+    def _case(self, plan) -> None:
+        self.casework.advance(plan)
+
+    def _referral_answered(self, payload) -> None:
+        self.casework.referral_answered(payload)
 
 
 def run_nights(year: DemoYear, arrivals: list[datetime]) -> list[date]:
@@ -239,6 +259,7 @@ def build_demo_history(*, year: DemoYear, stdout, seed: int = 2025) -> None:
             simulation.at(demo_file.arrives, "file", demo_file)
         for night in run_nights(year, [f.arrives for f in files]):
             simulation.at(clock.at(night, RUN_HOUR), "run", night)
+        simulation.casework.start(year.opening)
         simulation.live()
     for category, label in FeedCategory.choices:
         files = ImportBatch.objects.filter(category=category).exclude(category=FeedCategory.ROSTER)
@@ -249,3 +270,5 @@ def build_demo_history(*, year: DemoYear, stdout, seed: int = 2025) -> None:
             )
     counts = Counter(Alert.objects.values_list("status", flat=True))
     stdout.write("  预警合计 " + "，".join(f"{AlertStatus(s).label} {n}" for s, n in sorted(counts.items())))
+    for line in simulation.casework.summary():
+        stdout.write(line)

@@ -112,7 +112,7 @@ class IntakeForm(forms.Form):
     program = forms.ModelChoiceField(label=_("救助项目"), queryset=Program.objects.none(), required=False)
     department = forms.CharField(label=_("转介部门"), max_length=60, required=False)
     due_on = forms.DateField(
-        label=_("答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, household: Household, **kwargs):
@@ -128,9 +128,9 @@ class IntakeForm(forms.Form):
         self.fields["program"].empty_label = _("请选择救助项目")
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
+            elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             elif not isinstance(widget, forms.RadioSelect | forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -149,4 +149,6 @@ class IntakeForm(forms.Form):
 
 class ReferralAnswerForm(forms.Form):
     answer = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}))
-    answered_on = forms.DateField(label=_("答复日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    answered_on = forms.DateField(
+        label=_("答复日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

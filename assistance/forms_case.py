@@ -18,8 +18,11 @@ class VersionedForm(forms.Form):
     """Carries the application version the page was rendered from (optimistic concurrency)."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # one page shows every action's form: ids must not clash (撤回原因 and 不予批准理由 are both `reason`)
+    id_prefix = "form"
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -33,6 +36,7 @@ class VersionedForm(forms.Form):
 
 
 class PassForm(VersionedForm):
+    id_prefix = "pass"
     opinion = forms.CharField(
         label=_("意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -42,11 +46,16 @@ class PassForm(VersionedForm):
         if step is not None and step.code in OPINION_REQUIRED_CODES:
             field = self.fields["opinion"]
             field.required = True
-            field.label = _("%(step)s意见") % {"step": step.name}
+            # "初审意见" is already an opinion: not "初审意见意见"
+            if not step.name.endswith("意见"):
+                field.label = _("%(step)s意见") % {"step": step.name}
+            else:
+                field.label = step.name
             field.error_messages["required"] = _("请填写“%(step)s”意见。") % {"step": step.name}
 
 
 class RejectForm(VersionedForm):
+    id_prefix = "reject"
     reason = forms.CharField(
         label=_("不予批准理由（书面）"),
         max_length=2000,
@@ -56,6 +65,7 @@ class RejectForm(VersionedForm):
 
 
 class WithdrawForm(VersionedForm):
+    id_prefix = "withdraw"
     reason = forms.CharField(
         label=_("撤回原因"),
         max_length=2000,
@@ -65,9 +75,11 @@ class WithdrawForm(VersionedForm):
 
 
 class VisitForm(VersionedForm):
+    id_prefix = "visit"
     visited_on = forms.DateField(
         label=_("调查日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO whatever the language: a date input shows nothing for "2026/06/08" (zh-hans's format)
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": DATE_INVALID, "required": _("请填写调查日期。")},
     )
     staff_second = forms.ModelChoiceField(
@@ -100,6 +112,7 @@ class VisitForm(VersionedForm):
 
 
 class DibaoAmountForm(VersionedForm):
+    id_prefix = "amount"
     monthly_income_per_capita = forms.DecimalField(
         label=_("家庭月人均收入（元）"),
         min_value=0,
@@ -113,6 +126,7 @@ class DibaoAmountForm(VersionedForm):
 
 
 class TekunAmountForm(VersionedForm):
+    id_prefix = "amount"
     self_care_level = forms.ChoiceField(
         label=_("生活自理能力"),
         choices=[("", _("请选择")), *SelfCareLevel.choices],
@@ -121,6 +135,7 @@ class TekunAmountForm(VersionedForm):
 
 
 class CaseAmountForm(VersionedForm):
+    id_prefix = "amount"
     case_amount = forms.DecimalField(
         label=_("救助金额（元）"),
         min_value=Decimal("0.01"),
@@ -154,7 +169,7 @@ class FindingForm(forms.Form):
             (FindingStatus.CONFIRMED, FindingStatus.CONFIRMED.label),
             (FindingStatus.EXPLAINED, FindingStatus.EXPLAINED.label),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={
             "required": _("请选择“属实”或“已说明”。"),
             "invalid_choice": _("请选择“属实”或“已说明”。"),
@@ -164,7 +179,14 @@ class FindingForm(forms.Form):
         label=_("说明"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "class": "form-control form-control-sm",
+                "placeholder": _("说明（选择“已说明”时必填）"),
+                "aria-label": _("说明"),
+            }
+        ),
     )
 
     def clean(self):

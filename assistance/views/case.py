@@ -126,7 +126,10 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
     ]
     current = next((row for row in steps if step and row["step"].pk == step.pk), None)
     computation = application.computation or {}
-    inputs = [(INPUT_LABELS.get(key, key), value) for key, value in (computation.get("inputs") or {}).items()]
+    # in the order INPUT_LABELS gives them (jsonb keeps keys sorted by length, not as written)
+    order = {key: i for i, key in enumerate(INPUT_LABELS)}
+    stored = sorted((computation.get("inputs") or {}).items(), key=lambda kv: order.get(kv[0], len(order)))
+    inputs = [(INPUT_LABELS.get(key, key), value) for key, value in stored]
     context = {
         "application": application,
         "file": file,
@@ -141,6 +144,8 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
         if computation.get("approval_level") in StepLevel.values
         else "",
         "entries": [(e, notice_url(e.notice_id)) for e in file.entries],
+        # 临时救助 has no 公示: an empty "尚未列入公示" there would suggest a step that is missing
+        "has_notice_step": any(s.code == "notice" for s in file.steps),
         "grant": getattr(application, "grant", None),
         "today": today,
         **actions,

@@ -2,8 +2,9 @@
 
 Towns and villages, the demo accounts (one caseworker responsible for each town) and the low-income
 roster loaded through the roster import when the year opens, then the year itself lived through in
-order: monthly department files, nightly monitoring runs and caseworkers' triage, each at its moment,
-up to the real now (assistance.demo_history). Lives in the most downstream app because it fills
+order: monthly department files, nightly monitoring runs, caseworkers' triage and applications taken
+through their approval steps, each at its moment, up to the real now (assistance.demo_history,
+assistance.demo_cases). Lives in the most downstream app because it fills
 every part of the system. Deterministic (fixed random seed) and idempotent: the roster is skipped
 when households exist, the year when department batches exist, and accounts are only added.
 """
