@@ -170,6 +170,14 @@ class Application(models.Model):
                 condition=Q(status="in_progress"),
                 name="application_open_region_due",
             ),
+            # The list's default (open applications, newest first) whatever the ids' order: a
+            # backward scan over the open ones only, the region read from the index.
+            models.Index(
+                fields=["id"],
+                include=["region"],
+                condition=Q(status="in_progress"),
+                name="application_open_id",
+            ),
             models.Index(fields=["program", "status"], name="application_program_status"),
             models.Index(
                 fields=["decided_at"], condition=Q(status="approved"), name="application_approved_at"

@@ -105,6 +105,10 @@ def test_overdue_applications_are_marked_and_filtered(workday, client_for, casew
     assert "期限待定" in html
     assert html.count("overdue-row") == 1
     assert in_time.current_due_on is not None
+    # a programme without a time limit (临时救助) has no due date to wait for: 不限, not 期限待定
+    apply(caseworker_a, family(VILLAGE_A, head="郑十一"), "temp_expenditure")
+    html = client.get(LIST).content.decode()
+    assert html.count("期限待定") == html.count("due-pending") == 1 and "不限" in html
 
 
 def test_the_list_pages_by_keyset(workday, client_for, caseworker_a, monkeypatch):
