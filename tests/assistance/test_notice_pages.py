@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from assistance import services
 from assistance.models import Notice, Objection, ObjectionStatus
 from assistance.services.grants import grant_create
 from households import clock
@@ -127,7 +128,7 @@ def test_the_printed_notice_shows_only_the_notice_columns(published, caseworker_
     for column in ("序号", "户主（申请人）", "保障人数", "拟救助金额", "救助项目"):
         assert column in page
     assert "王建国" in page and "赵某" in page and "赵小宝" not in page
-    assert "500.00" in page and "农村低保" in page
+    assert "500.00/月" in page and "农村低保" in page
     assert "监督电话" in page and "0317-1234567" in page
     assert "print-notice.css" in page and "<nav" not in page and "base.html" not in page
     for household in (adult.household, minor.household):
@@ -228,3 +229,14 @@ def test_pages_of_another_region_are_missing(published, caseworker_b, data_admin
     assert client.get(reverse("assistance:standing_list"), {"village": VILLAGE_B}).status_code == 200
     assert not Objection.objects.exists()
     assert client_for(data_admin).get(reverse("assistance:notice_list")).status_code == 403
+
+
+def test_a_one_off_amount_on_a_notice_is_not_a_monthly_amount(workday, caseworker_a, client_for):
+    # the hardship fund has a 公示 step; its committee amount is paid once
+    fund = application_at("notice", family(VILLAGE_A), caseworker_a, "hardship_fund")
+    notice = services.notice_publish(actor=caseworker_a, village_code=VILLAGE_A)
+    client = client_for(caseworker_a)
+    printed = client.get(reverse("assistance:notice_print", args=[notice.pk])).content.decode()
+    assert f"{fund.proposed_amount}（一次性）" in printed and f"{fund.proposed_amount}/月" not in printed
+    detail = client.get(reverse("assistance:notice_detail", args=[notice.pk])).content.decode()
+    assert f"{fund.proposed_amount} 元（一次性）" in detail
