@@ -14,7 +14,6 @@ from assistance.models import (
     ApplicationAction,
     ApplicationEvent,
     ApplicationStatus,
-    ApplicationStep,
     Channel,
     Program,
     Referral,
@@ -23,7 +22,7 @@ from households import clock
 from households.models import Household, Person
 from households.scoping import get_in_scope_or_404, region_in_scope
 
-from .common import AssistanceError, open_step, overall_due, works_cases
+from .common import AssistanceError, copy_steps, open_step, works_cases
 
 # The programme an enrolling alert outcome asks for (`None`: by the household's area type).
 OUTCOME_PROGRAMS = {
@@ -92,7 +91,6 @@ def application_create(
     templates = list(program.steps.order_by("order"))
     if not templates:
         raise AssistanceError(_("救助项目“%(program)s”尚未设置审批步骤。") % {"program": program.name})
-    due_on = overall_due(program, today, complex_case)
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -105,7 +103,6 @@ def application_create(
                 channel_note=channel_note.strip(),
                 reported_by=reported_by.strip(),
                 accepted_on=today,
-                due_on=due_on,
                 complex_case=complex_case,
                 staff_relative=staff_relative,
                 staff_relative_note=staff_relative_note.strip(),
@@ -126,18 +123,8 @@ def application_create(
             )
             % {"program": program.name, "pk": existing.pk, "step": existing.current_step.name}
         ) from exc
-    steps = ApplicationStep.objects.bulk_create(
-        ApplicationStep(
-            application=application,
-            template=t,
-            order=t.order,
-            code=t.code,
-            name=t.name,
-            level=t.level,
-            after_payment=t.after_payment,
-        )
-        for t in templates
-    )
+    steps = copy_steps(application, templates)
+    # the procedure's due date too (open_step computes it while it is empty)
     fields = open_step(application, steps[0], today)
     for name, value in fields.items():
         setattr(application, name, value)

@@ -128,6 +128,24 @@ def working_due(start: date, n: int, calendar=None) -> date | None:
         return None
 
 
+def copy_steps(application: Application, templates, round_: int = 1) -> list[ApplicationStep]:
+    """The application's steps of one round, copied from `templates` (the programme's ApprovalStep
+    rows, in order): a template changed later never rewrites a running application."""
+    return ApplicationStep.objects.bulk_create(
+        ApplicationStep(
+            application=application,
+            template=t,
+            round=round_,
+            order=t.order,
+            code=t.code,
+            name=t.name,
+            level=t.level,
+            after_payment=t.after_payment,
+        )
+        for t in templates
+    )
+
+
 def open_step(application: Application, step: ApplicationStep, today: date) -> dict:
     """Marks `step` open from `today` with its due date; returns the application fields to save
     (with the procedure's due date when it was pending and the calendar now knows it)."""

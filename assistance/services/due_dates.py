@@ -4,26 +4,19 @@ holiday moves the dates it touches."""
 
 from django.db import transaction
 
-from assistance.models import Application, ApplicationStatus, ApplicationStep, StepStatus, TimeUnit
+from assistance.models import Application, ApplicationStatus, ApplicationStep
 from households import workdays
+
+from .common import overall_due, step_due
 
 
 def due_dates_refresh() -> int:
     """Recomputes the overall and current-step due dates of every open application from its
-    acceptance and its step's opening date, with one calendar read per year; writes only the rows
-    whose dates change (bulk UPDATE). Returns how many applications changed."""
+    acceptance and its step's opening date, by the rules the steps were opened with
+    (`common.overall_due`, `common.step_due`), with one calendar read per year; writes only the
+    rows whose dates change (bulk UPDATE; no new lock_version: a derived date, not a decision).
+    Returns how many applications changed."""
     calendar = workdays.WorkingCalendar()
-
-    def due(start, n, unit=TimeUnit.WORKING_DAYS):
-        if unit == TimeUnit.CALENDAR_DAYS:
-            from datetime import timedelta
-
-            return start + timedelta(days=n)
-        try:
-            return calendar.add_working_days(start, n)
-        except workdays.UnknownCalendarYear:
-            return None
-
     changed_apps, changed_steps = [], []
     open_apps = (
         Application.objects.filter(status=ApplicationStatus.IN_PROGRESS)
@@ -36,22 +29,14 @@ def due_dates_refresh() -> int:
         )
     )  # fmt: skip
     for app in open_apps.iterator(chunk_size=2000):
-        program = app.program
-        limit = (
-            program.complex_time_limit_working_days if app.complex_case else program.time_limit_working_days
-        )
-        overall = due(app.accepted_on, limit) if limit is not None else None
-        step = app.current_step
-        template = step.template
-        if template.time_limit is None:
-            step_due = overall
-        else:
-            step_due = due(step.opened_on, template.time_limit, template.time_unit)
-        if (app.due_on, app.current_due_on) != (overall, step_due):
-            app.due_on, app.current_due_on = overall, step_due
+        overall = overall_due(app.program, app.accepted_on, app.complex_case, calendar)
+        step = app.current_step  # the open step (an open application always has one)
+        current = step_due(step, step.opened_on, overall, calendar)
+        if (app.due_on, app.current_due_on) != (overall, current):
+            app.due_on, app.current_due_on = overall, current
             changed_apps.append(app)
-        if step.due_on != step_due and step.status == StepStatus.OPEN:
-            step.due_on = step_due
+        if step.due_on != current:
+            step.due_on = current
             changed_steps.append(step)
     with transaction.atomic():
         Application.objects.bulk_update(changed_apps, ["due_on", "current_due_on"], batch_size=2000)

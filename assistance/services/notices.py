@@ -13,7 +13,6 @@ from assistance.models import (
     ApplicationAction,
     ApplicationEvent,
     ApplicationStatus,
-    ApplicationStep,
     Notice,
     NoticeEntry,
     Objection,
@@ -26,7 +25,7 @@ from households import clock
 from households.models import Region, RegionLevel
 from households.scoping import get_in_scope_or_404, scope_queryset
 
-from .common import can_act_at, open_step
+from .common import can_act_at, copy_steps, open_step, write
 
 INVESTIGATION_CODE = "home_visit"
 
@@ -165,17 +164,15 @@ def objection_decide(*, actor, objection_id: int, upheld: bool, finding: str) ->
     if upheld and application.status == ApplicationStatus.IN_PROGRESS:
         fields = _back_to_investigation(application)
         data["round"] = fields["current_step"].round
-    for name, value in fields.items():
-        setattr(application, name, value)
-    application.lock_version += 1
-    application.save(update_fields=[*fields, "lock_version", "updated_at"])
-    ApplicationEvent.objects.create(
-        application=application,
+    write(
+        application,
         actor=actor,
+        lock_version=application.lock_version,
         action=ApplicationAction.RETURN if upheld else ApplicationAction.OBJECTION_DECIDED,
-        step=application.current_step,
+        step=fields.get("current_step", application.current_step),
         note=finding.strip()[:200],
         data=data,
+        **fields,
     )
     return objection
 
@@ -184,27 +181,14 @@ def _back_to_investigation(application: Application) -> dict:
     current = application.current_step
     current.status = StepStatus.RETURNED
     current.save(update_fields=["status"])
-    round_ = current.round + 1
-    templates = list(
+    earlier = (
         application.steps.filter(
             round=current.round, order__gte=_investigation_order(application, current.round)
         )
         .select_related("template")
         .order_by("order")
     )
-    steps = ApplicationStep.objects.bulk_create(
-        ApplicationStep(
-            application=application,
-            template=s.template,
-            round=round_,
-            order=s.order,
-            code=s.code,
-            name=s.name,
-            level=s.level,
-            after_payment=s.after_payment,
-        )
-        for s in templates
-    )
+    steps = copy_steps(application, [s.template for s in earlier], current.round + 1)
     return open_step(application, steps[0], clock.today())
 
 

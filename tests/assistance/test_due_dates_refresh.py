@@ -40,3 +40,16 @@ def test_a_corrected_holiday_moves_an_open_due_date_and_nothing_else_changes(pin
     CalendarDay.objects.create(date=date(2026, 6, 10), kind=CalendarDayKind.HOLIDAY, name="临时调整")
     assert due_dates_refresh() == 1
     assert fresh(application).due_on > before
+
+
+def test_the_refresh_reads_in_a_fixed_number_of_queries_however_many_applications(
+    pinned_clock, caseworker_a, django_assert_num_queries
+):
+    # an admin's calendar edit may touch tens of thousands of open applications: no query per row
+    pinned_clock.move_to(beijing("2026-06-08 09:00"))
+    for k in range(5):
+        apply(caseworker_a, family(head=f"王{k}"), "rural_dibao")
+    CalendarDay.objects.create(date=date(2026, 6, 10), kind=CalendarDayKind.HOLIDAY, name="临时调整")
+    # the applications, the year's table rows, a savepoint pair, one UPDATE per table
+    with django_assert_num_queries(6):
+        assert due_dates_refresh() == 5
