@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from assistance.models import Application, FindingStatus, SelfCareLevel
 from assistance.selectors_case import second_staff_choices
+from assistance.services.steps import OPINION_REQUIRED_CODES
 
 DATE_INVALID = _("日期格式应为 年-月-日，例如 2026-03-02。")
 # Steps whose opinion is a written decision (services.step_pass refuses them without one).
-OPINION_REQUIRED_CODES = ("first_review", "confirm", "committee_review", "leading_group_review")
 
 
 class VersionedForm(forms.Form):

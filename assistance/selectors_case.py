@@ -17,9 +17,9 @@ from assistance.models import (
     NoticeEntry,
     Objection,
     Standard,
+    StepCode,
     StepStatus,
 )
-from assistance.services.steps import FIRST_REVIEW_CODES
 from households.models import Person, Relation, Role, User
 from households.scoping import get_in_scope_or_404
 
@@ -61,7 +61,7 @@ class CaseFile:
 def case_file(application: Application) -> CaseFile:
     """The lists of `application`'s page (the caller has checked the scope)."""
     steps = list(application.steps.select_related("decided_by", "template").order_by("round", "order"))
-    passed_first = [s for s in steps if s.code in FIRST_REVIEW_CODES and s.status == StepStatus.PASSED]
+    passed_first = [s for s in steps if s.code == StepCode.FIRST_REVIEW and s.status == StepStatus.PASSED]
     standard_ids = application.computation.get("standard_ids") or []
     grant = getattr(application, "grant", None)
     return CaseFile(

@@ -16,13 +16,13 @@ from assistance.models import (
     NoticeEntry,
     Objection,
     ObjectionStatus,
+    StepCode,
 )
 from households import clock
 from households.models import Person, Region, RegionLevel, Relation
 from households.pagination import page_before
 from households.scoping import get_in_scope_or_404, scope_queryset
 
-NOTICE_STEP = "notice"
 PAGE_SIZE = 30
 
 
@@ -39,7 +39,7 @@ def not_yet_noticed(qs: QuerySet) -> QuerySet:
 def waiting_at_notice(user) -> QuerySet:
     """Applications in the user's region at the 公示 step that no notice lists yet."""
     qs = scope_queryset(Application.objects.all(), user, "region__code").filter(
-        status=ApplicationStatus.IN_PROGRESS, current_step_code=NOTICE_STEP
+        status=ApplicationStatus.IN_PROGRESS, current_step_code=StepCode.NOTICE
     )
     return not_yet_noticed(qs)
 

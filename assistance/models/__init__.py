@@ -27,6 +27,7 @@ from .programs import (
     SelfCareLevel,
     Standard,
     StandardComponent,
+    StepCode,
     StepLevel,
     TimeUnit,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "SelfCareLevel",
     "Standard",
     "StandardComponent",
+    "StepCode",
     "StepLevel",
     "StepStatus",
     "TimeUnit",

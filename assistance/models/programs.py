@@ -31,6 +31,24 @@ class TimeUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("自然日")
 
 
+class StepCode:
+    """The step codes the services give a meaning to (a template's steps are named with them,
+    assistance/seeds.py); other codes a supervisor adds are plain steps."""
+
+    ACCEPT = "accept"
+    HELP_FIRST = "help_first"
+    HOME_VISIT = "home_visit"
+    INFO_CHECK = "info_check"
+    FIRST_REVIEW = "first_review"
+    DEPARTMENT_CHECK = "department_check"
+    COMMITTEE_REVIEW = "committee_review"
+    NOTICE = "notice"
+    CONFIRM = "confirm"
+    LEADING_GROUP_REVIEW = "leading_group_review"
+    PAYMENT = "payment"
+    FOLLOW_UP = "follow_up"
+
+
 class Program(models.Model):
     """An assistance programme: what it grants (per household, per person, one-off), the monitoring
     category enrolment writes (none for one-off help), and its time limits. Rows are seeded; the code

@@ -16,7 +16,15 @@ from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assistance.models import Application, ApplicationAction, Finding, FindingSource, FindingStatus, StepLevel
+from assistance.models import (
+    Application,
+    ApplicationAction,
+    Finding,
+    FindingSource,
+    FindingStatus,
+    StepCode,
+    StepLevel,
+)
 from households import clock
 from households.models import Person
 from imports.models import (
@@ -32,8 +40,6 @@ from imports.models import (
 )
 
 from .common import AssistanceError, can_act_at, load, require_open, write
-
-CHECK_STEP_CODE = "info_check"
 
 # SQL fragments below see the feed row as `r` and these parameters: %(since)s < record date ≤
 # %(until)s is the look-back window (dates from households.clock, never the server's CURRENT_DATE),
@@ -163,7 +169,9 @@ def _window(application: Application) -> tuple[date, date]:
     """(since, until]: FINDINGS_LOOKBACK_DAYS before the check step opened, up to today."""
     today = clock.today()
     step = application.current_step
-    opened = step.opened_on if step is not None and step.code == CHECK_STEP_CODE and step.opened_on else today
+    opened = (
+        step.opened_on if step is not None and step.code == StepCode.INFO_CHECK and step.opened_on else today
+    )
     return opened - timedelta(days=settings.FINDINGS_LOOKBACK_DAYS), today
 
 
@@ -234,7 +242,7 @@ def findings_refresh(*, actor, application_id: int) -> int:
     records not listed yet, keeps every confirmed or explained finding, records the event."""
     application = load(actor, application_id, for_update=True)
     step = require_open(application)
-    if step.code != CHECK_STEP_CODE:
+    if step.code != StepCode.INFO_CHECK:
         raise AssistanceError(_("只有在“信息核对”步骤办理中才能重新提取部门数据。"))
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以提取部门数据。"))

@@ -17,6 +17,7 @@ from assistance.models import (
     NoticeEntry,
     Objection,
     ObjectionStatus,
+    StepCode,
     StepLevel,
     StepStatus,
 )
@@ -26,8 +27,6 @@ from households.models import Region, RegionLevel
 from households.scoping import get_in_scope_or_404, scope_queryset
 
 from .common import can_act_at, copy_steps, open_step, write
-
-INVESTIGATION_CODE = "home_visit"
 
 
 def notice_display_name(person, day: date) -> str:
@@ -40,7 +39,7 @@ def notice_display_name(person, day: date) -> str:
 def waiting_for_notice(actor, village_code: str):
     """Applications of a village at the 公示 step with no notice since the step opened."""
     qs = scope_queryset(Application.objects.all(), actor, "region__code").filter(
-        region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code="notice"
+        region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code=StepCode.NOTICE
     )
     qs = not_yet_noticed(qs).select_related("current_step", "applicant", "program", "household")
     return list(qs.annotate(household_size=Count("household__members")))
@@ -193,7 +192,7 @@ def _back_to_investigation(application: Application) -> dict:
 
 
 def _investigation_order(application: Application, round_: int) -> int:
-    step = application.steps.filter(round=round_, code=INVESTIGATION_CODE).first()
+    step = application.steps.filter(round=round_, code=StepCode.HOME_VISIT).first()
     if step is None:
         raise AssistanceError(_("该项目没有入户调查步骤，无法退回重新调查。"))
     return step.order

@@ -33,6 +33,7 @@ from assistance.models import (
     NoticeEntry,
     ObjectionStatus,
     ProgramKind,
+    StepCode,
     StepLevel,
     StepStatus,
 )
@@ -54,10 +55,16 @@ from .common import (
 )
 from .grants import grant_create
 
-FIRST_REVIEW_CODES = ("first_review",)
-FINAL_CODES = ("confirm", "leading_group_review")
+# Steps whose decision needs a written opinion.
+OPINION_REQUIRED_CODES = (
+    StepCode.FIRST_REVIEW,
+    StepCode.CONFIRM,
+    StepCode.COMMITTEE_REVIEW,
+    StepCode.LEADING_GROUP_REVIEW,
+)
+FINAL_CODES = (StepCode.CONFIRM, StepCode.LEADING_GROUP_REVIEW)
 # Steps whose passing pays: the grant is created then.
-PAYING_CODES = ("help_first", "payment")
+PAYING_CODES = (StepCode.HELP_FIRST, StepCode.PAYMENT)
 
 
 def _round(application: Application) -> int:
@@ -67,7 +74,7 @@ def _round(application: Application) -> int:
 def step_level(application: Application, step) -> str:
     """The level a step is decided at; a 临时救助 amount above the town's limit moves its
     confirmation to the county."""
-    if step.code == "confirm" and application.computation.get("approval_level") == StepLevel.COUNTY:
+    if step.code == StepCode.CONFIRM and application.computation.get("approval_level") == StepLevel.COUNTY:
         return StepLevel.COUNTY
     return step.level
 
@@ -141,7 +148,7 @@ def application_record_visit(
 # From these steps on the amount is what was decided or paid: it no longer changes. A programme
 # with a 公示 step also fixes it at its confirmation (the village saw that amount); an upheld
 # objection starts a new round at 入户调查, where it may be computed again.
-AMOUNT_FIXED_CODES = ("notice", "leading_group_review", "payment", "follow_up")
+AMOUNT_FIXED_CODES = (StepCode.NOTICE, StepCode.LEADING_GROUP_REVIEW, StepCode.PAYMENT, StepCode.FOLLOW_UP)
 
 
 def amount_open(application: Application) -> bool:
@@ -152,7 +159,7 @@ def amount_open(application: Application) -> bool:
         return False
     if step.code in AMOUNT_FIXED_CODES or Grant.objects.filter(application=application).exists():
         return False
-    return not (step.code == "confirm" and application.steps.filter(code="notice").exists())
+    return not (step.code == StepCode.CONFIRM and application.steps.filter(code=StepCode.NOTICE).exists())
 
 
 def _visits_this_round(application: Application):
@@ -233,7 +240,7 @@ def finding_confirm(*, actor, finding_id: int, status: str, explanation: str = "
     step = require_open(application)
     if not can_act_at(actor, StepLevel.TOWN, application.region_id):
         raise AssistanceError(_("只有本辖区的经办人或督导可以确认核对结果。"))
-    if step.code != findings_service.CHECK_STEP_CODE:
+    if step.code != StepCode.INFO_CHECK:
         raise AssistanceError(_("核对结果在“信息核对”步骤确认；当前步骤为“%(step)s”。") % {"step": step.name})
     if finding.status != FindingStatus.PENDING:
         raise AssistanceError(_("该核对结果已由他人确认，请刷新页面查看。"))
@@ -260,7 +267,7 @@ def finding_confirm(*, actor, finding_id: int, status: str, explanation: str = "
 
 def _first_reviewer_id(application: Application) -> int | None:
     step = (
-        application.steps.filter(code__in=FIRST_REVIEW_CODES, status=StepStatus.PASSED)
+        application.steps.filter(code=StepCode.FIRST_REVIEW, status=StepStatus.PASSED)
         .order_by("-round")
         .first()
     )
@@ -270,21 +277,21 @@ def _first_reviewer_id(application: Application) -> int | None:
 def _check_can_pass(actor, application: Application, step) -> None:
     """Raises AssistanceError saying what is missing before `step` can pass."""
     code = step.code
-    if code == "home_visit" and not _visits_this_round(application).exists():
+    if code == StepCode.HOME_VISIT and not _visits_this_round(application).exists():
         raise AssistanceError(_("请先登记入户调查（调查日期、两名调查人员、调查情况、家庭状况）。"))
-    if code == findings_service.CHECK_STEP_CODE:
+    if code == StepCode.INFO_CHECK:
         pending = application.findings.filter(status=FindingStatus.PENDING).count()
         if pending:
             raise AssistanceError(
                 _("还有 %(n)s 条核对结果待确认：请逐条确认属实或填写说明。") % {"n": pending}
             )
-    needs_amount = code in ("first_review", "committee_review", "help_first") or (
-        code == "confirm" and application.program.kind == ProgramKind.ONE_OFF
+    needs_amount = code in (StepCode.FIRST_REVIEW, StepCode.COMMITTEE_REVIEW, StepCode.HELP_FIRST) or (
+        code == StepCode.CONFIRM and application.program.kind == ProgramKind.ONE_OFF
     )
     recognition = application.program.category in ("dibao_edge", "rigid_expense")
     if needs_amount and not recognition and application.proposed_amount is None:
         raise AssistanceError(_("请先核定救助金额（填写家庭收入、保障人数等并计算）。"))
-    if code == "notice":
+    if code == StepCode.NOTICE:
         entry = (
             NoticeEntry.objects.filter(application=application, notice__starts_on__gte=step.opened_on)
             # a line with an upheld objection belongs to the round it sent back
@@ -307,7 +314,7 @@ def _check_can_pass(actor, application: Application, step) -> None:
             raise AssistanceError(_("提出初审意见的人员不能再作审核确认（审核与确认须由不同人员办理）。"))
         if (
             application.staff_relative
-            and code == "confirm"
+            and code == StepCode.CONFIRM
             and application.program.kind != ProgramKind.ONE_OFF
         ):
             # either investigator may be the county's: the rule asks for county staff at the visit
@@ -330,10 +337,7 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
     check_fresh(application, lock_version)
     step = require_open(application)
     _require_actor(actor, application, step)
-    if (
-        step.code in ("first_review", "confirm", "committee_review", "leading_group_review")
-        and not opinion.strip()
-    ):
+    if step.code in OPINION_REQUIRED_CODES and not opinion.strip():
         raise AssistanceError(_("请填写“%(step)s”意见。") % {"step": step.name})
     _check_can_pass(actor, application, step)
     today = clock.today()
@@ -345,7 +349,7 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
     step.save(update_fields=["status", "decided_by", "decided_at", "opinion"])
     fields: dict = {}
     if _grants_now(application, step) and not hasattr(application, "grant"):
-        paid_first = step.code == "help_first"
+        paid_first = step.code == StepCode.HELP_FIRST
         reason = _("先行救助发放") if paid_first else _("%(step)s通过") % {"step": step.name}
         grant_create(application=application, actor=actor, today=today, reason=reason)
         if paid_first:
@@ -376,7 +380,7 @@ def step_pass(*, actor, application_id: int, lock_version: int, opinion: str = "
         **fields,
     )
     # After the pass is written, so the history reads: step passed, then the check collected.
-    if nxt is not None and nxt.code == findings_service.CHECK_STEP_CODE:
+    if nxt is not None and nxt.code == StepCode.INFO_CHECK:
         findings_service.findings_collect(application=application, actor=actor)
     return application
 
@@ -386,11 +390,13 @@ def _grants_now(application: Application, step) -> bool:
     recognition programme; a one-off programme's confirmation when no payment step follows."""
     if step.code in PAYING_CODES:
         return True
-    if step.code != "confirm":
+    if step.code != StepCode.CONFIRM:
         return False
     if application.program.kind != ProgramKind.ONE_OFF:
         return True
-    return not application.steps.filter(round=step.round, order__gt=step.order, code="payment").exists()
+    return not application.steps.filter(
+        round=step.round, order__gt=step.order, code=StepCode.PAYMENT
+    ).exists()
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from assistance.models import (
     ApplicationStatus,
     Finding,
     FindingStatus,
+    StepCode,
     StepLevel,
     StepStatus,
 )
@@ -145,7 +146,7 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
         else "",
         "entries": [(e, notice_url(e.notice_id)) for e in file.entries],
         # 临时救助 has no 公示: an empty "尚未列入公示" there would suggest a step that is missing
-        "has_notice_step": any(s.code == "notice" for s in file.steps),
+        "has_notice_step": any(s.code == StepCode.NOTICE for s in file.steps),
         "grant": getattr(application, "grant", None),
         "today": today,
         **actions,
@@ -159,7 +160,7 @@ def _context(request: HttpRequest, application: Application, **bound) -> dict:
             f.pk: FindingForm(auto_id=f"id_finding{f.pk}_%s")
             for f in file.findings
             # confirmed at 信息核对 only (the service refuses it at any other step)
-            if f.status == FindingStatus.PENDING and step is not None and step.code == "info_check"
+            if f.status == FindingStatus.PENDING and step is not None and step.code == StepCode.INFO_CHECK
         },
     }
     if actions["can_town"]:
