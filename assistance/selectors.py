@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from assistance import amounts
 from assistance.errors import AssistanceError
 from assistance.models import CARE_COMPONENT, Finding, Program, ProgramKind, Standard, StandardComponent
-from households.models import Person, Relation
+from households.models import Person
 
 
 def standard_in_force(
@@ -112,9 +112,7 @@ def findings_by_member(application) -> list[tuple[Person, list[Finding]]]:
     )
     groups: dict[int, tuple[Person, list[Finding]]] = {
         person.pk: (person, [])
-        for person in Person.objects.filter(household_id=application.household_id).order_by(
-            Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "id"
-        )
+        for person in Person.objects.filter(household_id=application.household_id).head_first()
     }
     for finding in findings:
         groups.setdefault(finding.person_id, (finding.person, []))[1].append(finding)

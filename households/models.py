@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
@@ -192,6 +192,12 @@ class Household(models.Model):
         return idcard.mask(self.head_id_number)
 
 
+class PersonQuerySet(models.QuerySet):
+    def head_first(self):
+        """The household's head first, then the others in the order they were registered."""
+        return self.order_by(Case(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "id")
+
+
 class Person(models.Model):
     """A resident, keyed by resident ID; belongs to at most one household."""
 
@@ -213,6 +219,8 @@ class Person(models.Model):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = ClockDateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("人员")

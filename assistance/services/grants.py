@@ -22,11 +22,12 @@ def next_month(day: date) -> date:
 
 def covered_person_ids(application: Application) -> list[int]:
     """Who the grant covers: the applicant for a per-person programme; otherwise the household's
-    members, the first `members_covered` of them when fewer are covered (head first)."""
+    members, the first `members_covered` of them when fewer are covered (the applicant, the head,
+    then the others)."""
     if application.program.kind == ProgramKind.PER_PERSON:
         return [application.applicant_id]
-    members = application.household.members.order_by("relation", "id").values_list("id", flat=True)
-    ids = sorted(members, key=lambda pk: pk != application.applicant_id)
+    members = application.household.members.head_first().values_list("id", flat=True)
+    ids = sorted(members, key=lambda pk: pk != application.applicant_id)  # the applicant, then the head
     if application.members_covered:
         ids = ids[: application.members_covered]
     return ids

@@ -29,7 +29,6 @@ from assistance.models import (
     ApplicationVisit,
     Finding,
     FindingStatus,
-    Grant,
     NoticeEntry,
     ObjectionStatus,
     ProgramKind,
@@ -157,7 +156,7 @@ def amount_open(application: Application) -> bool:
     step = application.current_step
     if application.status != ApplicationStatus.IN_PROGRESS or step is None:
         return False
-    if step.code in AMOUNT_FIXED_CODES or Grant.objects.filter(application=application).exists():
+    if step.code in AMOUNT_FIXED_CODES or hasattr(application, "grant"):
         return False
     return not (step.code == StepCode.CONFIRM and application.steps.filter(code=StepCode.NOTICE).exists())
 

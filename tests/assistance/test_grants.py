@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.models import ApplicationStatus, Grant, GrantAmount
+from assistance.models import Application, ApplicationStatus, Grant, GrantAmount
 from households.models import Relation
 from monitoring.models import MonitoringRecord, MonitoringRecordHistory
 from tests.assistance.case_factories import (
@@ -177,3 +177,18 @@ def test_recognition_programmes_enrol_without_a_grant(workday, caseworker_a, cou
     records = MonitoringRecord.objects.filter(household=household)
     assert records.count() == 2 and set(records.values_list("category", flat=True)) == {program}
     assert all(r.history.filter(changed_by=county_supervisor).exists() for r in records)
+
+
+def test_when_fewer_are_covered_the_applicant_and_the_head_come_first(
+    workday, caseworker_a, county_supervisor
+):
+    # a child applies for a household of four; the investigation covers two people
+    household = family(members=4)
+    child = household.members.filter(relation=Relation.CHILD).order_by("-id").first()
+    application = application_at("first_review", household, caseworker_a)
+    Application.objects.filter(pk=application.pk).update(applicant=child)
+    set_dibao_amount(caseworker_a, application, income="294", members=2)
+    move_to(application, "confirm", caseworker_a)
+    pass_step(county_supervisor, application, "同意纳入")
+    covered = set(Grant.objects.get(application=application).members.values_list("person_id", flat=True))
+    assert covered == {child.pk, household.members.get(relation=Relation.HEAD).pk}
