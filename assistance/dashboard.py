@@ -21,11 +21,10 @@ Definitions (DOMAIN.md "Assistance"):
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Left
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.selectors.dashboard import Node
@@ -37,6 +36,7 @@ from assistance.models import (
     Grant,
     GrantMember,
 )
+from households import clock
 from households.models import RegionLevel
 from households.scoping import scope_queryset
 from monitoring.models import MonitoringCategory
@@ -97,10 +97,6 @@ class AssistanceFigures:
 def _in_node(queryset, user, node: Node, region_path: str = "region__code"):
     """Rows inside both the user's scope and the node (the node is always inside the scope)."""
     return scope_queryset(queryset, user, region_path).filter(**{f"{region_path}__startswith": node.prefix})
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class _Rows(dict):
@@ -164,8 +160,8 @@ def _decided(user, node: Node, start: date, today: date, rows: _Rows, total: Ass
     decided = _in_node(
         Application.objects.filter(
             status__in=DECIDED_STATUSES,
-            decided_at__gte=_day_start(start),
-            decided_at__lt=_day_start(today + timedelta(days=1)),
+            decided_at__gte=clock.at(start),
+            decided_at__lt=clock.at(today + timedelta(days=1)),
         ),
         user,
         node,
