@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from assistance.models import Application, ApplicationStatus, ApprovalStep, Channel, Referral
 from households import clock
 from households.models import Person, Relation
-from households.pagination import page_before
+from households.pagination import capped_count, page_before
 from households.scoping import get_in_scope_or_404, scope_queryset
 
 PAGE_SIZE = 50
@@ -46,12 +46,6 @@ class ListPage:
     next_before: int | None
     count: str  # "12" or "1,000+"
     note: str = ""
-
-
-def capped_count(qs: QuerySet) -> str:
-    """How many rows `qs` has, counting at most COUNT_CAP + 1 of them."""
-    n = qs.order_by().values("id")[: COUNT_CAP + 1].count()
-    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
 
 
 def _households_headed_by(user, name: str) -> tuple[list[int], bool]:
@@ -113,7 +107,7 @@ def application_page(*, user, filters: ApplicationFilters, before: str = "") -> 
     for application in rows:
         application.head = heads.get(application.household_id)
         application.overdue_days = application.days_overdue(today)
-    return ListPage(rows=rows, next_before=next_before, count=capped_count(qs), note=note)
+    return ListPage(rows=rows, next_before=next_before, count=capped_count(qs, COUNT_CAP), note=note)
 
 
 def step_choices() -> list[tuple[str, str]]:
@@ -143,7 +137,7 @@ def referral_page(*, user, status: str = REFERRALS_OPEN, before: str = "") -> Li
     today = clock.today()
     for referral in rows:
         referral.overdue_days = max((today - referral.due_on).days, 0) if referral.answered_on is None else 0
-    return ListPage(rows=rows, next_before=next_before, count=capped_count(qs))
+    return ListPage(rows=rows, next_before=next_before, count=capped_count(qs, COUNT_CAP))
 
 
 def referral_get(*, user, pk: int) -> Referral:

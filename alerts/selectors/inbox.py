@@ -17,6 +17,7 @@ from alerts.models import OPEN_STATUSES, Alert, AlertStatus
 from households import clock, id_search
 from households.id_search import IdQuery
 from households.models import Person
+from households.pagination import capped_label
 from households.scoping import scope_queryset
 
 PAGE_SIZE = 50
@@ -176,7 +177,7 @@ def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str
 
 
 def _capped(n: int) -> str:
-    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
+    return capped_label(n, COUNT_CAP)
 
 
 def status_counts(qs: QuerySet[Alert]) -> dict[str, str]:

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,10 +32,6 @@ answer_access = permission_required(
 )
 
 HOUSEHOLD_MATCHES = 20
-
-
-def detail_path(pk: int) -> str:
-    return reverse("assistance:application_detail", args=[pk])
 
 
 @require_GET
@@ -117,7 +112,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
         else:
             if data["action"] == ACCEPT:
                 messages.success(request, _("已受理申请 #%(pk)s。") % {"pk": application.pk})
-                return redirect(detail_path(application.pk))
+                return redirect("assistance:application_detail", pk=application.pk)
             messages.success(
                 request,
                 _("已转介至%(department)s（转介 #%(pk)s）。")
