@@ -21,10 +21,10 @@ from assistance.models import (
     StepLevel,
     StepStatus,
 )
-from assistance.selectors_notices import not_yet_noticed
+from assistance.selectors_notices import waiting_at_notice
 from households import clock
 from households.models import Region, RegionLevel
-from households.scoping import get_in_scope_or_404, scope_queryset
+from households.scoping import get_in_scope_or_404
 
 from .common import can_act_at, copy_steps, open_step, write
 
@@ -38,10 +38,8 @@ def notice_display_name(person, day: date) -> str:
 
 def waiting_for_notice(actor, village_code: str):
     """Applications of a village at the 公示 step with no notice since the step opened."""
-    qs = scope_queryset(Application.objects.all(), actor, "region__code").filter(
-        region_id=village_code, status=ApplicationStatus.IN_PROGRESS, current_step_code=StepCode.NOTICE
-    )
-    qs = not_yet_noticed(qs).select_related("current_step", "applicant", "program", "household")
+    qs = waiting_at_notice(actor).filter(region_id=village_code)
+    qs = qs.select_related("current_step", "applicant", "program", "household")
     return list(qs.annotate(household_size=Count("household__members")))
 
 
