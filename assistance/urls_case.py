@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("applications/<int:pk>/withdraw/", case.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/visit/", case.application_visit, name="application_visit"),
     path("applications/<int:pk>/amount/", case.application_amount, name="application_amount"),
+    path("applications/<int:pk>/findings/refresh/", case.findings_refresh, name="findings_refresh"),
     path(
         "applications/<int:pk>/findings/<int:finding_pk>/confirm/",
         case.finding_confirm,

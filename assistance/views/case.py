@@ -349,3 +349,18 @@ def finding_confirm(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespo
     else:
         messages.success(request, _("核对结果已确认：%(summary)s") % {"summary": finding.summary})
     return redirect("assistance:application_detail", pk=application.pk)
+
+
+@require_POST
+@login_required
+@case_change
+def findings_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """信息核对: the department data again (a feed arrived after the check opened)."""
+    application = application_get(user=request.user, pk=pk)
+    try:
+        added = services.findings_refresh(actor=request.user, application_id=application.pk)
+    except services.AssistanceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已重新提取部门数据：新增 %(n)s 条核对结果。") % {"n": added})
+    return redirect("assistance:application_detail", pk=application.pk)

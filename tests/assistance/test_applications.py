@@ -234,3 +234,27 @@ def test_an_alert_closing_is_refused_with_the_reason_when_the_application_is(wor
     alert.refresh_from_db()
     assert alert.status == AlertStatus.VERIFYING
     assert not Application.objects.filter(household=alert.household).exists()
+
+
+def test_a_referral_comes_from_an_intake_channel_and_says_what_it_needs(workday, caseworker_a):
+    from datetime import timedelta
+
+    from assistance.models import Referral
+    from households import clock
+
+    household = family()
+    person = household.members.get(relation=Relation.HEAD)
+    base = {"actor": caseworker_a, "household": household, "person": person, "request": "子女上学困难"}
+    due = clock.today() + timedelta(days=5)
+    with pytest.raises(services.AssistanceError, match="一门受理、网格员报告或12349热线"):
+        services.referral_create(**base, channel=Channel.ALERT, department="县教育局", due_on=due)
+    with pytest.raises(services.AssistanceError, match="接收部门"):
+        services.referral_create(**base, channel=Channel.SINGLE_WINDOW, department=" ", due_on=due)
+    with pytest.raises(services.AssistanceError, match="不能早于今天"):
+        services.referral_create(
+            **base,
+            channel=Channel.SINGLE_WINDOW,
+            department="县教育局",
+            due_on=clock.today() - timedelta(days=1),
+        )
+    assert not Referral.objects.exists()

@@ -506,3 +506,23 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         response = client.get(detail(application))
     assert "救助待遇" in response.content.decode()
+
+
+def test_a_feed_that_arrived_after_the_check_opened_is_listed_by_the_refresh_button(
+    workday, client_for, caseworker_a
+):
+    from tests.alerts.feed_factories import MedicalSettlementFactory
+
+    application = application_at("info_check", family(VILLAGE_A), caseworker_a)
+    client = client_for(caseworker_a)
+    assert 'id="btn-findings-refresh"' in client.get(detail(application)).content.decode()
+    head = application.household.members.get(relation="head")
+    MedicalSettlementFactory(id_number=head.id_number, name=head.name, settle_date=clock.today())
+    response = post(client, action("findings_refresh", application), {})
+    assert any("新增 1 条核对结果" in m for m in messages_of(response))
+    assert application.findings.get().person == head
+    # at another step there is no button, and the service says why
+    later = application_at("first_review", family(VILLAGE_A, head="钱九"), caseworker_a)
+    assert "btn-findings-refresh" not in client.get(detail(later)).content.decode()
+    response = post(client, action("findings_refresh", later), {})
+    assert any("只有在“信息核对”步骤办理中才能重新提取部门数据" in m for m in messages_of(response))

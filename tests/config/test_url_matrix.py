@@ -294,7 +294,17 @@ APP_CASES: list[Case] = [
             "application_withdraw",
             "application_visit",
             "application_amount",
+            "findings_refresh",
         )
+    ),
+    # the side's application stands at 申请受理: a refresh is refused with a message, nothing changes
+    Case(
+        "assistance:findings_refresh",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("application"),
+        method="POST",
+        data=lambda w, s: {},
     ),
     Case(
         "assistance:finding_confirm",
