@@ -270,6 +270,21 @@ NOTICE_DAYS = env.int("NOTICE_DAYS", default=7)
 FINDINGS_LOOKBACK_DAYS = env.int("FINDINGS_LOOKBACK_DAYS", default=365)
 # The supervision hotline printed on every notice and standing list (12349: civil-affairs hotline).
 NOTICE_HOTLINE = env.str("NOTICE_HOTLINE", default="12349")
+# --- Grants over time (issue 16). DOMAIN.md "Reviews and exits": yearly reviews, every 6 months for
+# households with members able to work (working age REVIEW_WORKING_AGE, no grade 1–2 disability);
+# review tasks are generated this many days before they are due.
+REVIEW_MONTHS_STABLE = env.int("REVIEW_MONTHS_STABLE", default=12)
+REVIEW_MONTHS_ABLE_TO_WORK = env.int("REVIEW_MONTHS_ABLE_TO_WORK", default=6)
+REVIEW_WORKING_AGE = env.list("REVIEW_WORKING_AGE", cast=int, default=[18, 59])
+REVIEW_LEAD_DAYS = env.int("REVIEW_LEAD_DAYS", default=30)
+# 渐退期: at most this many months (DOMAIN.md: up to 6).
+GRADUAL_EXIT_MAX_MONTHS = env.int("GRADUAL_EXIT_MAX_MONTHS", default=6)
+# 回访: this many days after a one-off or special-fund payment was paid.
+FOLLOW_UP_AFTER_PAYMENT_DAYS = env.int("FOLLOW_UP_AFTER_PAYMENT_DAYS", default=30)
+# The monthly list to medical insurance: due by this day of the month; one list for the city, or
+# one per county when True.
+MEDICAL_LIST_DUE_DAY = env.int("MEDICAL_LIST_DUE_DAY", default=5)
+MEDICAL_LIST_PER_COUNTY = env.bool("MEDICAL_LIST_PER_COUNTY", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -1,5 +1,5 @@
 """The assistance app's models: programmes and standards, applications and their steps, notices,
-grants (one module each)."""
+grants, payment rolls, reviews/exits/follow-ups, exchanges (one module each)."""
 
 from .applications import (
     OPEN_APPLICATION_STATUSES,
@@ -17,8 +17,19 @@ from .applications import (
     Referral,
     StepStatus,
 )
+from .exchanges import ExchangeStatus, MedicalInsuranceList
 from .grants import Grant, GrantAmount, GrantMember, GrantStatus
 from .notices import Notice, NoticeEntry, Objection, ObjectionStatus
+from .payments import (
+    AccountKind,
+    LineStatus,
+    PaymentAccount,
+    PaymentAdjustment,
+    PaymentLine,
+    PaymentRoll,
+    RollStatus,
+    mask_account,
+)
 from .programs import (
     CARE_COMPONENT,
     ApprovalStep,
@@ -31,10 +42,23 @@ from .programs import (
     StepLevel,
     TimeUnit,
 )
+from .reviews import (
+    ExitReason,
+    FollowUp,
+    FollowUpResult,
+    FollowUpSource,
+    FollowUpStatus,
+    GrantExit,
+    Review,
+    ReviewOutcome,
+    ReviewReason,
+    ReviewStatus,
+)
 
 __all__ = [
     "CARE_COMPONENT",
     "OPEN_APPLICATION_STATUSES",
+    "AccountKind",
     "AlertApplication",
     "Application",
     "ApplicationAction",
@@ -44,20 +68,38 @@ __all__ = [
     "ApplicationVisit",
     "ApprovalStep",
     "Channel",
+    "ExchangeStatus",
+    "ExitReason",
     "Finding",
     "FindingSource",
     "FindingStatus",
+    "FollowUp",
+    "FollowUpResult",
+    "FollowUpSource",
+    "FollowUpStatus",
     "Grant",
     "GrantAmount",
+    "GrantExit",
     "GrantMember",
     "GrantStatus",
+    "LineStatus",
+    "MedicalInsuranceList",
     "Notice",
     "NoticeEntry",
     "Objection",
     "ObjectionStatus",
+    "PaymentAccount",
+    "PaymentAdjustment",
+    "PaymentLine",
+    "PaymentRoll",
     "Program",
     "ProgramKind",
     "Referral",
+    "Review",
+    "ReviewOutcome",
+    "ReviewReason",
+    "ReviewStatus",
+    "RollStatus",
     "SelfCareLevel",
     "Standard",
     "StandardComponent",
@@ -65,4 +107,5 @@ __all__ = [
     "StepLevel",
     "StepStatus",
     "TimeUnit",
+    "mask_account",
 ]

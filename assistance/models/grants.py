@@ -56,6 +56,12 @@ class Grant(models.Model):
     )
     approved_on = models.DateField(_("批准日期"))
     created_at = ClockDateTimeField(_("创建时间"), auto_now_add=True)
+    # Reviews (复核): yearly, or every 6 months for households with members able to work or
+    # irregular income (REVIEW_MONTHS_*); the last review decides the next interval.
+    review_interval_months = models.PositiveSmallIntegerField(_("复核间隔（月）"), default=12)
+    last_reviewed_on = models.DateField(_("上次复核日期"), null=True, blank=True)
+    # 渐退期: income rose through work; the grant is paid through this month, then ends.
+    gradual_exit_until = models.DateField(_("渐退期截止月份"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("救助待遇")
@@ -71,6 +77,13 @@ class Grant(models.Model):
                 condition=~Q(one_off=True) | Q(end_month=F("start_month")), name="grant_one_off_one_month"
             ),
             choice_check("grant", "status", GrantStatus.values),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__in=[3, 6, 12]), name="grant_review_interval"
+            ),
+            models.CheckConstraint(
+                condition=Q(gradual_exit_until__isnull=True) | Q(gradual_exit_until__day=1),
+                name="grant_gradual_exit_first_of_month",
+            ),
         ]
         indexes = [
             models.Index(
