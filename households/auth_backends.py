@@ -45,6 +45,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "alerts.ruleversion": frozenset({"view"}),
         "alerts.monitoringrun": frozenset({"view"}),
         "alerts.dashboardsummary": frozenset({"view"}),
+        # the monthly list to medical insurance: produced, downloaded (full IDs), sent, acknowledged
+        "assistance.medicalinsurancelist": frozenset({"view", "add", "change"}),
     },
     # County or city: the region's alerts and figures, re-assignment, who receives new alerts, the
     # rules (saved by city-wide supervisors, proposed by the others: see SCOPE_CONDITIONS).
@@ -78,6 +80,16 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "assistance.notice": frozenset({"view", "add"}),
         "assistance.objection": frozenset({"view", "add", "change"}),
         "assistance.grant": frozenset({"view"}),
+        # payment rolls of their county: reviewed and locked by county or city supervisors
+        # (assistance.services.rolls), with the bank's return file; accounts, corrections
+        "assistance.paymentroll": frozenset({"view", "change"}),
+        "assistance.paymentline": frozenset({"view"}),
+        "assistance.paymentaccount": frozenset({"view", "add", "change"}),
+        "assistance.paymentadjustment": frozenset({"view", "add"}),
+        # reviews, exits and follow-ups of their region
+        "assistance.review": frozenset({"view", "change"}),
+        "assistance.grantexit": frozenset({"view", "add"}),
+        "assistance.followup": frozenset({"view", "change"}),
     },
     # Town or village: the alert inbox of their area and its households, in the app (not the admin).
     Role.CASEWORKER: {
@@ -93,6 +105,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "assistance.notice": frozenset({"view", "add"}),
         "assistance.objection": frozenset({"view", "add", "change"}),
         "assistance.grant": frozenset({"view"}),
+        # the payments of their area's grants (on the household page), the recipients' accounts;
+        # reviews, exits and follow-ups of their area
+        "assistance.paymentline": frozenset({"view"}),
+        "assistance.paymentaccount": frozenset({"view", "add", "change"}),
+        "assistance.review": frozenset({"view", "change"}),
+        "assistance.grantexit": frozenset({"view", "add"}),
+        "assistance.followup": frozenset({"view", "change"}),
     },
 }
 

@@ -553,6 +553,16 @@ APP_CASES: list[Case] = [
         data=lambda w, s: {"answer": "已办理", "answered_on": clock.today().isoformat()},
         changes="CKTV",
     ),
+    # --- issue 16: payment rolls ---
+    # (end of payment rolls)
+    # --- issue 16: bank return ---
+    # (end of bank return)
+    # --- issue 16: reviews and exits ---
+    # (end of reviews and exits)
+    # --- issue 16: monthly list ---
+    # (end of monthly list)
+    # --- issue 16: follow-ups and my work ---
+    # (end of follow-ups and my work)
 ]
 
 
@@ -621,6 +631,16 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "assistance.program": AdminModel(record("program"), view="CK", change="C"),
     "assistance.approvalstep": AdminModel(record("approvalstep"), view="CK", add="C"),
     "assistance.standard": AdminModel(record("standard"), view="CK", add="C"),
+    # issue 16 admin: payment rolls
+    # (end of payment rolls admin)
+    # issue 16 admin: bank return
+    # (end of bank return admin)
+    # issue 16 admin: reviews and exits
+    # (end of reviews and exits admin)
+    # issue 16 admin: monthly list
+    # (end of monthly list admin)
+    # issue 16 admin: follow-ups
+    # (end of follow-ups admin)
 }
 
 # (model, action): the roles allowed. Their first step is a confirmation page or a form (200), on

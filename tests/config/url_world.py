@@ -66,6 +66,16 @@ class Side:
     notice: object = None  # the village's notice, with one entry
     entry: object = None
     objection: object = None  # pending
+    # issue 16: payment rolls
+    # (end of payment rolls)
+    # issue 16: bank return
+    # (end of bank return)
+    # issue 16: reviews and exits
+    # (end of reviews and exits)
+    # issue 16: monthly list
+    # (end of monthly list)
+    # issue 16: follow-ups and my work
+    # (end of follow-ups and my work)
 
 
 @dataclass
@@ -128,6 +138,16 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
         proposed_by=supervisor,
     )
     _assistance(side, caseworker)
+    # issue 16: payment rolls
+    # (end of payment rolls)
+    # issue 16: bank return
+    # (end of bank return)
+    # issue 16: reviews and exits
+    # (end of reviews and exits)
+    # issue 16: monthly list
+    # (end of monthly list)
+    # issue 16: follow-ups and my work
+    # (end of follow-ups and my work)
     return side
 
 

@@ -1,0 +1,3 @@
+"""exchanges URLs (issue 16)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""followups URLs (issue 16)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""payments URLs (issue 16)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""reviews URLs (issue 16)."""
+
+urlpatterns: list = []
