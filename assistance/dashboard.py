@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from alerts.selectors.dashboard import Node
 from alerts.services.dashboard import window_start
+from assistance.selectors_exchanges import overdue_medical_lists
 from assistance.models import (
     Application,
     ApplicationStatus,
@@ -92,6 +93,8 @@ class AssistanceFigures:
     rows: list[AssistanceRow]
     steps: list[StepRow]
     total: AssistanceRow
+    # The previous month's lists to medical insurance not sent by the due day (selectors_exchanges).
+    medical_lists_overdue: list = field(default_factory=list)
 
 
 def _in_node(queryset, user, node: Node, region_path: str = "region__code"):
@@ -237,4 +240,5 @@ def assistance_figures(*, user, node: Node, today: date) -> AssistanceFigures:
         rows=sorted(rows.values(), key=lambda r: (not r.drillable, r.code)),
         steps=steps,
         total=total,
+        medical_lists_overdue=overdue_medical_lists(user=user, today=today),
     )

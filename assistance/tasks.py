@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from assistance.services.due_dates import due_dates_refresh
+from assistance.services.exchanges import medical_lists_produce_monthly
+from households import clock
 from households.task_retry import RETRY_ON_DATABASE_ERRORS
 
 
@@ -16,3 +18,15 @@ from households.task_retry import RETRY_ON_DATABASE_ERRORS
 def refresh_due_dates() -> int:
     """After the holiday calendar changed: the open applications' due dates again (idempotent)."""
     return due_dates_refresh()
+
+
+@shared_task(
+    name="assistance.tasks.produce_medical_lists",
+    acks_late=True,
+    soft_time_limit=10 * 60,
+    time_limit=15 * 60,
+    **RETRY_ON_DATABASE_ERRORS,
+)
+def produce_medical_lists() -> int:
+    """On the 1st: the previous month's lists to medical insurance (idempotent: same bytes, no new version)."""
+    return medical_lists_produce_monthly(today=clock.today())

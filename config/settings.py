@@ -285,6 +285,22 @@ FOLLOW_UP_AFTER_PAYMENT_DAYS = env.int("FOLLOW_UP_AFTER_PAYMENT_DAYS", default=3
 # one per county when True.
 MEDICAL_LIST_DUE_DAY = env.int("MEDICAL_LIST_DUE_DAY", default=5)
 MEDICAL_LIST_PER_COUNTY = env.bool("MEDICAL_LIST_PER_COUNTY", default=False)
+# The list's 资助参保类别 per monitoring category (the medical-insurance bureau's words, written into
+# the file as they are). DOMAIN.md gives no table: these defaults are assumptions for the bureau to
+# confirm (特困 fully paid, 低保 a fixed subsidy, the edge groups partly, other low income not).
+MEDICAL_LIST_SUBSIDY_CLASS = {
+    "tekun": "全额资助",
+    "dibao": "定额资助",
+    "dibao_edge": "部分资助",
+    "rigid_expense": "部分资助",
+    "relapse_watch": "部分资助",
+    "other_low_income": "不资助",
+}
+# On the 1st at 01:00 (Beijing): the previous month's lists are produced, to be sent by the due day.
+CELERY_BEAT_SCHEDULE["medical-insurance-monthly-list"] = {
+    "task": "assistance.tasks.produce_medical_lists",
+    "schedule": crontab(day_of_month=1, hour=1, minute=0),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -54,6 +54,8 @@ class MedicalInsuranceList(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledgement = models.CharField(_("对方确认说明"), max_length=200, blank=True)
+    # The day the bureau acknowledged (its reply's date); acknowledged_at is when it was recorded here.
+    acknowledged_on = models.DateField(_("对方确认日期"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
