@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from alerts.selectors.dashboard import Node
 from alerts.services.dashboard import window_start
-from assistance.selectors_exchanges import overdue_medical_lists
 from assistance.models import (
     Application,
     ApplicationStatus,
@@ -37,6 +36,7 @@ from assistance.models import (
     Grant,
     GrantMember,
 )
+from assistance.selectors_exchanges import overdue_medical_lists
 from households import clock
 from households.models import RegionLevel
 from households.scoping import scope_queryset

@@ -59,9 +59,9 @@ def overdue_medical_lists(*, user, today: date) -> list[OverdueList]:
     regions = [r for r in list_regions() if region_in_scope(user, r.code)]
     latest = {
         m.region_id: m
-        for m in MedicalInsuranceList.objects.filter(
-            period=period, region__in=regions
-        ).exclude(status=ExchangeStatus.SUPERSEDED)
+        for m in MedicalInsuranceList.objects.filter(period=period, region__in=regions).exclude(
+            status=ExchangeStatus.SUPERSEDED
+        )
     }
     return [
         OverdueList(period=period, region=r, latest=latest.get(r.code))

@@ -172,7 +172,8 @@ def _check_period(period: date) -> None:
         raise AssistanceError(_("名单的所属月份须为某月1日。"))
     if period >= first_of_month(clock.today()):
         raise AssistanceError(
-            _("只能生成已经结束的月份的名单：%(month)s尚未结束。") % {"month": f"{period.year}年{period.month}月"}
+            _("只能生成已经结束的月份的名单：%(month)s尚未结束。")
+            % {"month": f"{period.year}年{period.month}月"}
         )
 
 
@@ -184,7 +185,9 @@ def medical_list_produce(*, period: date, region_code: str, actor=None) -> tuple
     _check_period(period)
     region = Region.objects.filter(code=region_code, level__in=[RegionLevel.CITY, RegionLevel.COUNTY]).first()
     if region is None:
-        raise AssistanceError(_("名单只按全市或县（市、区）生成，区划代码 %(code)s 不是。") % {"code": region_code})
+        raise AssistanceError(
+            _("名单只按全市或县（市、区）生成，区划代码 %(code)s 不是。") % {"code": region_code}
+        )
     _lock(period, region_code)
     rows = list_rows(period=period, region_code=region_code)
     content = csv_bytes(rows)
@@ -213,7 +216,9 @@ def list_regions() -> list[Region]:
     city = Region.objects.get(code=settings.CITY_REGION_CODE)
     if not settings.MEDICAL_LIST_PER_COUNTY:
         return [city]
-    return list(Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=city.prefix).order_by("code"))
+    return list(
+        Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=city.prefix).order_by("code")
+    )
 
 
 def previous_month(today: date) -> date:

@@ -86,7 +86,9 @@ def medical_list_produce(request: HttpRequest) -> HttpResponse:
     if created:
         messages.success(request, _("已生成第%(version)s版名单。") % {"version": medical_list.version})
     else:
-        messages.info(request, _("名单内容没有变化，仍为第%(version)s版。") % {"version": medical_list.version})
+        messages.info(
+            request, _("名单内容没有变化，仍为第%(version)s版。") % {"version": medical_list.version}
+        )
     return redirect("assistance:medical_list_detail", pk=medical_list.pk)
 
 

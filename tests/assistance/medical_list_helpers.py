@@ -3,7 +3,6 @@
 from datetime import date
 
 from households import clock
-from households.idcard import mask
 from monitoring.enrolment import enrol_people
 from monitoring.models import MonitoringRecord, MonitoringRecordHistory
 from tests.assistance.case_factories import family
@@ -40,6 +39,3 @@ def leave(clock_, person, exit_date: date, when: str) -> None:
     record.status, record.exit_date = "exited", exit_date
     record.save(update_fields=["status", "exit_date", "updated_at"])
     MonitoringRecordHistory.objects.create(record=record, before=before, after=snapshot(record))
-
-
-__all__ = ["enter", "leave", "mask", "person_in", "snapshot"]

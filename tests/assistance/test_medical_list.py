@@ -74,9 +74,26 @@ def test_the_month_new_and_exited_people_with_category_date_and_subsidy(february
     medical_list, created = produce(pinned_clock)
     rows = rows_of(medical_list)
     assert created and medical_list.version == 1
-    assert set(rows) == {"新低保", "新特困", "退出者", "转类别", "边缘户", "其他低收入", "月末深夜", "河间新增"}
+    assert set(rows) == {
+        "新低保",
+        "新特困",
+        "退出者",
+        "转类别",
+        "边缘户",
+        "其他低收入",
+        "月末深夜",
+        "河间新增",
+    }
     new_dibao = february["新低保"]
-    assert rows["新低保"] == [new_dibao.id_number, "新低保", VILLAGE_B, "低保", "新增", "2027-02-10", "定额资助"]
+    assert rows["新低保"] == [
+        new_dibao.id_number,
+        "新低保",
+        VILLAGE_B,
+        "低保",
+        "新增",
+        "2027-02-10",
+        "定额资助",
+    ]
     assert rows["新特困"][3:] == ["特困", "新增", "2027-02-03", "全额资助"]
     assert rows["退出者"][3:] == ["特困", "退出", "2027-02-15", "全额资助"]
     # a change of category is one 新增 row in the new category
@@ -139,9 +156,11 @@ def test_a_renamed_person_and_a_late_change_make_new_versions(february, pinned_c
     MonitoringRecordHistory.objects.filter(record__person=late).update(changed_at=beijing("2027-02-26 09:00"))
     third, created = produce(pinned_clock, when="2027-03-02 12:00")
     assert created and third.version == 3 and third.rows_new == second.rows_new + 1
-    assert list(
-        MedicalInsuranceList.objects.order_by("version").values_list("status", flat=True)
-    ) == [ExchangeStatus.SUPERSEDED, ExchangeStatus.SUPERSEDED, ExchangeStatus.PRODUCED]
+    assert list(MedicalInsuranceList.objects.order_by("version").values_list("status", flat=True)) == [
+        ExchangeStatus.SUPERSEDED,
+        ExchangeStatus.SUPERSEDED,
+        ExchangeStatus.PRODUCED,
+    ]
 
 
 def test_the_subsidy_class_comes_from_settings(february, pinned_clock, settings):
@@ -232,3 +251,25 @@ def test_per_county_the_job_makes_one_list_a_county(february, pinned_clock, sett
     assert produce_medical_lists() == counties
     hejian = MedicalInsuranceList.objects.get(region_id="130984")
     assert set(rows_of(hejian)) == {"河间新增"}
+
+
+def test_the_demo_produces_each_month_and_sends_all_but_the_last(february, pinned_clock):
+    from io import StringIO
+
+    from assistance.demo_exchanges import demo_exchanges
+    from households.models import Role
+    from tests.factories import UserFactory, region
+
+    shuju = UserFactory(username="shuju", role=Role.DATA_ADMIN, scope=region(CITY))
+    pinned_clock.move_to(beijing("2027-03-07 09:00"))
+    out = StringIO()
+    assert demo_exchanges(stdout=out, first_month=date(2026, 12, 1)) == 3
+    lists = list(MedicalInsuranceList.objects.order_by("period"))
+    assert [(m.period, m.status) for m in lists] == [
+        (date(2026, 12, 1), ExchangeStatus.ACKNOWLEDGED),
+        (date(2027, 1, 1), ExchangeStatus.ACKNOWLEDGED),
+        (FEB, ExchangeStatus.PRODUCED),
+    ]
+    assert lists[0].sent_by == shuju and lists[0].sent_at == beijing("2027-01-03 10:00")
+    assert lists[1].rows_new == 1 and lists[2].rows_new == 7
+    assert "2027-02" in out.getvalue()

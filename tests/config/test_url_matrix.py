@@ -121,6 +121,8 @@ NOTICE_ACT_OUT = "403 403 302 404 404 404 302"
 POST_ONLY = "405 405 405 405 405 405 405"
 CASEWORK = "403 403 200 200 200 200 302"
 CASEWORK_OUT = "403 403 200 404 404 404 302"
+MEDICAL_LIST = "403 200 403 403 403 403 302"  # the monthly list to medical insurance: data admins
+MEDICAL_LIST_POST = "403 302 403 403 403 403 302"
 
 
 def intake(world: World, side: str, action: str) -> dict:
@@ -560,6 +562,48 @@ APP_CASES: list[Case] = [
     # --- issue 16: reviews and exits ---
     # (end of reviews and exits)
     # --- issue 16: monthly list ---
+    # Data admins only; lists are city-wide (or county-wide), so no "out" object.
+    Case("assistance:medical_list_list", MEDICAL_LIST),
+    Case("assistance:medical_list_produce", POST_ONLY),
+    Case(
+        "assistance:medical_list_produce",
+        MEDICAL_LIST_POST,
+        method="POST",
+        data=lambda w, s: {"period": "2027-01", "region": "130900"},
+        changes="D",
+    ),
+    Case("assistance:medical_list_detail", MEDICAL_LIST, args=side_obj("medical_list")),
+    # full IDs, logged
+    Case(
+        "assistance:medical_list_download",
+        MEDICAL_LIST,
+        args=side_obj("medical_list"),
+        query={"format": "csv"},
+    ),
+    Case(
+        "assistance:medical_list_download",
+        MEDICAL_LIST,
+        args=side_obj("medical_list"),
+        query={"format": "xlsx"},
+    ),
+    Case("assistance:medical_list_send", POST_ONLY, args=side_obj("medical_list")),
+    Case(
+        "assistance:medical_list_send",
+        MEDICAL_LIST_POST,
+        args=side_obj("medical_list"),
+        method="POST",
+        data=lambda w, s: {},
+        changes="D",
+    ),
+    Case("assistance:medical_list_ack", POST_ONLY, args=side_obj("medical_list")),
+    Case(
+        "assistance:medical_list_ack",
+        MEDICAL_LIST_POST,
+        args=side_obj("medical_list"),
+        method="POST",
+        data=lambda w, s: {"note": "回执 1", "acknowledged_on": clock.today().isoformat()},
+        changes="D",
+    ),
     # (end of monthly list)
     # --- issue 16: follow-ups and my work ---
     # (end of follow-ups and my work)

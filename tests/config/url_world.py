@@ -73,6 +73,7 @@ class Side:
     # issue 16: reviews and exits
     # (end of reviews and exits)
     # issue 16: monthly list
+    medical_list: object = None  # the city's list of last month (no region below the city)
     # (end of monthly list)
     # issue 16: follow-ups and my work
     # (end of follow-ups and my work)
@@ -145,6 +146,13 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: reviews and exits
     # (end of reviews and exits)
     # issue 16: monthly list
+    # The city's list of last month (city-wide: the same list on both sides; producing it again
+    # for the second side gives the first one back).
+    from assistance.services.exchanges import medical_list_produce, previous_month
+
+    side.medical_list = medical_list_produce(
+        period=previous_month(today), region_code=settings.CITY_REGION_CODE
+    )[0]
     # (end of monthly list)
     # issue 16: follow-ups and my work
     # (end of follow-ups and my work)
