@@ -6,6 +6,7 @@ the user's scope (outside: 404). The views check access, read the form and call 
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +61,7 @@ def medical_list_list(request: HttpRequest) -> HttpResponse:
         "regions": [r for r in services.list_regions() if region_in_scope(request.user, r.code)],
         "default_period": services.previous_month(today).strftime("%Y-%m"),
         "can_produce": request.user.has_perm("assistance.add_medicalinsurancelist"),
+        "due_day": settings.MEDICAL_LIST_DUE_DAY,
     }
     return render(request, "assistance/exchanges/list.html", context)
 
