@@ -179,15 +179,17 @@ def _check_period(period: date) -> None:
 
 @transaction.atomic
 def medical_list_produce(*, period: date, region_code: str, actor=None) -> tuple[MedicalInsuranceList, bool]:
-    """The list of `period` (a month's first day, an ended month) for `region_code` (the city or a
-    county). Returns the latest version and False when the file would be the same bytes; else a
+    """The list of `period` (a month's first day, an ended month) for `region_code` (the city, or
+    a county when MEDICAL_LIST_PER_COUNTY: `list_regions`). Returns the latest version and False when the file would be the same bytes; else a
     new version (version + 1, earlier ones superseded) and True. `actor` None: the monthly task."""
     _check_period(period)
-    region = Region.objects.filter(code=region_code, level__in=[RegionLevel.CITY, RegionLevel.COUNTY]).first()
+    region = next((r for r in list_regions() if r.code == region_code), None)
     if region is None:
-        raise AssistanceError(
-            _("名单只按全市或县（市、区）生成，区划代码 %(code)s 不是。") % {"code": region_code}
-        )
+        if settings.MEDICAL_LIST_PER_COUNTY:
+            message = _("名单按县（市、区）生成，区划代码 %(code)s 不是本市的县（市、区）。")
+        else:
+            message = _("名单按全市生成（区划代码 %(city)s），不是 %(code)s。")
+        raise AssistanceError(message % {"code": region_code, "city": settings.CITY_REGION_CODE})
     _lock(period, region_code)
     rows = list_rows(period=period, region_code=region_code)
     content = csv_bytes(rows)

@@ -115,7 +115,8 @@ def test_a_person_who_came_and_went_in_the_month_is_on_neither_list(february, pi
     assert "新低保" not in rows_of(march)
 
 
-def test_a_county_list_has_only_the_county_people(february, pinned_clock):
+def test_a_county_list_has_only_the_county_people(february, pinned_clock, settings):
+    settings.MEDICAL_LIST_PER_COUNTY = True
     cangxian, _ = produce(pinned_clock, region_code="130921")
     hejian, _ = produce(pinned_clock, region_code="130984")
     assert "河间新增" not in rows_of(cangxian) and "新低保" in rows_of(cangxian)
@@ -183,8 +184,15 @@ def test_the_xlsx_is_the_stored_csv_and_the_same_bytes_at_every_download(februar
 def test_only_ended_months_of_the_city_or_a_county(regions, pinned_clock):
     with pytest.raises(AssistanceError, match="尚未结束"):
         medical_list_produce(period=date(2027, 3, 1), region_code=CITY)
-    with pytest.raises(AssistanceError, match="不是"):
-        medical_list_produce(period=FEB, region_code="130921101")
+    with pytest.raises(AssistanceError, match="名单按全市生成"):
+        medical_list_produce(period=FEB, region_code="130921")  # lists are not per county here
+
+
+def test_per_county_only_counties(regions, pinned_clock, settings):
+    settings.MEDICAL_LIST_PER_COUNTY = True
+    for code in ("130900", "130921101"):
+        with pytest.raises(AssistanceError, match="不是本市的县"):
+            medical_list_produce(period=FEB, region_code=code)
 
 
 def test_sending_and_acknowledging_record_who_and_when(february, pinned_clock, data_admin):
