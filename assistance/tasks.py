@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from assistance.services.due_dates import due_dates_refresh
+from assistance.services.reviews import reviews_generate
+from households import clock
 from households.task_retry import RETRY_ON_DATABASE_ERRORS
 
 
@@ -16,3 +18,15 @@ from households.task_retry import RETRY_ON_DATABASE_ERRORS
 def refresh_due_dates() -> int:
     """After the holiday calendar changed: the open applications' due dates again (idempotent)."""
     return due_dates_refresh()
+
+
+@shared_task(
+    name="assistance.tasks.generate_reviews",
+    acks_late=True,
+    soft_time_limit=10 * 60,
+    time_limit=15 * 60,
+    **RETRY_ON_DATABASE_ERRORS,
+)
+def generate_reviews() -> dict:
+    """Daily: the reviews due soon, and the grants whose 渐退期 is over end (idempotent)."""
+    return reviews_generate(today=clock.today())
