@@ -157,7 +157,9 @@ def review_decide(
     qs = Review.objects.select_for_update(of=("self",)).select_related("grant")
     review = get_in_scope_or_404(qs, actor, region_path="region__code", pk=review_id)
     if review.lock_version != lock_version:
-        raise AssistanceError(_("该复核任务已被他人办理或修改，您的操作未保存。请刷新页面查看最新情况后重试。"))
+        raise AssistanceError(
+            _("该复核任务已被他人办理或修改，您的操作未保存。请刷新页面查看最新情况后重试。")
+        )
     if review.status != ReviewStatus.OPEN:
         raise AssistanceError(_("该复核任务已办结，不能再次办理。"))
     grant = review.grant
@@ -195,7 +197,9 @@ def review_decide(
         if not isinstance(gradual_exit_months, int) or not 1 <= gradual_exit_months <= top:
             raise AssistanceError(_("渐退期须为1至%(max)s个月。") % {"max": top})
         if grant.gradual_exit_until:
-            raise AssistanceError(_("该待遇已在渐退期内（至%(until)s）。") % {"until": f"{grant.gradual_exit_until:%Y-%m}"})
+            raise AssistanceError(
+                _("该待遇已在渐退期内（至%(until)s）。") % {"until": f"{grant.gradual_exit_until:%Y-%m}"}
+            )
         grant_fields["gradual_exit_until"] = add_months(next_roll_month(grant), gradual_exit_months - 1)
         fields["gradual_exit_months"] = gradual_exit_months
     elif outcome == ReviewOutcome.STOP:
@@ -218,6 +222,8 @@ def review_decide(
         **fields, status=ReviewStatus.DONE, done_by=actor, done_at=now, lock_version=F("lock_version") + 1
     )
     if updated != 1:
-        raise AssistanceError(_("该复核任务已被他人办理或修改，您的操作未保存。请刷新页面查看最新情况后重试。"))
+        raise AssistanceError(
+            _("该复核任务已被他人办理或修改，您的操作未保存。请刷新页面查看最新情况后重试。")
+        )
     review.refresh_from_db()
     return review

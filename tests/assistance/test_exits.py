@@ -22,14 +22,25 @@ DEC, JAN, FEB = date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)
 
 def test_exit_ends_grant_counts_overpayment_and_exits_monitoring(caseworker_a, county_supervisor):
     grant = grant_for(caseworker_a, start_month=DEC, approved_on=date(2026, 11, 20))
-    GrantAmount.objects.create(grant=grant, amount=Decimal("700.00"), from_month=FEB, reason="调整", changed_by=caseworker_a)
+    GrantAmount.objects.create(
+        grant=grant, amount=Decimal("700.00"), from_month=FEB, reason="调整", changed_by=caseworker_a
+    )
     locked_roll(county_supervisor, DEC, [(grant, DEC, DEC, "600")])
     locked_roll(county_supervisor, JAN, [(grant, JAN, JAN, "600")])
     locked_roll(county_supervisor, FEB, [(grant, FEB, FEB, "700")])
-    locked_roll(county_supervisor, date(2027, 3, 1), [(grant, date(2027, 3, 1), date(2027, 3, 1), "700")], line_status="failed")
+    locked_roll(
+        county_supervisor,
+        date(2027, 3, 1),
+        [(grant, date(2027, 3, 1), date(2027, 3, 1), "700")],
+        line_status="failed",
+    )
 
     exit_row = grant_exit(
-        actor=caseworker_a, grant_id=grant.pk, reason=ExitReason.DEATH, effective_on=date(2027, 1, 15), note="户主去世"
+        actor=caseworker_a,
+        grant_id=grant.pk,
+        reason=ExitReason.DEATH,
+        effective_on=date(2027, 1, 15),
+        note="户主去世",
     )
 
     grant.refresh_from_db()
@@ -52,9 +63,18 @@ def test_a_person_covered_by_another_active_grant_stays_monitored(caseworker_a):
     household = family(members=3)
     head = household.members.get(relation="head")
     dibao = grant_for(caseworker_a, household, start_month=DEC, approved_on=date(2026, 11, 20))
-    grant_for(caseworker_a, household, program_code="tekun_dispersed", person=head, start_month=DEC, approved_on=date(2026, 11, 20))
+    grant_for(
+        caseworker_a,
+        household,
+        program_code="tekun_dispersed",
+        person=head,
+        start_month=DEC,
+        approved_on=date(2026, 11, 20),
+    )
 
-    grant_exit(actor=caseworker_a, grant_id=dibao.pk, reason=ExitReason.INCOME_ABOVE_LINE, effective_on=clock.today())
+    grant_exit(
+        actor=caseworker_a, grant_id=dibao.pk, reason=ExitReason.INCOME_ABOVE_LINE, effective_on=clock.today()
+    )
 
     statuses = dict(MonitoringRecord.objects.filter(household=household).values_list("person_id", "status"))
     assert statuses.pop(head.pk) == "active"
@@ -63,7 +83,9 @@ def test_a_person_covered_by_another_active_grant_stays_monitored(caseworker_a):
 
 def test_exit_before_start_month_pays_through_the_first_month_only(caseworker_a, county_supervisor):
     grant = grant_for(caseworker_a, start_month=date(2027, 4, 1), approved_on=date(2027, 3, 1))
-    exit_row = grant_exit(actor=caseworker_a, grant_id=grant.pk, reason=ExitReason.DEATH, effective_on=date(2027, 3, 1))
+    exit_row = grant_exit(
+        actor=caseworker_a, grant_id=grant.pk, reason=ExitReason.DEATH, effective_on=date(2027, 3, 1)
+    )
     grant.refresh_from_db()
     assert grant.end_month == grant.start_month
     assert exit_row.overpaid == 0
@@ -74,7 +96,9 @@ def test_exit_refusals(caseworker_a, caseworker_b, data_admin):
     with pytest.raises(AssistanceError, match="本月最后一天（2027-03-31）"):
         grant_exit(actor=caseworker_a, grant_id=grant.pk, reason="death", effective_on=date(2027, 4, 1))
     with pytest.raises(AssistanceError, match="退出原因"):
-        grant_exit(actor=caseworker_a, grant_id=grant.pk, reason="gradual_exit_ended", effective_on=clock.today())
+        grant_exit(
+            actor=caseworker_a, grant_id=grant.pk, reason="gradual_exit_ended", effective_on=clock.today()
+        )
     with pytest.raises(Http404):
         grant_exit(actor=caseworker_b, grant_id=grant.pk, reason="death", effective_on=clock.today())
     with pytest.raises(AssistanceError, match="经办人和督导"):
