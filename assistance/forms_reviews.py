@@ -13,7 +13,7 @@ INTERVAL_CHOICES = [("", _("按原间隔")), ("3", _("3个月")), ("6", _("6个�
 class ReviewFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("只看分派给我的"), required=False)
     reason = forms.ChoiceField(
-        label=_("复核原因"), choices=[("", _("全部原因"))] + ReviewReason.choices, required=False
+        label=_("复核原因"), choices=[("", _("全部原因")), *ReviewReason.choices], required=False
     )
     status = forms.ChoiceField(
         label=_("状态"), choices=[("", _("待复核")), ("done", _("已复核"))], required=False
