@@ -585,7 +585,11 @@ APP_CASES: list[Case] = [
         CASE_POST_OUT,
         args=side_obj("grant"),
         method="POST",
-        data=lambda w, s: {"reason": "voluntary", "effective_on": clock.today().isoformat(), "note": "本人申请"},
+        data=lambda w, s: {
+            "reason": "voluntary",
+            "effective_on": clock.today().isoformat(),
+            "note": "本人申请",
+        },
         changes="CKTV",
     ),
     # (end of reviews and exits)
