@@ -192,3 +192,17 @@ def test_beat_schedule_runs_reviews_daily():
     assert entry["task"] == "assistance.tasks.generate_reviews"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({4}, {0})
     assert timedelta(days=settings.REVIEW_LEAD_DAYS) == timedelta(days=30)
+
+
+def test_demo_decides_one_of_each(caseworker_a, county_supervisor):
+    import io
+
+    from assistance.demo_reviews import demo_reviews
+
+    for _ in range(4):
+        grant_for(caseworker_a, start_month=date(2026, 4, 1), approved_on=date(2026, 3, 1))
+    out = io.StringIO()
+    assert demo_reviews(stdout=out)["decided"] == 4
+    outcomes = sorted(Review.objects.filter(status="done").values_list("outcome", flat=True))
+    assert outcomes == ["adjust", "gradual_exit", "keep", "stop"]
+    assert "已办结复核 4 条" in out.getvalue()
