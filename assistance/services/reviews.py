@@ -4,7 +4,9 @@ Decisions:
 - a scheduled review is due `review_interval_months` after the last review (else after approval);
   it is generated REVIEW_LEAD_DAYS before that; grants in their 渐退期 get none (they end anyway);
 - a 特困 minor's `turns_adult` review is due on their 18th birthday (`households.ages`: a 29
-  February birthday is reached on 1 March), only for grants approved before it;
+  February birthday is reached on 1 March), only for grants approved before it; pages that show
+  the person's masked ID show such a review's due date as its month only (the day would give
+  back the birth date the mask hides);
 - the 渐退期 ends by itself: a grant whose `gradual_exit_until` month is over (before this month)
   ends with reason gradual_exit_ended, effective on the last day of that month (paid through it);
 - a decision's new amount applies from the next roll: the month after the latest LOCKED roll of
@@ -75,7 +77,7 @@ def reviews_generate(*, today: date) -> dict:
     """
     due_adult = f"""
         SELECT g.id AS grant_id, g.household_id, h.region_id, {_ADULT_ON} AS due_on,
-               jsonb_build_object('person_id', p.id, 'adult_on', {_ADULT_ON}, 'amount', g.amount) AS evidence
+               jsonb_build_object('person_id', p.id, 'amount', g.amount) AS evidence
           FROM assistance_grant g
           JOIN assistance_program pr ON pr.id = g.program_id AND pr.category = 'tekun'
           JOIN households_person p ON p.id = g.person_id

@@ -126,3 +126,24 @@ def test_out_of_county_grant_is_404_for_county_supervisor(client_for, county_sup
     assert client_for(county_supervisor).get(url).status_code == 404
     assert client_for(city_supervisor).get(url).status_code == 200
     assert VILLAGE_B
+
+
+def test_turns_adult_review_page_does_not_give_back_the_birth_date(client_for, caseworker_a):
+    from households.models import Relation
+    from tests.assistance.case_factories import family
+    from tests.factories import PersonFactory, make_id_number
+
+    household = family(members=1)
+    minor = PersonFactory(
+        household=household, relation=Relation.CHILD, id_number=make_id_number(born=date(2009, 3, 20))
+    )
+    grant_for(
+        caseworker_a, household, program_code="tekun_dispersed", person=minor, start_month=date(2027, 3, 1)
+    )
+    reviews_generate(today=clock.today())
+    review = Review.objects.get(reason="turns_adult")
+    page = (
+        client_for(caseworker_a).get(reverse("assistance:review_detail", args=[review.pk])).content.decode()
+    )
+    assert minor.masked_id in page and "2027-03" in page
+    assert "2027-03-20" not in page and "2009-03-20" not in page
