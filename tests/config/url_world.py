@@ -157,10 +157,12 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
 def _reviews(side: Side, caseworker: User) -> None:
     """An active grant of the side's village and its open review (issue 16: reviews and exits)."""
     from assistance.models import Review
-    from tests.assistance.case_factories import family
     from tests.assistance.grant_factories import grant_for
 
-    side.grant = grant_for(caseworker, family(side.village), start_month=clock.today().replace(day=1))
+    # The household of the side's application: no new people (the ID-leak crawl plants rows per
+    # person in order, and the matrix's world stays the same size).
+    household = side.application.household
+    side.grant = grant_for(caseworker, household, start_month=clock.today().replace(day=1))
     side.review = Review.objects.create(
         grant=side.grant,
         household=side.grant.household,
