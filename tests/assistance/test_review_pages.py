@@ -147,3 +147,20 @@ def test_turns_adult_review_page_does_not_give_back_the_birth_date(client_for, c
     )
     assert minor.masked_id in page and "2027-03" in page
     assert "2027-03-20" not in page and "2009-03-20" not in page
+
+
+def test_review_list_pages_by_due_date(client_for, caseworker_a, monkeypatch):
+    from assistance import selectors_reviews
+
+    monkeypatch.setattr(selectors_reviews, "PAGE_SIZE", 2)
+    for month in (1, 2, 3):
+        grant_for(caseworker_a, start_month=date(2026, month, 1), approved_on=date(2026, month, 10))
+    reviews_generate(today=clock.today())
+    client = client_for(caseworker_a)
+    first = client.get(reverse("assistance:review_list")).content.decode()
+    assert "2027-01-10" in first and "2027-02-10" in first and "2027-03-10" not in first
+    last_shown = Review.objects.get(due_on=date(2027, 2, 10))
+    assert f"after=2027-02-10_{last_shown.pk}" in first
+    second = client.get(reverse("assistance:review_list"), {"after": f"2027-02-10_{last_shown.pk}"})
+    text = second.content.decode()
+    assert "2027-03-10" in text and "2027-01-10" not in text and 'id="next-page"' not in text
