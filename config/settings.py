@@ -279,6 +279,11 @@ REVIEW_WORKING_AGE = env.list("REVIEW_WORKING_AGE", cast=int, default=[18, 59])
 REVIEW_LEAD_DAYS = env.int("REVIEW_LEAD_DAYS", default=30)
 # 渐退期: at most this many months (DOMAIN.md: up to 6).
 GRADUAL_EXIT_MAX_MONTHS = env.int("GRADUAL_EXIT_MAX_MONTHS", default=6)
+# Reviews due soon are generated, and grants whose 渐退期 is over end, every night.
+CELERY_BEAT_SCHEDULE["grant-reviews-daily"] = {
+    "task": "assistance.tasks.generate_reviews",
+    "schedule": crontab(hour=4, minute=0),
+}
 # 回访: this many days after a one-off or special-fund payment was paid.
 FOLLOW_UP_AFTER_PAYMENT_DAYS = env.int("FOLLOW_UP_AFTER_PAYMENT_DAYS", default=30)
 # The monthly list to medical insurance: due by this day of the month; one list for the city, or

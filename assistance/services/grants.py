@@ -7,6 +7,9 @@ from django.db import transaction
 
 from assistance.models import Application, Grant, GrantAmount, GrantMember, ProgramKind
 from households import clock
+from households.ages import age_on
+from households.models import Person
+from imports.models import CertificateStatus, DisabilityCertificate
 from monitoring.enrolment import enrol_people
 
 RECOGNITION_CATEGORIES = ("dibao_edge", "rigid_expense")
@@ -31,6 +34,25 @@ def covered_person_ids(application: Application) -> list[int]:
     if application.members_covered:
         ids = ids[: application.members_covered]
     return ids
+
+
+def review_interval_for(*, program, person_ids: list[int], approved_on: date) -> int:
+    """Months between reviews (DOMAIN.md): every REVIEW_MONTHS_ABLE_TO_WORK months when a covered
+    member is of working age (REVIEW_WORKING_AGE, on the approval day) and holds no valid grade 1–2
+    disability certificate; otherwise, and always for per-person 特困, REVIEW_MONTHS_STABLE."""
+    if program.kind == ProgramKind.PER_PERSON:
+        return settings.REVIEW_MONTHS_STABLE
+    low, high = settings.REVIEW_WORKING_AGE
+    people = Person.objects.filter(pk__in=person_ids).values_list("id_number", "birth_date")
+    working = [number for number, born in people if low <= age_on(born, approved_on) <= high]
+    severe = set(
+        DisabilityCertificate.objects.filter(
+            id_number__in=working, status=CertificateStatus.VALID, grade__in=(1, 2)
+        ).values_list("id_number", flat=True)
+    )
+    if any(number not in severe for number in working):
+        return settings.REVIEW_MONTHS_ABLE_TO_WORK
+    return settings.REVIEW_MONTHS_STABLE
 
 
 @transaction.atomic
@@ -64,6 +86,7 @@ def grant_create(*, application: Application, actor, today: date, reason: str) -
         end_month=start if one_off else None,
         approved_by=actor,
         approved_on=today,
+        review_interval_months=review_interval_for(program=program, person_ids=people, approved_on=today),
     )
     GrantAmount.objects.create(
         grant=grant,

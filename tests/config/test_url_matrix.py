@@ -560,6 +560,40 @@ APP_CASES: list[Case] = [
     # --- issue 16: bank return ---
     # (end of bank return)
     # --- issue 16: reviews and exits ---
+    # reviews and a grant's page: caseworkers and supervisors of the region; deciding a review and
+    # ending a grant change data (refused for everyone else, 404 outside the region)
+    Case("assistance:review_list", CASEWORK),
+    Case("assistance:review_list", CASEWORK, query={"mine": "1", "reason": "scheduled"}),
+    Case("assistance:review_list", CASEWORK, query={"status": "done", "after": "2027-01-01_1"}),
+    Case("assistance:review_list", "405 405 405 405 405 405 405", method="POST", data=lambda w, s: {}),
+    Case("assistance:review_detail", CASEWORK, CASEWORK_OUT, args=side_obj("review")),
+    Case(
+        "assistance:review_detail",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("review"),
+        method="POST",
+        data=lambda w, s: {
+            "lock_version": w.sides[s].review.lock_version,
+            "outcome": "keep",
+            "note": "入户核实，情况无变化",
+        },
+        changes="CKTV",
+    ),
+    Case("assistance:grant_detail", CASEWORK, CASEWORK_OUT, args=side_obj("grant")),
+    Case(
+        "assistance:grant_detail",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("grant"),
+        method="POST",
+        data=lambda w, s: {
+            "reason": "voluntary",
+            "effective_on": clock.today().isoformat(),
+            "note": "本人申请",
+        },
+        changes="CKTV",
+    ),
     # (end of reviews and exits)
     # --- issue 16: monthly list ---
     # Data admins only; lists are city-wide (or county-wide), so no "out" object.

@@ -71,6 +71,8 @@ class Side:
     # issue 16: bank return
     # (end of bank return)
     # issue 16: reviews and exits
+    grant: object = None  # an active 农村低保 grant of the village
+    review: object = None  # its open scheduled review, due today
     # (end of reviews and exits)
     # issue 16: monthly list
     medical_list: object = None  # the city's list of last month (no region below the city)
@@ -144,6 +146,7 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: bank return
     # (end of bank return)
     # issue 16: reviews and exits
+    _reviews(side, caseworker)
     # (end of reviews and exits)
     # issue 16: monthly list
     # The city's list of last month (city-wide: the same list on both sides; producing it again
@@ -157,6 +160,25 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: follow-ups and my work
     # (end of follow-ups and my work)
     return side
+
+
+def _reviews(side: Side, caseworker: User) -> None:
+    """An active grant of the side's village and its open review (issue 16: reviews and exits)."""
+    from assistance.models import Review
+    from tests.assistance.grant_factories import grant_for
+
+    # The household of the side's application: no new people (the ID-leak crawl plants rows per
+    # person in order, and the matrix's world stays the same size).
+    household = side.application.household
+    side.grant = grant_for(caseworker, household, start_month=clock.today().replace(day=1))
+    side.review = Review.objects.create(
+        grant=side.grant,
+        household=side.grant.household,
+        region_id=side.grant.household.region_id,
+        reason="scheduled",
+        due_on=clock.today(),
+        assigned_to=caseworker,
+    )
 
 
 def _assistance(side: Side, caseworker: User) -> None:
