@@ -285,6 +285,10 @@ FOLLOW_UP_AFTER_PAYMENT_DAYS = env.int("FOLLOW_UP_AFTER_PAYMENT_DAYS", default=3
 # one per county when True.
 MEDICAL_LIST_DUE_DAY = env.int("MEDICAL_LIST_DUE_DAY", default=5)
 MEDICAL_LIST_PER_COUNTY = env.bool("MEDICAL_LIST_PER_COUNTY", default=False)
+CELERY_BEAT_SCHEDULE["follow-ups-daily"] = {
+    "task": "assistance.tasks.generate_followups",
+    "schedule": crontab(hour=4, minute=20),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
