@@ -168,3 +168,23 @@ def test_the_daily_beat_runs_the_task(caseworker_a):
 
     visit_with_follow_up(VILLAGE_A, caseworker_a, clock.today())
     assert generate_followups.delay().get() == {"payment": 0, "visit": 1}
+
+
+def test_the_demo_generates_and_records_some(caseworker_a):
+    import io
+
+    from assistance.demo_followups import demo_followups
+
+    Responsibility.objects.create(region=region(VILLAGE_A), caseworker=caseworker_a)
+    for days in (3, 2, 1):
+        visit_with_follow_up(VILLAGE_A, caseworker_a, clock.today() - timedelta(days=days))
+    visit_with_follow_up(VILLAGE_A, caseworker_a, clock.today() + timedelta(days=5))  # not due yet
+    out = io.StringIO()
+    assert demo_followups(stdout=out) == {"payment": 0, "visit": 4, "recorded": 3}
+    assert "登记回访结果 3 条" in out.getvalue()
+    assert set(FollowUp.objects.filter(status="done").values_list("result", flat=True)) == {
+        "resolved",
+        "still_hard",
+        "new_application",
+    }
+    assert FollowUp.objects.filter(status="done", done_by=caseworker_a).count() == 3

@@ -75,6 +75,7 @@ class Side:
     # issue 16: monthly list
     # (end of monthly list)
     # issue 16: follow-ups and my work
+    followup: object = None  # open, of the side's visit, assigned to the side's town caseworker
     # (end of follow-ups and my work)
 
 
@@ -147,6 +148,17 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: monthly list
     # (end of monthly list)
     # issue 16: follow-ups and my work
+    from assistance.models import FollowUp
+
+    side.followup = FollowUp.objects.create(
+        household=side.household,
+        person=side.person,
+        region=region(village),
+        source="visit",
+        visit=side.visit,
+        due_on=today + timedelta(days=7),
+        assigned_to=caseworker,
+    )
     # (end of follow-ups and my work)
     return side
 
