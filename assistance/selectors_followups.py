@@ -95,7 +95,7 @@ def followup_get(*, user, pk: int) -> FollowUp:
             "region",
             "assigned_to",
             "done_by",
-            "new_application",
+            "new_application__program",
             "payment_line__grant__program",
             "payment_line__roll",
             "visit__alert",

@@ -13,7 +13,7 @@ from assistance.errors import AssistanceError
 from assistance.models import FollowUp, FollowUpResult, FollowUpStatus
 from assistance.services.common import works_cases
 from households import clock
-from households.scoping import get_in_scope_or_404, region_in_scope
+from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset
 
 # One follow-up per paid line of a one-off grant (临时救助, the special fund), due some days after
 # the bank paid it; the household's current region, routed like its alerts.
@@ -118,3 +118,18 @@ def followup_record(*, actor, followup_id: int, result: str, note: str) -> Follo
     followup.done_at = clock.now()
     followup.save(update_fields=["status", "result", "note", "done_by", "done_at"])
     return followup
+
+
+def followup_link_application(*, actor, followup_id: int, application) -> bool:
+    """Points a follow-up recorded as 需进一步救助 at the application the intake then made for its
+    household (once: a follow-up already linked, of another household or out of the actor's
+    region is left alone). One conditional UPDATE; returns whether it linked."""
+    qs = scope_queryset(FollowUp.objects.all(), actor, "region__code")
+    return bool(
+        qs.filter(
+            pk=followup_id,
+            household_id=application.household_id,
+            result=FollowUpResult.NEW_APPLICATION,
+            new_application__isnull=True,
+        ).update(new_application=application)
+    )

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from alerts.models import Responsibility
 from assistance.errors import AssistanceError
-from assistance.models import FollowUp, FollowUpStatus
+from assistance.models import Application, FollowUp, FollowUpStatus, Program
 from assistance.services.followups import followup_record, followups_generate
 from households import clock
 from tests.assistance.case_factories import family
@@ -147,10 +147,29 @@ def test_recording_on_the_page_and_the_new_application_link(caseworker_a, client
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "需进一步救助" in page and "医疗费用仍高，需再申请" in page
-    intake = f"{reverse('assistance:application_new')}?household={household.pk}"
-    assert f'href="{intake}"' in page
+    intake = f"{reverse('assistance:application_new')}?household={household.pk}&followup={followup.pk}"
+    assert f'href="{intake.replace("&", "&amp;")}"' in page
     form = client.get(intake).content.decode()
-    assert household.members.get(relation="head").name in form
+    head = household.members.get(relation="head")
+    assert head.name in form and f'name="followup" value="{followup.pk}"' in form
+
+    response = client.post(
+        reverse("assistance:application_new"),
+        {
+            "household": household.pk,
+            "followup": followup.pk,
+            "applicant": head.pk,
+            "channel": "single_window",
+            "request": "回访发现医疗费用仍高，申请低保",
+            "action": "accept",
+            "program": Program.objects.get(code="rural_dibao").pk,
+        },
+    )
+    assert response.status_code == 302
+    application = Application.objects.get(household=household, program__code="rural_dibao")
+    assert FollowUp.objects.get(pk=followup.pk).new_application == application
+    page = client.get(url).content.decode()
+    assert f"#{application.pk} 农村低保" in page and "发起新申请" not in page
 
 
 def test_no_new_application_link_for_other_results(caseworker_a, client_for):
