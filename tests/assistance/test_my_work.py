@@ -240,3 +240,20 @@ def test_out_of_scope_work_is_not_counted_for_a_village_caseworker(caseworker_a,
     application_at("accept", family(VILLAGE_A), caseworker_a)
     application_at("accept", family(TOWN_A + "202"), caseworker_a)  # another village of the town
     assert count(client_for(village_worker).get(reverse("home")), "applications_town") == "1"
+
+
+def test_a_temporary_aid_above_the_towns_limit_waits_on_the_county(
+    caseworker_a, county_supervisor, client_for
+):
+    big = application_at("confirm", family(VILLAGE_A), caseworker_a, "temp_expenditure")
+    Application.objects.filter(pk=big.pk).update(computation={"approval_level": "county"})
+    small = application_at("confirm", family(VILLAGE_A), caseworker_a, "temp_expenditure")
+    Application.objects.filter(pk=small.pk).update(computation={"approval_level": "town"})
+    client = client_for(county_supervisor)
+    page = client.get(reverse("home"))
+    assert count(page, "applications_county") == "1"
+    assert f'data-application="{big.pk}"' in follow(client, page, "applications_county")
+    town = client_for(caseworker_a)
+    page = town.get(reverse("home"))
+    assert count(page, "applications_town") == "1"
+    assert f'data-application="{small.pk}"' in follow(town, page, "applications_town")
