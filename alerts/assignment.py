@@ -19,6 +19,13 @@ _RESPONSIBLE = """
 """
 
 
+def responsible_caseworkers_sql(rows_sql: str) -> str:
+    """SQL of (`alert_id`, `caseworker_id`) for the rows (`id`, `region_id`) of `rows_sql`, by the
+    rules above; other tasks (follow-ups) are routed to whoever receives the region's alerts.
+    Run with a parameter mapping (the SQL escapes its `%`)."""
+    return _RESPONSIBLE.format(alerts=rows_sql)
+
+
 @transaction.atomic
 def auto_assign_new_alerts(*, alert_ids: list[int] | None = None, run_id: int | None = None) -> int:
     """Assign unassigned new alerts to the responsible caseworker of the most specific region.

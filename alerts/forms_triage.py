@@ -24,6 +24,7 @@ class InboxFilterForm(forms.Form):
         label=_("预警类别"), required=False, choices=[("", _("全部类别")), *RuleCode.choices]
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+    due_soon = forms.BooleanField(label=_("仅看3天内到期"), required=False)
     region = forms.ChoiceField(label=_("区域"), required=False)
     raised_from = forms.DateField(
         label=_("预警日期从"), required=False, error_messages={"invalid": DATE_INVALID}
@@ -67,6 +68,7 @@ class InboxFilterForm(forms.Form):
             status=data.get("status") or STATUS_OPEN,
             rule=data.get("rule") or "",
             overdue=bool(data.get("overdue")),
+            due_soon=bool(data.get("due_soon")),
             region=data.get("region") or "",
             raised_from=data.get("raised_from"),
             raised_to=data.get("raised_to"),

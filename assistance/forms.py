@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assistance.list_selectors import (
+    LEVEL_COUNTY,
+    LEVEL_TOWN,
     REFERRALS_ANSWERED,
     REFERRALS_OPEN,
     STATUS_ALL,
@@ -42,6 +44,11 @@ class ApplicationFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
     staff_relative = forms.BooleanField(label=_("仅看近亲属申请"), required=False)
+    level = forms.ChoiceField(
+        label=_("办理层级"),
+        choices=[("", _("全部层级")), (LEVEL_TOWN, _("乡镇（街道）办理")), (LEVEL_COUNTY, _("县级审核"))],
+        required=False,
+    )
     q = forms.CharField(label=_("户主姓名"), max_length=50, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -60,6 +67,7 @@ class ApplicationFilterForm(forms.Form):
             status=data.get("status") or ApplicationStatus.IN_PROGRESS,
             staff_relative=bool(data.get("staff_relative")),
             head_name=(data.get("q") or "").strip(),
+            level=data.get("level") or "",
         )
 
 

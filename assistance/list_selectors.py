@@ -9,10 +9,18 @@ surname never turns the list into a scan of every application.
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from assistance.models import Application, ApplicationStatus, ApprovalStep, Channel, Referral
+from assistance.models import (
+    Application,
+    ApplicationStatus,
+    ApprovalStep,
+    Channel,
+    Referral,
+    StepCode,
+    StepLevel,
+)
 from households import clock
 from households.models import Person, Relation
 from households.pagination import capped_count, page_before
@@ -38,6 +46,25 @@ class ApplicationFilters:
     status: str = ApplicationStatus.IN_PROGRESS
     staff_relative: bool = False
     head_name: str = ""
+    level: str = ""  # LEVEL_TOWN or LEVEL_COUNTY: who decides the current step
+
+
+# The level filter: a town-level current step, or one decided above the town (county steps, the
+# committee's, and a 临时救助 confirmation whose amount exceeds the town's limit: `step_level`).
+LEVEL_TOWN = "town"
+LEVEL_COUNTY = "county"
+_ABOVE_TOWN = Q(handling_level__in=[StepLevel.COUNTY, StepLevel.COMMITTEE]) | Q(
+    current_step_code=StepCode.CONFIRM, computation__approval_level=StepLevel.COUNTY
+)
+
+
+def level_filter(level: str) -> Q | None:
+    """The open applications whose current step is decided at `level` (None: any level)."""
+    if level == LEVEL_COUNTY:
+        return Q(status=ApplicationStatus.IN_PROGRESS) & _ABOVE_TOWN
+    if level == LEVEL_TOWN:
+        return Q(status=ApplicationStatus.IN_PROGRESS, handling_level=StepLevel.TOWN) & ~_ABOVE_TOWN
+    return None
 
 
 @dataclass
@@ -74,6 +101,8 @@ def application_queryset(*, user, filters: ApplicationFilters) -> tuple[QuerySet
         qs = qs.filter(channel=filters.channel)
     if filters.staff_relative:
         qs = qs.filter(staff_relative=True)
+    if (by_level := level_filter(filters.level)) is not None:
+        qs = qs.filter(by_level)
     note = ""
     if filters.head_name:
         household_ids, too_many = _households_headed_by(user, filters.head_name)

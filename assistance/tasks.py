@@ -4,6 +4,7 @@ from celery import shared_task
 
 from assistance.services.due_dates import due_dates_refresh
 from assistance.services.exchanges import medical_lists_produce_monthly
+from assistance.services.followups import followups_generate
 from assistance.services.reviews import reviews_generate
 from households import clock
 from households.task_retry import RETRY_ON_DATABASE_ERRORS
@@ -43,3 +44,15 @@ def produce_medical_lists() -> int:
 def generate_reviews() -> dict:
     """Daily: the reviews due soon, and the grants whose 渐退期 is over end (idempotent)."""
     return reviews_generate(today=clock.today())
+
+
+@shared_task(
+    name="assistance.tasks.generate_followups",
+    acks_late=True,
+    soft_time_limit=10 * 60,
+    time_limit=15 * 60,
+    **RETRY_ON_DATABASE_ERRORS,
+)
+def generate_followups() -> dict[str, int]:
+    """Daily: the follow-ups due after paid one-off payments and on visits' dates (idempotent)."""
+    return followups_generate(today=clock.today())

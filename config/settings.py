@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE["medical-insurance-monthly-list"] = {
     "task": "assistance.tasks.produce_medical_lists",
     "schedule": crontab(day_of_month=1, hour=1, minute=0),
 }
+CELERY_BEAT_SCHEDULE["follow-ups-daily"] = {
+    "task": "assistance.tasks.generate_followups",
+    "schedule": crontab(hour=4, minute=20),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from households import views as household_views
+from assistance.views import my_work
 from households.signin import views as signin_views
 
 admin.site.site_header = "救助监测 管理后台"
@@ -10,7 +10,7 @@ admin.site.site_title = "救助监测"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", household_views.home, name="home"),
+    path("", my_work.home, name="home"),
     path("login/", signin_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", signin_views.PasswordChangeView.as_view(), name="password_change"),

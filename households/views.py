@@ -15,11 +15,6 @@ NO_HOUSEHOLDS = _("家庭档案仅向督导、经办人和数据管理员开放"
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
-@login_required
 @permission_required(VIEW_HOUSEHOLDS, NO_HOUSEHOLDS)
 def household_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")

@@ -6,7 +6,7 @@ million-row table.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -25,6 +25,7 @@ COUNT_CAP = 1000
 MAX_NAME_MATCHES = 1000
 
 STATUS_OPEN = "open"  # the default: everything not closed
+DUE_SOON_DAYS = 3  # "due soon": open, the deadline today or within this many days
 STATUS_ALL = "all"
 
 
@@ -35,6 +36,7 @@ class InboxFilters:
     status: str = STATUS_OPEN
     rule: str = ""
     overdue: bool = False
+    due_soon: bool = False
     region: str = ""
     raised_from: date | None = None
     raised_to: date | None = None
@@ -154,6 +156,11 @@ def inbox_queryset(*, user, filters: InboxFilters) -> tuple[QuerySet[Alert], str
         qs = qs.filter(status=filters.status)
     if filters.overdue:
         qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=clock.today())
+    if filters.due_soon:
+        today = clock.today()
+        qs = qs.filter(
+            status__in=OPEN_STATUSES, deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
     if filters.rule:
         qs = qs.filter(rule=filters.rule)
     if filters.region:

@@ -16,6 +16,7 @@ from alerts.views.htmx import render_page_or_fragment
 from assistance import list_selectors, services
 from assistance.forms import ACCEPT, ApplicationFilterForm, IntakeForm, ReferralAnswerForm, ReferralTabForm
 from assistance.services.common import works_cases
+from assistance.services.followups import followup_link_application
 from households import clock, id_search
 from households.decorators import login_required_htmx, permission_required
 from households.readlog import services as readlog
@@ -76,9 +77,13 @@ def application_new(request: HttpRequest) -> HttpResponse:
         return render(request, "assistance/applications/new.html", context)
     household = household_get(user=request.user, pk=int(household_pk))
     readlog.note(request, ReadAction.HOUSEHOLD_VIEW, household_ids=[household.pk])
+    # a follow-up (回访) that asked for further help: the new application is linked back to it
+    followup_id = request.POST.get("followup") or request.GET.get("followup") or ""
+    followup_id = followup_id if followup_id.isdigit() else ""
     if request.method == "GET":
         form = IntakeForm(household=household, initial={"action": ACCEPT})
-        return render(request, "assistance/applications/new.html", {"household": household, "form": form})
+        context = {"household": household, "form": form, "followup_id": followup_id}
+        return render(request, "assistance/applications/new.html", context)
     form = IntakeForm(request.POST, household=household)
     if form.is_valid():
         data = form.cleaned_data
@@ -111,6 +116,10 @@ def application_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             if data["action"] == ACCEPT:
+                if followup_id:
+                    followup_link_application(
+                        actor=request.user, followup_id=int(followup_id), application=application
+                    )
                 messages.success(request, _("已受理申请 #%(pk)s。") % {"pk": application.pk})
                 return redirect("assistance:application_detail", pk=application.pk)
             messages.success(
@@ -119,7 +128,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
                 % {"department": referral.department, "pk": referral.pk},
             )
             return redirect("assistance:referral_list")
-    context = {"household": household, "form": form}
+    context = {"household": household, "form": form, "followup_id": followup_id}
     return render(request, "assistance/applications/new.html", context, status=400)
 
 

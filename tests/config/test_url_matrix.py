@@ -640,6 +640,34 @@ APP_CASES: list[Case] = [
     ),
     # (end of monthly list)
     # --- issue 16: follow-ups and my work ---
+    Case("assistance:followup_list", CASEWORK),
+    Case("assistance:followup_list", CASEWORK, query={"status": "done", "mine": "1"}, label="done mine"),
+    Case(
+        "assistance:followup_list", CASEWORK, query={"overdue": "1", "after": "2027-01-01_1"}, label="overdue"
+    ),
+    Case("assistance:followup_detail", CASEWORK, CASEWORK_OUT, args=side_obj("followup")),
+    Case(
+        "assistance:followup_detail",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=side_obj("followup"),
+        method="POST",
+        data=lambda w, s: {"result": "resolved", "note": "见到本人，困难已缓解"},
+        changes="CKTV",
+        label="record",
+    ),
+    Case(
+        "assistance:followup_detail",
+        "403 403 400 400 400 400 302",
+        "403 403 400 404 404 404 302",
+        args=side_obj("followup"),
+        method="POST",
+        data=lambda w, s: {"result": "resolved", "note": ""},
+        changes="CKTV",  # the read log notes the page shown again with the error
+        label="record without a note",
+    ),
+    Case("alerts:inbox", TRIAGE, query={"assignee": "mine", "due_soon": "on"}, label="due soon"),
+    Case("assistance:application_list", CASEWORK, query={"level": "county"}, label="county level"),
     # (end of follow-ups and my work)
 ]
 

@@ -78,6 +78,7 @@ class Side:
     medical_list: object = None  # the city's list of last month (no region below the city)
     # (end of monthly list)
     # issue 16: follow-ups and my work
+    followup: object = None  # open, of the side's visit, assigned to the side's town caseworker
     # (end of follow-ups and my work)
 
 
@@ -158,6 +159,17 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     )[0]
     # (end of monthly list)
     # issue 16: follow-ups and my work
+    from assistance.models import FollowUp
+
+    side.followup = FollowUp.objects.create(
+        household=side.household,
+        person=side.person,
+        region=region(village),
+        source="visit",
+        visit=side.visit,
+        due_on=today + timedelta(days=7),
+        assigned_to=caseworker,
+    )
     # (end of follow-ups and my work)
     return side
 
