@@ -22,7 +22,7 @@ def roll_list(*, user) -> QuerySet[PaymentRoll]:
     prefix = user_prefix(user)
     if prefix is None:
         return PaymentRoll.objects.none()
-    return PaymentRoll.objects.filter(county_id__startswith=prefix[:6]).select_related("county")
+    return PaymentRoll.objects.filter(county__code__startswith=prefix[:6]).select_related("county")
 
 
 def roll_get(*, user, pk: int) -> PaymentRoll:
@@ -42,7 +42,7 @@ def managed_counties(*, user) -> list[Region]:
 
 
 def roll_lines(*, user, roll: PaymentRoll) -> QuerySet[PaymentLine]:
-    return scope_queryset(roll.lines.all(), user, "region_id")
+    return scope_queryset(roll.lines.all(), user, "region__code")
 
 
 def line_page(*, user, roll: PaymentRoll, status: str = "", town: str = "", before: str = "") -> tuple:
@@ -51,7 +51,7 @@ def line_page(*, user, roll: PaymentRoll, status: str = "", town: str = "", befo
     if status:
         qs = qs.filter(status=status)
     if town:
-        qs = qs.filter(region_id__startswith=town)
+        qs = qs.filter(region__code__startswith=town)
     qs = qs.select_related("recipient", "household").order_by("-id")
     return page_before(qs, before, LINES_PER_PAGE)
 
@@ -101,7 +101,7 @@ def roll_stops(roll: PaymentRoll, *, user=None) -> list[Stop]:
         return []
     lines = previous.lines.exclude(grant_id__in=roll.lines.values("grant_id"))
     if user is not None:
-        lines = scope_queryset(lines, user, "region_id")
+        lines = scope_queryset(lines, user, "region__code")
     lines = list(lines.select_related("recipient").order_by("grant_id"))
     exits = {e.grant_id: e for e in GrantExit.objects.filter(grant_id__in=[x.grant_id for x in lines])}
     return [

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from assistance.errors import AssistanceError
-from assistance.models import Grant, PaymentAccount, PaymentAdjustment, PaymentRoll, RollStatus
+from assistance.models import AccountKind, Grant, PaymentAccount, PaymentAdjustment, PaymentRoll, RollStatus
 from assistance.services.common import is_county_user
 from households import clock
 from households.models import Region, RegionLevel
@@ -207,6 +207,8 @@ def account_set(*, actor, person, kind: str, bank_name: str, account_no: str) ->
         actor, person.household.region_id
     ):
         raise AssistanceError(_("只有本辖区的经办人和督导可以登记发放账户"))
+    if kind not in AccountKind.values:
+        raise AssistanceError(_("账户类型应为银行账户或社会保障卡"))
     account_no = re.sub(r"[\s-]", "", account_no or "")
     if not ACCOUNT_DIGITS.match(account_no):
         raise AssistanceError(_("账号应为 8 至 32 位数字（可含空格，不含字母）"))
