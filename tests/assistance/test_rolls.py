@@ -252,3 +252,29 @@ def test_account_set_rules(caseworker_a, caseworker_b, pinned_clock):
     )
     assert account.account_no == "621700001234" and account.updated_by == caseworker_a
     assert PaymentAccount.objects.get().updated_at == beijing("2027-03-02 09:00")
+
+
+def test_demo_payments_locks_past_months_and_drafts_this_one(caseworker_a):
+    import io
+
+    from assistance.demo_payments import demo_payments
+    from assistance.models import PaymentRoll
+
+    dudao_cx = UserFactory(username="dudao_cx", role=Role.SUPERVISOR, scope=region(COUNTY))
+    grant_for(caseworker_a, start_month=JAN)
+    grant_for(caseworker_a, family(OTHER_COUNTY_VILLAGE), start_month=FEB)
+    UserFactory(username="dudao", role=Role.SUPERVISOR, scope=region("130900"))
+    out = io.StringIO()
+    demo_payments(stdout=out)
+    rolls = {(r.county_id, r.month, r.status, r.line_count) for r in PaymentRoll.objects.all()}
+    assert rolls == {
+        (COUNTY, JAN, "locked", 1),
+        (COUNTY, FEB, "locked", 1),
+        (COUNTY, MAR, "draft", 1),
+        ("130984", FEB, "locked", 1),
+        ("130984", MAR, "draft", 1),
+    }
+    assert PaymentRoll.objects.get(county_id=COUNTY, month=JAN).locked_by == dudao_cx
+    assert PaymentAccount.objects.count() == 2
+    demo_payments(stdout=out)  # again: nothing new locked, the draft computed again
+    assert PaymentRoll.objects.count() == 5 and PaymentAccount.objects.count() == 2
