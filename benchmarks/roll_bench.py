@@ -20,8 +20,11 @@ and a recomputation of the drafts) and prints the timings; the drafts are delete
 import argparse
 import os
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -255,6 +258,21 @@ def drop_drafts(month: date) -> None:
         )
 
 
+def vacuum() -> None:
+    """What a server's autovacuum would have done after the bulk writes (it is off on this machine)."""
+    with connection.cursor() as cursor:
+        for table in (
+            "assistance_grant",
+            "assistance_grantamount",
+            "assistance_paymentline",
+            "assistance_paymentroll",
+            "assistance_paymentaccount",
+            "assistance_paymentadjustment",
+            "assistance_application",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -262,6 +280,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=150_000)
     parser.add_argument("--history", type=int, default=6, help="locked months before the one measured")
     parser.add_argument("--sample", type=int, default=500, help="grants in the ORM loop comparison")
+    parser.add_argument("--workers", type=int, default=2, help="counties computed at a time (one task each)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     month = first_of_month(clock.today())
@@ -272,15 +291,11 @@ def main() -> None:
     if not scalar("SELECT count(*) FROM (SELECT 1 FROM assistance_grant LIMIT 1) g"):
         made = grants(month, args.history)
         print("made: " + ", ".join(f"{n:,} {k}" for k, n in made.items()), flush=True)
-        with connection.cursor() as cursor:
-            for table in ("assistance_grant", "assistance_grantamount", "assistance_paymentline",
-                          "assistance_paymentroll", "assistance_paymentaccount", "assistance_paymentadjustment",
-                          "assistance_application"):  # fmt: skip
-                cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
     supervisor = User.objects.get(username=SUPERVISOR)
     with transaction.atomic():
         drop_drafts(month)
+    vacuum()
     active = scalar(
         "SELECT count(*) FROM assistance_grant WHERE status = 'active' AND start_month <= %s", [month]
     )
@@ -291,22 +306,44 @@ def main() -> None:
         f"{scalar('SELECT count(*) FROM assistance_paymentadjustment WHERE paid_in_id IS NULL'):,} open corrections",
         flush=True,
     )
-    for label in ("first computation", "recomputation of the drafts"):
-        times, lines, total = [], 0, 0
-        for county in datagen.COUNTIES:
-            t0 = time.perf_counter()
+
+    def one(county: str) -> tuple[float, int, Decimal]:
+        started = time.perf_counter()
+        try:
             roll = roll_compute(actor=supervisor, county_code=county, month=month)
-            times.append(time.perf_counter() - t0)
-            lines += roll.line_count
-            total += roll.total
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
+        return time.perf_counter() - started, roll.line_count, roll.total
+
+    def report(label: str, wall: float, results: list) -> None:
+        times = [r[0] for r in results]
+        parts = {
+            part: scalar(
+                "SELECT count(*) FROM assistance_paymentline l JOIN assistance_paymentroll r ON r.id = l.roll_id "
+                f"WHERE r.month = %s AND l.{part} > 0",
+                [month],
+            )
+            for part in ("back_pay", "arrears", "correction")
+        }
         print(
-            f"{label}: 16 counties in {sum(times):.2f} s (per county min {min(times):.2f} / max {max(times):.2f} s); "
-            f"{lines:,} lines, {total:,.2f} yuan; "
-            f"back pay {scalar('SELECT count(*) FROM assistance_paymentline l JOIN assistance_paymentroll r ON r.id = l.roll_id WHERE r.month = %s AND back_pay > 0', [month]):,}, "
-            f"arrears {scalar('SELECT count(*) FROM assistance_paymentline l JOIN assistance_paymentroll r ON r.id = l.roll_id WHERE r.month = %s AND arrears > 0', [month]):,}, "
-            f"corrections {scalar('SELECT count(*) FROM assistance_paymentline l JOIN assistance_paymentroll r ON r.id = l.roll_id WHERE r.month = %s AND correction > 0', [month]):,}",
+            f"{label}: 16 counties in {wall:.2f} s (per county min {min(times):.2f} / max {max(times):.2f} s); "
+            f"{sum(r[1] for r in results):,} lines, {sum(r[2] for r in results):,.2f} yuan; lines with "
+            + ", ".join(f"{k} {v:,}" for k, v in parts.items()),
             flush=True,
-        )  # fmt: skip
+        )
+
+    for label in ("first computation, one county after the other", "recomputation of the drafts"):
+        started = time.perf_counter()
+        results = [one(county) for county in datagen.COUNTIES]
+        report(label, time.perf_counter() - started, results)
+    with transaction.atomic():
+        drop_drafts(month)
+    vacuum()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        results = list(pool.map(one, datagen.COUNTIES))
+    report(f"first computation, {args.workers} counties at a time", time.perf_counter() - started, results)
     with transaction.atomic():
         drop_drafts(month)
     seconds = orm_loop(month, args.sample)

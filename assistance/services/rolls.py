@@ -27,60 +27,72 @@ ACCOUNT_DIGITS = re.compile(r"^[0-9]{8,32}$")
 # failed lines they pay again and the corrections they pay marked, the count and total returned.
 # All CTEs see one snapshot, so what is summed in is exactly what gets marked.
 COMPUTE_SQL = """
-WITH g AS (
+WITH g AS MATERIALIZED (
     SELECT g.id, g.household_id, g.region_id, g.start_month, g.end_month, g.gradual_exit_until,
-           coalesce(g.person_id, a.applicant_id) AS recipient_id,
+           coalesce(g.person_id, (SELECT a.applicant_id FROM assistance_application a
+                                   WHERE a.id = g.application_id)) AS recipient_id,
            LEAST(g.end_month, g.gradual_exit_until) AS last_month
-      FROM assistance_grant g JOIN assistance_application a ON a.id = g.application_id
+      FROM assistance_grant g
      WHERE g.region_id LIKE %(prefix)s
 ),
-covered AS (
+paid_through_previous AS MATERIALIZED (
+    -- the usual case, read from the county's previous roll alone: paid up to last month
+    SELECT l.grant_id
+      FROM assistance_paymentroll r JOIN assistance_paymentline l ON l.roll_id = r.id
+     WHERE r.county_id = %(county)s AND r.month = %(previous)s AND l.covers_to = %(previous)s
+),
+covered AS MATERIALIZED (
+    -- the others: the last month any earlier roll paid
     SELECT l.grant_id, max(l.covers_to) AS last_covered
-      FROM assistance_paymentline l
-      JOIN assistance_paymentroll r ON r.id = l.roll_id
-      JOIN g ON g.id = l.grant_id
+      FROM assistance_paymentline l JOIN assistance_paymentroll r ON r.id = l.roll_id
      WHERE r.month < %(month)s
+       AND l.grant_id IN (SELECT id FROM g WHERE id NOT IN (SELECT grant_id FROM paid_through_previous))
      GROUP BY l.grant_id
+    UNION ALL
+    SELECT grant_id, %(previous)s::date FROM paid_through_previous
 ),
-gap AS (
-    SELECT g.id AS grant_id,
-           coalesce((c.last_covered + interval '1 month')::date, g.start_month) AS first_month,
-           LEAST(%(previous)s::date, g.last_month) AS last_month
-      FROM g LEFT JOIN covered c ON c.grant_id = g.id
+gap AS MATERIALIZED (
+    -- only grants with months before this one that no earlier roll paid
+    SELECT grant_id, first_month, last_month FROM (
+        SELECT g.id AS grant_id,
+               coalesce((c.last_covered + interval '1 month')::date, g.start_month) AS first_month,
+               LEAST(%(previous)s::date, g.last_month) AS last_month
+          FROM g LEFT JOIN covered c ON c.grant_id = g.id
+    ) x
+     WHERE first_month <= last_month
 ),
-back AS (
+back AS MATERIALIZED (
     SELECT gap.grant_id, min(gap.first_month) AS first_month, max(gap.last_month) AS last_month,
-           sum(coalesce((SELECT ga.amount FROM assistance_grantamount ga
-                          WHERE ga.grant_id = gap.grant_id AND ga.from_month <= m.month::date
-                          ORDER BY ga.from_month DESC, ga.id DESC LIMIT 1), 0)) AS amount
-      FROM gap CROSS JOIN LATERAL generate_series(gap.first_month, gap.last_month, interval '1 month') AS m(month)
-     WHERE gap.first_month <= gap.last_month
+           sum(coalesce(amt.amount, 0)) AS amount
+      FROM gap
+     CROSS JOIN LATERAL generate_series(gap.first_month, gap.last_month, interval '1 month') AS m(month)
+      LEFT JOIN LATERAL (
+            SELECT ga.amount FROM assistance_grantamount ga
+             WHERE ga.grant_id = gap.grant_id AND ga.from_month <= m.month::date
+             ORDER BY ga.from_month DESC, ga.id DESC LIMIT 1) amt ON true
      GROUP BY gap.grant_id
 ),
-regular AS (
-    SELECT g.id AS grant_id,
-           coalesce((SELECT ga.amount FROM assistance_grantamount ga
-                      WHERE ga.grant_id = g.id AND ga.from_month <= %(month)s
-                      ORDER BY ga.from_month DESC, ga.id DESC LIMIT 1), 0) AS amount
-      FROM g
-     WHERE g.start_month <= %(month)s AND %(month)s <= coalesce(g.end_month, g.gradual_exit_until, 'infinity')
+regular AS MATERIALIZED (
+    -- the amount in force this month of every grant paying this month
+    SELECT DISTINCT ON (ga.grant_id) ga.grant_id, ga.amount
+      FROM assistance_grantamount ga JOIN g ON g.id = ga.grant_id
+     WHERE ga.from_month <= %(month)s AND g.start_month <= %(month)s
+       AND %(month)s <= coalesce(g.end_month, g.gradual_exit_until, 'infinity')
+     ORDER BY ga.grant_id, ga.from_month DESC, ga.id DESC
 ),
-failed AS (
+failed AS MATERIALIZED (
     SELECT l.id, l.grant_id, l.total
-      FROM assistance_paymentline l
-      JOIN assistance_paymentroll r ON r.id = l.roll_id
-      JOIN g ON g.id = l.grant_id
+      FROM assistance_paymentline l JOIN assistance_paymentroll r ON r.id = l.roll_id
      WHERE r.status = 'locked' AND r.month < %(month)s
        AND l.status IN ('failed', 'returned') AND l.reissued_in_id IS NULL
+       AND l.grant_id IN (SELECT id FROM g)
 ),
-arrears AS (SELECT grant_id, sum(total) AS amount FROM failed GROUP BY grant_id),
-adjustments AS (
+adjustments AS MATERIALIZED (
     SELECT p.id, p.grant_id, p.amount
-      FROM assistance_paymentadjustment p JOIN g ON g.id = p.grant_id
-     WHERE p.paid_in_id IS NULL
+      FROM assistance_paymentadjustment p
+     WHERE p.paid_in_id IS NULL AND p.grant_id IN (SELECT id FROM g)
 ),
-corrections AS (SELECT grant_id, sum(amount) AS amount FROM adjustments GROUP BY grant_id),
-owed AS (
+owed AS MATERIALIZED (
     SELECT g.id AS grant_id, g.household_id, g.region_id, g.recipient_id,
            coalesce(reg.amount, 0) AS regular, coalesce(b.amount, 0) AS back_pay,
            coalesce(ar.amount, 0) AS arrears, coalesce(co.amount, 0) AS correction,
@@ -91,10 +103,9 @@ owed AS (
       FROM g
       LEFT JOIN regular reg ON reg.grant_id = g.id
       LEFT JOIN back b ON b.grant_id = g.id
-      LEFT JOIN arrears ar ON ar.grant_id = g.id
-      LEFT JOIN corrections co ON co.grant_id = g.id
-     WHERE reg.grant_id IS NOT NULL OR b.grant_id IS NOT NULL OR ar.grant_id IS NOT NULL
-        OR co.grant_id IS NOT NULL
+      LEFT JOIN (SELECT grant_id, sum(total) AS amount FROM failed GROUP BY grant_id) ar ON ar.grant_id = g.id
+      LEFT JOIN (SELECT grant_id, sum(amount) AS amount FROM adjustments GROUP BY grant_id) co
+             ON co.grant_id = g.id
 ),
 ins AS (
     INSERT INTO assistance_paymentline
@@ -168,7 +179,13 @@ def roll_compute(*, actor, county_code: str, month: date) -> PaymentRoll:
             _("%(month)s 的花名册已锁定，不能重新生成；更正请在以后月份的花名册中补发")
             % {"month": month.strftime("%Y-%m")}
         )
-    params = {"roll": roll.pk, "prefix": f"{county_code}%", "month": month, "previous": previous_month(month)}
+    params = {
+        "roll": roll.pk,
+        "county": county_code,
+        "prefix": f"{county_code}%",
+        "month": month,
+        "previous": previous_month(month),
+    }
     with connection.cursor() as cursor:
         for statement in RELEASE_SQL:
             cursor.execute(statement, params)

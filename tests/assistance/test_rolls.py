@@ -278,3 +278,12 @@ def test_demo_payments_locks_past_months_and_drafts_this_one(caseworker_a):
     assert PaymentAccount.objects.count() == 2
     demo_payments(stdout=out)  # again: nothing new locked, the draft computed again
     assert PaymentRoll.objects.count() == 5 and PaymentAccount.objects.count() == 2
+
+
+def test_month_without_roll_is_paid_as_back_pay_next_time(county_supervisor, caseworker_a):
+    grant = grant_for(caseworker_a, start_month=JAN, amount="600.00")
+    pay_to(caseworker_a, grant)
+    compute_and_lock(county_supervisor, JAN)
+    march = compute(county_supervisor, MAR)  # no February roll was ever made
+    assert amounts(march, grant) == (Decimal("600.00"), Decimal("600.00"), 0, 0, Decimal("1200.00"))
+    assert (line(march, grant).covers_from, line(march, grant).covers_to) == (FEB, MAR)
