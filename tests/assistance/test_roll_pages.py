@@ -172,3 +172,34 @@ def test_adjustment_add_page(client_for, county_supervisor, caseworker_a, grants
     assert not PaymentAdjustment.objects.exists()
     client_for(county_supervisor).post(url, {"amount": "50.00", "reason": "1月少发"})
     assert PaymentAdjustment.objects.get().amount == Decimal("50.00")
+
+
+def test_detail_lists_stops_with_exit_reason(client_for, county_supervisor, caseworker_a):
+    from assistance.models import ExitReason, GrantExit
+    from households import clock
+
+    feb = date(2027, 2, 1)
+    a = grant_for(caseworker_a, start_month=feb)
+    b = grant_for(caseworker_a, family(head="李四"), start_month=feb)
+    for g in (a, b):
+        account_set(
+            actor=caseworker_a,
+            person=g.application.applicant,
+            kind="bank",
+            bank_name="农行",
+            account_no=ACCOUNT,
+        )
+    roll = roll_compute(actor=county_supervisor, county_code="130921", month=feb)
+    roll_lock(actor=county_supervisor, roll_id=roll.pk, lock_version=roll.lock_version)
+    b.end_month, b.status = feb, "ended"
+    b.save(update_fields=["end_month", "status"])
+    GrantExit.objects.create(
+        grant=b, reason=ExitReason.MOVED_AWAY, effective_on=date(2027, 2, 25), decided_at=clock.now()
+    )
+    march = roll_compute(actor=county_supervisor, county_code="130921", month=MAR)
+    page = (
+        client_for(county_supervisor).get(reverse("assistance:roll_detail", args=[march.pk])).content.decode()
+    )
+    assert 'id="roll-stops"' in page and "上月发放、本月停发：1 户" in page
+    stops = page.split('id="roll-stops"')[1].split("</details>")[0]
+    assert "李四" in stops and "迁出本地" in stops and "王建国" not in stops
