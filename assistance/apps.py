@@ -12,8 +12,12 @@ class AssistanceConfig(AppConfig):
         from assistance.moves import cases_follow_home
         from assistance.receivers import application_for_closed_alert, calendar_changed
         from households import moves
+        from assistance.services.bank_returns import HOOK_NAME, merge_payment_return
         from households.models import CalendarDay
+        from imports.loading import hooks
 
+        # The bank's return file (imports, category payment_return) writes the roll lines' results.
+        hooks.register(HOOK_NAME, merge_payment_return)
         alert_closed.connect(application_for_closed_alert, dispatch_uid="assistance-application-for-alert")
         # A household moved by hand or by the roster: its open cases follow it.
         moves.register(cases_follow_home)
