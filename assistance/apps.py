@@ -11,8 +11,8 @@ class AssistanceConfig(AppConfig):
         from alerts.signals import alert_closed
         from assistance.moves import cases_follow_home
         from assistance.receivers import application_for_closed_alert, calendar_changed
-        from households import moves
         from assistance.services.bank_returns import HOOK_NAME, merge_payment_return
+        from households import moves
         from households.models import CalendarDay
         from imports.loading import hooks
 

@@ -2,6 +2,7 @@
 with an accounting that adds up; the pages that show it and the failures it leaves."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assistance.errors import AssistanceError
-from assistance.models import LineStatus, PaymentLine, PaymentReturnResult
+from assistance.models import LineStatus, PaymentAccount, PaymentLine, PaymentReturnResult
 from assistance.services.bank_returns import roll_return_submit
 from imports import services as import_services
 from imports.models import BatchStatus, ImportBatch, PaymentReturn
@@ -65,7 +66,6 @@ def test_a_messy_return_file_is_applied_and_every_row_accounted_for(
 ):
     roll = roll_with_lines(county_supervisor, grants(county_supervisor, 6), month=NOVEMBER)
     lines = list(roll.lines.order_by("pk"))
-    other_person = family(VILLAGE_A).members.first()
     rows = [
         return_row(lines[0]),
         return_row(lines[1]),
@@ -197,3 +197,142 @@ def test_only_a_locked_roll_of_ones_county_takes_a_return_file(
     with pytest.raises(AssistanceError, match="管辖范围"):
         roll_return_submit(actor=county_supervisor, roll=other, fileobj=io.BytesIO(b"x"), file_name="a.csv")
     assert not ImportBatch.objects.exists()
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_the_roll_page_upload_shows_the_accounting_and_the_unmatched_rows(
+    client_for, county_supervisor, django_capture_on_commit_callbacks
+):
+    roll = roll_with_lines(county_supervisor, grants(county_supervisor, 3), month=NOVEMBER)
+    a, b, c = roll.lines.order_by("pk")
+    rows = [return_row(a), return_row(b, "发放失败", reason="账户已销户"), return_row(c, amount="1.00")]
+    client = client_for(county_supervisor)
+    url = reverse("assistance:roll_return_upload", args=[roll.pk])
+    assert "导入回盘" in page_text(client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"file": SimpleUploadedFile("回盘.csv", return_csv(rows, encoding="gbk"))}
+        )
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == reverse("assistance:roll_return_detail", args=[batch.pk])
+    page = client.get(response["Location"])
+    text = page_text(page)
+    assert "已发放 1 + 发放失败 1 + 资金退回 0 + 未能对应 1 + 重复 0 + 拒绝 0 = 3 行" in text
+    assert "金额与明细的应发合计不符" in text and "600.00 元" in text
+    assert c.recipient.id_number not in page.content.decode()
+    assert c.recipient.masked_id in text
+
+    # the same bytes again: a message naming the earlier batch, and its page
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            url, {"file": SimpleUploadedFile("回盘副本.csv", return_csv(rows, encoding="gbk"))}
+        )
+    assert again["Location"] == response["Location"]
+    assert "未做任何更改" in page_text(client.get(again["Location"]))
+
+
+def test_an_unlocked_roll_says_so_and_takes_no_file(client_for, county_supervisor):
+    draft = roll_with_lines(county_supervisor, grants(county_supervisor, 1), lock=False)
+    client = client_for(county_supervisor)
+    url = reverse("assistance:roll_return_upload", args=[draft.pk])
+    assert "花名册尚未锁定" in page_text(client.get(url))
+    client.post(url, {"file": SimpleUploadedFile("回盘.csv", return_csv([return_row(draft.lines.get())]))})
+    assert not ImportBatch.objects.exists()
+
+
+def failed_roll(actor, callbacks, village=VILLAGE_A, county="130921"):
+    roll = roll_with_lines(actor, grants(actor, 3, village), county=county, month=NOVEMBER)
+    a, b, c = roll.lines.order_by("pk")
+    rows = [
+        return_row(a, "失败", reason="账户已销户"),
+        return_row(b, "退回", reason="户名不符"),
+        return_row(c),
+    ]
+    submit(actor, roll, return_csv(rows), f"回盘{county}.csv", callbacks)
+    return a, b, c
+
+
+def test_failures_list_the_lines_to_pay_again_in_the_users_region(
+    client_for,
+    county_supervisor,
+    city_supervisor,
+    caseworker_a,
+    caseworker_b,
+    django_capture_on_commit_callbacks,
+):
+    a, b, _c = failed_roll(county_supervisor, django_capture_on_commit_callbacks)
+    x, y, _z = failed_roll(
+        city_supervisor, django_capture_on_commit_callbacks, OTHER_COUNTY_VILLAGE, "130984"
+    )
+    url = reverse("assistance:payment_failures")
+
+    def rows(client, **query):
+        return {int(pk) for pk in re.findall(r'data-line="(\d+)"', client.get(url, query).content.decode())}
+
+    assert rows(client_for(city_supervisor)) == {a.pk, b.pk, x.pk, y.pk}
+    assert rows(client_for(city_supervisor), county="130984") == {x.pk, y.pk}
+    assert rows(client_for(county_supervisor)) == {a.pk, b.pk}
+    assert rows(client_for(caseworker_a)) == {a.pk, b.pk}  # 旧州镇
+    assert rows(client_for(caseworker_b)) == set()  # 兴济镇
+    text = page_text(client_for(county_supervisor).get(url))
+    assert "账户已销户" in text and "资金退回" in text and "2026-11" in text
+    assert a.recipient.id_number not in client_for(county_supervisor).get(url).content.decode()
+
+
+def _row(html: str, line) -> tuple[str, str]:
+    """(class, visible text) of a line's row."""
+    m = re.search(rf'<tr class="([^"]*)" data-line="{line.pk}">(.*?)</tr>', html, re.S)
+    return m.group(1), re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2)))
+
+
+def _cell(html: str, marker: str) -> str:
+    m = re.search(rf"{marker}[^>]*>(.*?)</(?:td|div)>", html, re.S)
+    return re.sub(r"<[^>]+>", "", m.group(1)).strip()
+
+
+def test_the_household_page_shows_accounts_and_failed_payments(
+    client_for, caseworker_a, county_supervisor, django_capture_on_commit_callbacks
+):
+    a, _b, c = failed_roll(county_supervisor, django_capture_on_commit_callbacks)
+    PaymentAccount.objects.create(
+        person=a.recipient,
+        kind="bank",
+        bank_name="农商银行",
+        account_no="6217000099998888",
+        updated_by=caseworker_a,
+    )
+    client = client_for(caseworker_a)
+    detail = client.get(reverse("households:detail", args=[a.household_id])).content.decode()
+    assert 'id="household-payments"' in detail
+    fragment = client.get(
+        reverse("assistance:household_payments", args=[a.household_id]), HTTP_HX_REQUEST="true"
+    )
+    html = fragment.content.decode()
+    css, text = _row(html, a)
+    assert css == "table-danger" and "发放失败" in text and "账户已销户" in text
+    assert "6217********8888" in html and "6217000099998888" not in html
+    assert "登记/修改账户" not in html  # the account page is another part's: shown once its URL exists
+    paid = client.get(reverse("assistance:household_payments", args=[c.household_id])).content.decode()
+    assert _row(paid, c)[0] == "" and "已发放" in _row(paid, c)[1]
+    # out of the caseworker's region: as if it did not exist
+    assert (
+        client_for(caseworker_a).get(reverse("assistance:household_payments", args=[999999])).status_code
+        == 404
+    )
+
+
+def test_the_dashboard_counts_failures_to_pay_again_by_county(
+    client_for, city_supervisor, county_supervisor, django_capture_on_commit_callbacks
+):
+    failed_roll(county_supervisor, django_capture_on_commit_callbacks)
+    failed_roll(city_supervisor, django_capture_on_commit_callbacks, OTHER_COUNTY_VILLAGE, "130984")
+    response = client_for(city_supervisor).get(reverse("assistance:dashboard_figures"))
+    html = response.content.decode()
+    assert _cell(html, 'id="kpi-payment-failures"') == "4"
+    assert "2,400.00 元" in page_text(response)
+    assert _cell(html, 'data-failures="130921"') == "2" and _cell(html, 'data-failures="130984"') == "2"
+    county = client_for(county_supervisor).get(reverse("assistance:dashboard_figures")).content.decode()
+    assert _cell(county, 'id="kpi-payment-failures"') == "2"
+    assert reverse("assistance:payment_failures") + "?county=130921" in county
