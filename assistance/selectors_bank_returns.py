@@ -61,7 +61,9 @@ def filter_regions(*, user, county: str = "") -> tuple[list[Region], list[Region
     towns = []
     if parent:
         towns = list(
-            Region.objects.filter(level="town", parent_id=parent, code__startswith=prefix[:9]).order_by("code")
+            Region.objects.filter(level="town", parent_id=parent, code__startswith=prefix[:9]).order_by(
+                "code"
+            )
         )
     return counties, towns
 
@@ -131,4 +133,3 @@ def failure_figures(*, user, prefix: str, child_length: int) -> dict[str, Failur
         figures[""].count += g["n"]
         figures[""].amount += g["amount"] or Decimal(0)
     return figures
-

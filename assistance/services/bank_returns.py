@@ -27,8 +27,11 @@ from imports.services import Submission, batch_submit
 HOOK_NAME = "payment_return"
 
 
-def roll_return_submit(*, actor, roll: PaymentRoll, fileobj, file_name: str) -> Submission:
-    """Store the bank's return file for `roll` and queue its load (after commit).
+def roll_return_submit(
+    *, actor, roll: PaymentRoll, fileobj, file_name: str, start: bool = True
+) -> Submission:
+    """Store the bank's return file for `roll` and (with `start`) queue its load after commit; the
+    demo passes start=False and loads it itself (imports.services.batch_load).
 
     Only supervisors who may change rolls, whose scope covers the roll's county, and only for a
     locked roll. The same bytes again name the earlier batch and change nothing."""
@@ -42,7 +45,11 @@ def roll_return_submit(*, actor, roll: PaymentRoll, fileobj, file_name: str) -> 
         )
     with transaction.atomic():
         submission = batch_submit(
-            category=FeedCategory.PAYMENT_RETURN, fileobj=fileobj, file_name=file_name, user=actor
+            category=FeedCategory.PAYMENT_RETURN,
+            fileobj=fileobj,
+            file_name=file_name,
+            user=actor,
+            start=start,
         )
         if not submission.resubmitted:
             # Read by the hook: rows of other rolls are not applied from this roll's page.

@@ -56,7 +56,9 @@ def roll_return_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and roll.status == RollStatus.LOCKED and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            submission = roll_return_submit(actor=request.user, roll=roll, fileobj=upload, file_name=upload.name)
+            submission = roll_return_submit(
+                actor=request.user, roll=roll, fileobj=upload, file_name=upload.name
+            )
         except AssistanceError as exc:
             messages.error(request, exc.message)
             return redirect("assistance:roll_return_upload", pk=roll.pk)
@@ -83,7 +85,9 @@ def roll_return_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "in_progress": batch.in_progress,
         "unmatched": list(result.unmatched.all()[: import_selectors.PREVIEW_ROWS]),
         "rejected": import_selectors.rejected_preview(batch=batch) if batch.rejected else [],
-        "upload_url": reverse("assistance:roll_return_upload", args=[result.roll_id]) if result.roll_id else "",
+        "upload_url": reverse("assistance:roll_return_upload", args=[result.roll_id])
+        if result.roll_id
+        else "",
     }
     return render(request, "assistance/bank_returns/detail.html", context)
 
@@ -97,7 +101,9 @@ def payment_failures(request: HttpRequest) -> HttpResponse:
     county = county if county.isdigit() and len(county) == 6 else ""
     town = town if town.isdigit() and len(town) == 9 and town.startswith(county) else ""
     counties, towns = selectors.filter_regions(user=request.user, county=county)
-    lines = list(selectors.open_failures(user=request.user, region=town or county)[: selectors.FAILURES_SHOWN + 1])
+    lines = list(
+        selectors.open_failures(user=request.user, region=town or county)[: selectors.FAILURES_SHOWN + 1]
+    )
     context = {
         "lines": lines[: selectors.FAILURES_SHOWN],
         "more": len(lines) > selectors.FAILURES_SHOWN,

@@ -65,3 +65,40 @@ def return_csv(rows, *, encoding="utf-8-sig") -> bytes:
 
 def return_xlsx(rows) -> bytes:
     return xlsx_bytes([RETURN_HEADER, *rows])
+
+
+def bank_return_world(village: str, caseworker, supervisor):
+    """For the URL matrix: a locked roll of the village's county (July 2025, a month no other part's
+    world uses) with one line the bank failed, the return file that said so, and its feed record."""
+    from assistance.models import LineStatus, PaymentReturnResult
+    from imports.models import FeedCategory, PaymentReturn
+    from tests.assistance.case_factories import family
+    from tests.assistance.grant_factories import grant_for
+    from tests.imports.factories import BatchFactory
+
+    month = date(2025, 7, 1)
+    grant = grant_for(caseworker, family(village), start_month=month, approved_on=month)
+    roll = roll_with_lines(supervisor, [grant], county=village[:6], month=month)
+    line = roll.lines.get()
+    batch = BatchFactory(category=FeedCategory.PAYMENT_RETURN, loaded=1, uploaded_by=supervisor)
+    PaymentLine.objects.filter(pk=line.pk).update(
+        status=LineStatus.FAILED,
+        result_note="账户已销户",
+        result_on=date(2025, 7, 20),
+        result_batch_id=batch.pk,
+    )
+    PaymentReturnResult.objects.create(
+        batch=batch, roll=roll, uploaded_by=supervisor, failed_count=1, failed_amount=line.total
+    )
+    record = PaymentReturn.objects.create(
+        id_number=line.recipient.id_number,
+        name=line.recipient.name,
+        batch=batch,
+        line_no=str(line.pk),
+        account_no=line.account_no,
+        amount=line.total,
+        result="failed",
+        reason="账户已销户",
+        processed_on=date(2025, 7, 20),
+    )
+    return roll, batch, record

@@ -336,3 +336,17 @@ def test_the_dashboard_counts_failures_to_pay_again_by_county(
     county = client_for(county_supervisor).get(reverse("assistance:dashboard_figures")).content.decode()
     assert _cell(county, 'id="kpi-payment-failures"') == "2"
     assert reverse("assistance:payment_failures") + "?county=130921" in county
+
+
+def test_the_demo_imports_a_return_file_for_each_locked_roll_once(county_supervisor):
+    from assistance.demo_returns import demo_returns
+
+    roll = roll_with_lines(county_supervisor, grants(county_supervisor, 5), month=NOVEMBER)
+    roll_with_lines(county_supervisor, grants(county_supervisor, 1), month=date(2026, 12, 1), lock=False)
+    out = io.StringIO()
+    demo_returns(stdout=out)
+    result = accounted(PaymentReturnResult.objects.get().batch)
+    assert result.roll == roll and result.paid_count + result.failed_count + result.returned_count == 5
+    assert not roll.lines.filter(status=LineStatus.PENDING).exists()
+    demo_returns(stdout=out)
+    assert PaymentReturnResult.objects.count() == 1 and "回盘 5 行" in out.getvalue()

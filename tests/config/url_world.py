@@ -69,6 +69,9 @@ class Side:
     # issue 16: payment rolls
     # (end of payment rolls)
     # issue 16: bank return
+    return_roll: object = None  # locked, one line the bank failed
+    return_batch: object = None  # the bank's return file for it (an import batch)
+    payment_return: object = None  # the feed record of that file's row
     # (end of bank return)
     # issue 16: reviews and exits
     # (end of reviews and exits)
@@ -141,6 +144,11 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: payment rolls
     # (end of payment rolls)
     # issue 16: bank return
+    from tests.assistance.roll_factories import bank_return_world
+
+    side.return_roll, side.return_batch, side.payment_return = bank_return_world(
+        village, caseworker, supervisor
+    )
     # (end of bank return)
     # issue 16: reviews and exits
     # (end of reviews and exits)
