@@ -67,18 +67,18 @@ def return_xlsx(rows) -> bytes:
     return xlsx_bytes([RETURN_HEADER, *rows])
 
 
-def bank_return_world(village: str, caseworker, supervisor):
-    """For the URL matrix: a locked roll of the village's county (July 2025, a month no other part's
-    world uses) with one line the bank failed, the return file that said so, and its feed record."""
+def bank_return_world(household, caseworker, supervisor):
+    """For the URL matrix: a locked roll of the household's county (July 2025, a month no other
+    part's world uses) with the household's line, which the bank failed, the return file that said
+    so, and its feed record. No new people (the ID-leak crawl counts the world's people)."""
     from assistance.models import LineStatus, PaymentReturnResult
     from imports.models import FeedCategory, PaymentReturn
-    from tests.assistance.case_factories import family
     from tests.assistance.grant_factories import grant_for
     from tests.imports.factories import BatchFactory
 
     month = date(2025, 7, 1)
-    grant = grant_for(caseworker, family(village), start_month=month, approved_on=month)
-    roll = roll_with_lines(supervisor, [grant], county=village[:6], month=month)
+    grant = grant_for(caseworker, household, start_month=month, approved_on=month, enrol=False)
+    roll = roll_with_lines(supervisor, [grant], county=household.region_id[:6], month=month)
     line = roll.lines.get()
     batch = BatchFactory(category=FeedCategory.PAYMENT_RETURN, loaded=1, uploaded_by=supervisor)
     PaymentLine.objects.filter(pk=line.pk).update(

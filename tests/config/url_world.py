@@ -146,8 +146,9 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: bank return
     from tests.assistance.roll_factories import bank_return_world
 
+    # the household of the side's 临时救助 application: no new people in the world
     side.return_roll, side.return_batch, side.payment_return = bank_return_world(
-        village, caseworker, supervisor
+        side.application_confirm.household, caseworker, supervisor
     )
     # (end of bank return)
     # issue 16: reviews and exits
