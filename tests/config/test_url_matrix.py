@@ -70,6 +70,10 @@ def assignee_for(world: World, side: str):
 CASE_POST = "403 403 302 302 302 302 302"
 CASE_POST_OUT = "403 403 302 404 404 404 302"
 CASE_GET_POST_URL = "405 405 405 405 405 405 405"  # the step actions answer POST only
+ROLLS = "403 403 200 200 403 403 302"  # payment rolls: supervisors
+ROLLS_OUT = "403 403 200 404 403 403 302"
+ROLL_ACT = "403 403 302 302 403 403 302"
+ROLL_ACT_OUT = "403 403 302 404 403 403 302"
 
 
 def pending_finding(world: World, side: str) -> list:
@@ -554,6 +558,57 @@ APP_CASES: list[Case] = [
         changes="CKTV",
     ),
     # --- issue 16: payment rolls ---
+    # Rolls: county and city supervisors (a county supervisor: their county; caseworkers: refused).
+    Case("assistance:roll_list", ROLLS),
+    Case("assistance:roll_compute", POST_ONLY),
+    Case(
+        "assistance:roll_compute",
+        ROLL_ACT,
+        ROLL_ACT,
+        method="POST",
+        data=lambda w, s: {"county": w.sides[s].village[:6], "month": clock.today().strftime("%Y-%m")},
+        changes="CK",
+    ),
+    *(
+        Case("assistance:roll_detail", ROLLS, ROLLS_OUT, args=side_obj(roll), query=query, label=roll)
+        for roll in ("draft_roll", "locked_roll")
+        for query in ({}, {"status": "pending", "town": "130921101", "before": "999999999"})
+    ),
+    Case("assistance:roll_lock", POST_ONLY, args=side_obj("draft_roll")),
+    Case(
+        "assistance:roll_lock",
+        ROLL_ACT,
+        ROLL_ACT_OUT,
+        args=side_obj("draft_roll"),
+        method="POST",
+        data=lambda w, s: {"lock_version": w.sides[s].draft_roll.lock_version},
+        changes="CK",
+    ),
+    *(
+        Case("assistance:roll_export", ROLLS, ROLLS_OUT, args=side_obj("locked_roll"), query={"format": f})
+        for f in ("csv", "xlsx")
+    ),
+    Case("assistance:roll_export", ROLL_ACT, ROLL_ACT_OUT, args=side_obj("draft_roll"), label="draft"),
+    Case("assistance:account_edit", CASEWORK, CASEWORK_OUT, args=lambda w, s: [w.sides[s].account.person_id]),
+    Case(
+        "assistance:account_edit",
+        CASE_POST,
+        CASE_POST_OUT,
+        args=lambda w, s: [w.sides[s].account.person_id],
+        method="POST",
+        data=lambda w, s: {"kind": "bank", "bank_name": "建设银行", "account_no": "6217001234567890"},
+        changes="CKTV",
+    ),
+    Case("assistance:adjustment_add", POST_ONLY, args=side_obj("paid_grant")),
+    Case(
+        "assistance:adjustment_add",
+        ROLL_ACT,
+        ROLL_ACT_OUT,
+        args=side_obj("paid_grant"),
+        method="POST",
+        data=lambda w, s: {"amount": "25.00", "reason": "上月少发"},
+        changes="CK",
+    ),
     # (end of payment rolls)
     # --- issue 16: bank return ---
     # the bank's return file of a locked roll: supervisors of the roll's county (or the city) import

@@ -67,6 +67,10 @@ class Side:
     entry: object = None
     objection: object = None  # pending
     # issue 16: payment rolls
+    paid_grant: object = None  # paid in both rolls; its recipient has `account`
+    account: object = None
+    locked_roll: object = None  # last month's roll of the side's county, locked
+    draft_roll: object = None  # this month's, a draft
     # (end of payment rolls)
     # issue 16: bank return
     return_roll: object = None  # locked, one line the bank failed
@@ -142,6 +146,9 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     )
     _assistance(side, caseworker)
     # issue 16: payment rolls
+    from tests.config.url_world_rolls import payment_rolls
+
+    payment_rolls(side, supervisor)
     # (end of payment rolls)
     # issue 16: bank return
     from tests.assistance.roll_factories import bank_return_world
