@@ -31,7 +31,11 @@ def test_a_supervisor_locks_novembers_roll_and_imports_the_banks_return_file(
         grant_for(caseworker_a, household, start_month=NOVEMBER, approved_on=date(2026, 10, 20))
         head = household.members.get(relation=Relation.HEAD)
         PaymentAccount.objects.create(
-            person=head, kind="bank", bank_name="沧县农商银行", account_no=f"62170000{k:08d}", updated_by=caseworker_a
+            person=head,
+            kind="bank",
+            bank_name="沧县农商银行",
+            account_no=f"62170000{k:08d}",
+            updated_by=caseworker_a,
         )
 
     # 资金发放: generate November's roll of 沧县, review it, lock it
