@@ -350,3 +350,24 @@ def test_the_demo_imports_a_return_file_for_each_locked_roll_once(county_supervi
     assert not roll.lines.filter(status=LineStatus.PENDING).exists()
     demo_returns(stdout=out)
     assert PaymentReturnResult.objects.count() == 1 and "回盘 5 行" in out.getvalue()
+
+
+def test_a_file_without_a_required_column_is_refused_whole_and_says_why(
+    client_for, county_supervisor, django_capture_on_commit_callbacks
+):
+    roll = roll_with_lines(county_supervisor, grants(county_supervisor, 1), month=NOVEMBER)
+    line = roll.lines.get()
+    data = (
+        "明细编号,身份证号,金额,处理日期\r\n".encode()
+        + f"{line.pk},{line.recipient.id_number},600,2026-11-20\r\n".encode()
+    )
+    client = client_for(county_supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assistance:roll_return_upload", args=[roll.pk]),
+            {"file": SimpleUploadedFile("回盘.csv", data)},
+        )
+    text = page_text(client.get(response["Location"]))
+    assert "文件未能导入，没有写入任何发放结果" in text and "发放结果" in text
+    line.refresh_from_db()
+    assert line.status == LineStatus.PENDING
