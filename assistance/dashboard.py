@@ -22,6 +22,7 @@ Definitions (DOMAIN.md "Assistance"):
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Left
@@ -36,6 +37,7 @@ from assistance.models import (
     Grant,
     GrantMember,
 )
+from assistance.selectors_bank_returns import failure_figures
 from assistance.selectors_exchanges import overdue_medical_lists
 from households import clock
 from households.models import RegionLevel
@@ -61,6 +63,9 @@ class AssistanceRow:
     new_tekun: int = 0
     temporary_person_times: int = 0
     from_relapse_watch: int = 0
+    # payments the bank failed or returned, not yet paid again (live; selectors_bank_returns)
+    payment_failures: int = 0
+    payment_failures_amount: Decimal = Decimal(0)
 
     @property
     def approved(self) -> int:
@@ -223,6 +228,13 @@ def _grants(user, node: Node, start: date, today: date, rows: _Rows, total: Assi
         setattr(total, measure, n)
 
 
+def _payment_failures(user, node: Node, rows: _Rows, total: AssistanceRow) -> None:
+    figures = failure_figures(user=user, prefix=node.prefix, child_length=node.child_length)
+    for code, figure in figures.items():
+        row = total if code == "" else rows[code]
+        row.payment_failures, row.payment_failures_amount = figure.count, figure.amount
+
+
 def assistance_figures(*, user, node: Node, today: date) -> AssistanceFigures:
     """The node's assistance figures: live open and overdue applications, and what was decided and
     granted in the twelve calendar months ending with today's month, per child region and in total.
@@ -233,6 +245,7 @@ def assistance_figures(*, user, node: Node, today: date) -> AssistanceFigures:
     steps = _open_applications(user, node, today, rows, total)
     _decided(user, node, start, today, rows, total)
     _grants(user, node, start, today, rows, total)
+    _payment_failures(user, node, rows, total)
     return AssistanceFigures(
         node=node,
         today=today,

@@ -1,6 +1,7 @@
 """URLs of the assistance app, one module per area so each stays small."""
 
 from assistance.urls_applications import urlpatterns as application_urls
+from assistance.urls_bank_returns import urlpatterns as bank_return_urls
 from assistance.urls_case import urlpatterns as case_urls
 from assistance.urls_dashboard import urlpatterns as dashboard_urls
 from assistance.urls_exchanges import urlpatterns as exchange_urls
@@ -19,4 +20,5 @@ urlpatterns = [
     *review_urls,
     *exchange_urls,
     *followup_urls,
+    *bank_return_urls,
 ]

@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "imports.diagnosis": frozenset({"view"}),
         "imports.disabilitycertificate": frozenset({"view"}),
         "imports.unemploymentregistration": frozenset({"view"}),
+        "imports.paymentreturn": frozenset({"view"}),
         "alerts.ruleversion": frozenset({"view"}),
         "alerts.monitoringrun": frozenset({"view"}),
         "alerts.dashboardsummary": frozenset({"view"}),

@@ -217,6 +217,21 @@ _DATE_IN_TEXT = re.compile(
 )
 
 
+# … or in English: Nov. 23, 1957 / November 23 1957 / 23 Nov 1957.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_NAMED_DATE_IN_TEXT = re.compile(
+    rf"(?<![a-z]){_MONTH}\s*(\d{{1,2}}),?\s*(\d{{4}})(?!\d)|(?<!\d)(\d{{1,2}})\s*{_MONTH},?\s*(\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def _is_named_one_of(match: re.Match, born: set[tuple[int, int, int]]) -> bool:
+    m1, d1, y1, d2, m2, y2 = match.groups()
+    month, day, year = (m1, d1, y1) if m1 else (m2, d2, y2)
+    return (int(year), _MONTHS.index(month.lower()[:3]) + 1, int(day)) in born
+
+
 def _is_one_of(match: re.Match, born: set[tuple[int, int, int]]) -> bool:
     y, m, d, a, b, y2 = match.groups()
     if y:
@@ -243,7 +258,10 @@ def mask_ids_in_row(values) -> list[str]:
     if not any(year in joined for year in years):  # most rows: the year is nowhere else
         return masked
     return [
-        _DATE_IN_TEXT.sub(lambda m: "****" if _is_one_of(m, born) else m.group(0), text)
+        _NAMED_DATE_IN_TEXT.sub(
+            lambda m: "****" if _is_named_one_of(m, born) else m.group(0),
+            _DATE_IN_TEXT.sub(lambda m: "****" if _is_one_of(m, born) else m.group(0), text),
+        )
         if any(year in text for year in years)
         else text
         for text in masked

@@ -27,6 +27,7 @@ from imports.models import (
     ImportBatch,
     MedicalSettlement,
     NameMismatch,
+    PaymentReturn,
     RejectedRow,
     RosterEntry,
     UnemploymentRegistration,
@@ -282,6 +283,15 @@ class UnemploymentRegistrationAdmin(FeedRecordAdmin):
     key_field = "registration_no"
     date_field = "registered_on"
     record_columns = ("status", "ended_on", "batch")
+
+
+@admin.register(PaymentReturn)
+class PaymentReturnAdmin(FeedRecordAdmin):
+    feed_category = FeedCategory.PAYMENT_RETURN
+    key_field = "line_no"
+    date_field = "processed_on"
+    masked_fields = ("id_number", "account_no")  # the account number is never shown whole here
+    record_columns = ("amount", "result", "batch")
 
 
 @admin.register(RosterEntry)

@@ -28,6 +28,8 @@ CATEGORY_DEPARTMENT = {
     FeedCategory.DIAGNOSIS: "health_commission",
     FeedCategory.DISABILITY_CERTIFICATE: "disabled_persons_federation",
     FeedCategory.UNEMPLOYMENT_REGISTRATION: "human_resources",
+    # the bank's return file reaches the county civil-affairs finance office
+    FeedCategory.PAYMENT_RETURN: "civil_affairs",
 }
 
 

@@ -49,6 +49,7 @@ class FeedCategory(models.TextChoices):
     DIAGNOSIS = "diagnosis", _("疾病诊断")
     DISABILITY_CERTIFICATE = "disability_certificate", _("残疾人证")
     UNEMPLOYMENT_REGISTRATION = "unemployment_registration", _("失业登记")
+    PAYMENT_RETURN = "payment_return", _("银行发放回盘")
 
 
 class BatchStatus(models.TextChoices):
@@ -396,6 +397,38 @@ class RosterEntry(FeedRecord):
 
     def __str__(self) -> str:
         return _("名册记录 %(name)s（%(id)s）") % {"name": self.name, "id": self.masked_id}
+
+
+class PaymentResult(models.TextChoices):
+    PAID = "paid", _("已发放")
+    FAILED = "failed", _("发放失败")
+    RETURNED = "returned", _("资金退回")
+
+
+class PaymentReturn(FeedRecord):
+    """The bank's result for one line of a payment roll (明细编号 = the line's id in the finance
+    export), as the county's finance office received it. The assistance app's merge hook writes the
+    result onto the roll line (`assistance.services.bank_returns`)."""
+
+    line_no = models.CharField(_("明细编号"), max_length=20)
+    account_no = models.CharField(_("账号"), max_length=32, blank=True)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2)
+    result = models.CharField(_("发放结果"), max_length=10, choices=PaymentResult.choices)
+    reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+    processed_on = models.DateField(_("处理日期"))
+
+    class Meta:
+        verbose_name = _("银行发放回盘")
+        verbose_name_plural = _("银行发放回盘")
+        constraints = [
+            models.UniqueConstraint(fields=["line_no"], name="paymentreturn_line_no_unique"),
+            models.CheckConstraint(condition=FEED_ID_FORMAT, name="paymentreturn_id_format"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="paymentreturn_amount_not_negative"),
+            choice_check("paymentreturn", "result", PaymentResult.values),
+        ]
+
+    def __str__(self) -> str:
+        return _("发放回盘 明细 %(key)s") % {"key": self.line_no}
 
 
 class FeedRecordChange(models.Model):

@@ -49,8 +49,9 @@ OUTCOME_GROUPS = [
     (gettext_lazy("不符合条件"), [Outcome.NOT_ELIGIBLE]),
 ]
 # Feed health: every v1 category is sent monthly; one missing after the 10th is late, and one
-# under half the median of the previous batches (at least 3 of them) is suspiciously small.
-MONTHLY_FEEDS = list(FeedCategory)
+# under half the median of the previous batches (at least 3 of them) is suspiciously small. The
+# bank's return files follow the payment rolls, not the departments' calendar.
+MONTHLY_FEEDS = [c for c in FeedCategory if c != FeedCategory.PAYMENT_RETURN]
 FEED_DUE_DAY = 10
 FEED_SMALL_SHARE = 0.5
 FEED_HISTORY = 12

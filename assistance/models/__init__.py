@@ -17,6 +17,7 @@ from .applications import (
     Referral,
     StepStatus,
 )
+from .bank_returns import PaymentReturnResult, PaymentReturnUnmatched, UnmatchedReason
 from .exchanges import ExchangeStatus, MedicalInsuranceList
 from .grants import Grant, GrantAmount, GrantMember, GrantStatus
 from .notices import Notice, NoticeEntry, Objection, ObjectionStatus
@@ -91,6 +92,8 @@ __all__ = [
     "PaymentAccount",
     "PaymentAdjustment",
     "PaymentLine",
+    "PaymentReturnResult",
+    "PaymentReturnUnmatched",
     "PaymentRoll",
     "Program",
     "ProgramKind",
@@ -107,5 +110,6 @@ __all__ = [
     "StepLevel",
     "StepStatus",
     "TimeUnit",
+    "UnmatchedReason",
     "mask_account",
 ]

@@ -90,6 +90,7 @@ REASON_LABELS = {
     "exit_date_missing": _("状态为退出但缺少退出日期"),
     "exit_date_not_exited": _("状态为在册却填写了退出日期"),
     "exit_before_since": _("退出日期早于纳入日期"),
+    "line_no_not_number": _("明细编号不是数字"),
 }
 
 

@@ -4,6 +4,7 @@ from imports.specs import (
     diagnosis,
     disability_certificate,
     medical_settlement,
+    payment_return,
     roster,
     unemployment_registration,
 )
@@ -11,7 +12,14 @@ from imports.specs.base import Choice, Field, FieldType, RowCheck, Spec
 
 SPECS: dict[str, Spec] = {
     module.SPEC.category: module.SPEC
-    for module in (roster, medical_settlement, diagnosis, disability_certificate, unemployment_registration)
+    for module in (
+        roster,
+        medical_settlement,
+        diagnosis,
+        disability_certificate,
+        unemployment_registration,
+        payment_return,
+    )
 }
 
 

@@ -613,6 +613,41 @@ APP_CASES: list[Case] = [
     ),
     # (end of payment rolls)
     # --- issue 16: bank return ---
+    # the bank's return file of a locked roll: supervisors of the roll's county (or the city) import
+    # it; an upload without a file gives the form again and changes nothing
+    Case(
+        "assistance:roll_return_upload",
+        "403 403 200 200 403 403 302",
+        "403 403 200 404 403 403 302",
+        args=side_obj("return_roll"),
+    ),
+    Case(
+        "assistance:roll_return_upload",
+        "403 403 200 200 403 403 302",
+        "403 403 200 404 403 403 302",
+        args=side_obj("return_roll"),
+        method="POST",
+        data=lambda w, s: {},
+    ),
+    Case(
+        "assistance:roll_return_detail",
+        "403 403 200 200 403 403 302",
+        "403 403 200 404 403 403 302",
+        args=side_obj("return_batch"),
+    ),
+    # failed or returned payments to pay again, and a household's payments: who sees payment lines
+    Case("assistance:payment_failures", CASEWORK),
+    Case("assistance:payment_failures", CASEWORK, query={"county": "130921", "town": "130921101"}),
+    Case("assistance:payment_failures", CASEWORK, query={"county": "130984"}, label="other county"),
+    Case("assistance:household_payments", CASEWORK, CASEWORK_OUT, args=side_obj("household")),
+    *(
+        Case(f"assistance:{name}", POST_ONLY, args=args, method="POST", data=lambda w, s: {})
+        for name, args in (
+            ("roll_return_detail", side_obj("return_batch")),
+            ("payment_failures", none),
+            ("household_payments", side_obj("household")),
+        )
+    ),
     # (end of bank return)
     # --- issue 16: reviews and exits ---
     # reviews and a grant's page: caseworkers and supervisors of the region; deciding a review and
@@ -795,6 +830,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     # issue 16 admin: payment rolls
     # (end of payment rolls admin)
     # issue 16 admin: bank return
+    "imports.paymentreturn": AdminModel(lambda w, s: w.sides["in"].payment_return, view="D"),
     # (end of bank return admin)
     # issue 16 admin: reviews and exits
     # (end of reviews and exits admin)

@@ -73,6 +73,9 @@ class Side:
     draft_roll: object = None  # this month's, a draft
     # (end of payment rolls)
     # issue 16: bank return
+    return_roll: object = None  # locked, one line the bank failed
+    return_batch: object = None  # the bank's return file for it (an import batch)
+    payment_return: object = None  # the feed record of that file's row
     # (end of bank return)
     # issue 16: reviews and exits
     grant: object = None  # an active 农村低保 grant of the village
@@ -152,6 +155,12 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     payment_rolls(side, supervisor)
     # (end of payment rolls)
     # issue 16: bank return
+    from tests.assistance.roll_factories import bank_return_world
+
+    # the household of the side's 临时救助 application: no new people in the world
+    side.return_roll, side.return_batch, side.payment_return = bank_return_world(
+        side.application_confirm.household, caseworker, supervisor
+    )
     # (end of bank return)
     # issue 16: reviews and exits
     _reviews(side, caseworker)

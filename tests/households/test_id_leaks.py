@@ -32,7 +32,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("regions")]
 
 # The one download meant to carry full IDs: rows to correct, which data admins fix and upload
 # again (data admins only, every download logged: tests/imports/test_rows_to_correct.py).
-FULL_ID_DOWNLOADS = {"imports:batch_rows_to_correct"}
+# The roll's finance export goes to the bank with full IDs and accounts (supervisors of the
+# county, every download logged: issue 16, payment rolls).
+FULL_ID_DOWNLOADS = {"imports:batch_rows_to_correct", "assistance:roll_export"}
 BIRTH_DATES = [date(1980, 1, 2), date(1957, 11, 23), date(2009, 6, 30), date(1994, 10, 5)]
 
 

@@ -70,7 +70,11 @@ def test_a_birth_date_beside_an_id_in_the_same_row_is_masked_too():
         "1980/1/2",
         "出生于1980年1月2日",
         "02/01/1980",
+        "Jan. 2, 1980",
+        "born January 2 1980",
+        "2 Jan 1980",
         "结算日期 2026-01-02",
+        "Jan. 3, 1980",
         "23410.50",
     ]
     assert mask_ids_in_row(row) == [
@@ -80,7 +84,11 @@ def test_a_birth_date_beside_an_id_in_the_same_row_is_masked_too():
         "****",
         "出生于****",
         "****",
+        "****",
+        "born ****",
+        "****",
         "结算日期 2026-01-02",
+        "Jan. 3, 1980",
         "23410.50",
     ]
     # without an ID in the row, dates stay
