@@ -20,8 +20,13 @@ from django.db import transaction
 from faker import Faker
 
 from alerts.models import Responsibility
+from assistance.demo_exchanges import demo_exchanges
 from assistance.demo_feeds import write_roster_file
+from assistance.demo_followups import demo_followups
 from assistance.demo_history import DemoYear, build_demo_history, import_demo_file
+from assistance.demo_payments import demo_payments
+from assistance.demo_returns import demo_returns
+from assistance.demo_reviews import demo_reviews
 from households import clock, idcard
 from households.models import Household, Region, RegionLevel, Role, User
 from imports.models import FeedCategory
@@ -81,6 +86,13 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("已有家庭数据，跳过演示名册生成。")
         build_demo_history(year=year, stdout=self.stdout, seed=seed)
+        # What happens to the year's grants after approval, as of now: rolls (locked through last
+        # month) and the bank's returns, reviews, the monthly lists to medical insurance, follow-ups.
+        demo_payments(stdout=self.stdout)
+        demo_returns(stdout=self.stdout)
+        demo_reviews(stdout=self.stdout)
+        demo_exchanges(stdout=self.stdout)
+        demo_followups(stdout=self.stdout)
 
     def _regions(self) -> list[Region]:
         villages = []
