@@ -5,6 +5,7 @@ city's dudao, else any supervisor over the county), and this month's roll comput
 Everything goes through `assistance.services.rolls` (one statement per roll)."""
 
 import random
+from collections.abc import Callable
 
 from django.db.models import Min, Q
 
@@ -55,7 +56,7 @@ def _accounts(actor: User, rng: random.Random) -> int:
     return len(accounts)
 
 
-def demo_payments(*, stdout) -> None:
+def demo_payments(*, stdout, after_lock: Callable[[PaymentRoll], None] | None = None) -> None:
     rng = random.Random(16)
     this_month = first_of_month(clock.today())
     counties = sorted({code[:6] for code in Grant.objects.values_list("region_id", flat=True).distinct()})
@@ -78,6 +79,8 @@ def demo_payments(*, stdout) -> None:
                 roll = roll_compute(actor=actor, county_code=county, month=month)
                 roll_lock(actor=actor, roll_id=roll.pk, lock_version=roll.lock_version)
                 locked += 1
+                if after_lock is not None:  # the bank's answer, before the next month is computed
+                    after_lock(PaymentRoll.objects.select_related("county", "locked_by").get(pk=roll.pk))
             month = next_month(month)
         draft = roll_compute(actor=actor, county_code=county, month=this_month)
         stdout.write(

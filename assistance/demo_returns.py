@@ -1,6 +1,7 @@
 """Demo data: the bank's return file for every locked roll that has none yet, imported through the
 feed machinery like a supervisor's upload. About 1% of the lines fail (账户已销户 / 户名不符) and a
-few are returned; the rest are paid. Not wired into seed_demo: run it after the rolls demo."""
+few are returned; the rest are paid. seed_demo imports each roll's file right after the roll is
+locked (`demo_return`), so the next month's roll pays the failures again."""
 
 import io
 import random
@@ -60,15 +61,20 @@ def demo_returns(*, stdout, seed: int = 2026) -> None:
         .order_by("month", "county_id")
     )
     for roll in rolls:
-        rnd = random.Random(seed * 100_003 + roll.pk)
-        data = _csv(_rows(roll, rnd))
-        name = f"{roll.county.name}{roll.month:%Y年%m月}发放回盘.csv"
-        submission = roll_return_submit(
-            actor=roll.locked_by, roll=roll, fileobj=io.BytesIO(data), file_name=name, start=False
-        )
-        batch = batch_load(batch_id=submission.batch.pk)
-        result = PaymentReturnResult.objects.get(batch=batch)
-        stdout.write(
-            f"  {roll}：回盘 {batch.data_rows} 行，已发放 {result.paid_count}，发放失败 {result.failed_count}，"
-            f"资金退回 {result.returned_count}，未能对应 {result.unmatched_count}"
-        )
+        demo_return(roll, stdout=stdout, seed=seed)
+
+
+def demo_return(roll: PaymentRoll, *, stdout, seed: int = 2026) -> None:
+    """The bank's return file of one locked roll, imported as its supervisor uploads it."""
+    rnd = random.Random(seed * 100_003 + roll.pk)
+    data = _csv(_rows(roll, rnd))
+    name = f"{roll.county.name}{roll.month:%Y年%m月}发放回盘.csv"
+    submission = roll_return_submit(
+        actor=roll.locked_by, roll=roll, fileobj=io.BytesIO(data), file_name=name, start=False
+    )
+    batch = batch_load(batch_id=submission.batch.pk)
+    result = PaymentReturnResult.objects.get(batch=batch)
+    stdout.write(
+        f"  {roll}：回盘 {batch.data_rows} 行，已发放 {result.paid_count}，发放失败 {result.failed_count}，"
+        f"资金退回 {result.returned_count}，未能对应 {result.unmatched_count}"
+    )

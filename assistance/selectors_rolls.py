@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
-from assistance.models import GrantExit, PaymentLine, PaymentRoll
+from assistance.models import GrantExit, LineStatus, PaymentAdjustment, PaymentLine, PaymentRoll, RollStatus
 from assistance.services.rolls import may_manage_rolls, previous_month
 from households.models import Region, RegionLevel
 from households.pagination import page_before
@@ -65,6 +65,26 @@ class RollSummary:
     correction: Decimal
     total: Decimal
     without_account: int
+    not_included: int = 0  # a draft: failures and corrections that came after it was computed
+
+
+def not_included(roll: PaymentRoll) -> int:
+    """For a draft: the county's failed or returned lines of locked earlier rolls not yet paid again
+    and corrections not yet paid, which this draft does not hold (a bank return or a correction
+    arrived after it was computed): computing it again takes them in."""
+    if roll.status != RollStatus.DRAFT:
+        return 0
+    failures = PaymentLine.objects.filter(
+        roll__county_id=roll.county_id,
+        roll__status=RollStatus.LOCKED,
+        roll__month__lt=roll.month,
+        status__in=[LineStatus.FAILED, LineStatus.RETURNED],
+        reissued_in__isnull=True,
+    ).count()
+    corrections = PaymentAdjustment.objects.filter(
+        grant__region__code__startswith=roll.county_id, paid_in__isnull=True
+    ).count()
+    return failures + corrections
 
 
 def roll_summary(*, user, roll: PaymentRoll) -> RollSummary:
@@ -80,6 +100,7 @@ def roll_summary(*, user, roll: PaymentRoll) -> RollSummary:
     return RollSummary(
         lines=qs.count(),
         without_account=qs.filter(account_no="").count(),
+        not_included=not_included(roll),
         **{k: v or zero for k, v in sums.items()},
     )
 
@@ -94,12 +115,12 @@ class Stop:
 
 
 def roll_stops(roll: PaymentRoll, *, user=None) -> list[Stop]:
-    """Grants paid in the county's roll of the previous month that this roll does not pay, with
-    the recorded reason of their exit when there is one."""
+    """Monthly grants paid in the county's roll of the previous month that this roll does not pay,
+    with the recorded reason of their exit when there is one (a one-off payment ending is no stop)."""
     previous = PaymentRoll.objects.filter(county_id=roll.county_id, month=previous_month(roll.month)).first()
     if previous is None:
         return []
-    lines = previous.lines.exclude(grant_id__in=roll.lines.values("grant_id"))
+    lines = previous.lines.exclude(grant_id__in=roll.lines.values("grant_id")).exclude(grant__one_off=True)
     if user is not None:
         lines = scope_queryset(lines, user, "region__code")
     lines = list(lines.select_related("recipient").order_by("grant_id"))

@@ -25,7 +25,7 @@ from assistance.demo_feeds import write_roster_file
 from assistance.demo_followups import demo_followups
 from assistance.demo_history import DemoYear, build_demo_history, import_demo_file
 from assistance.demo_payments import demo_payments
-from assistance.demo_returns import demo_returns
+from assistance.demo_returns import demo_return
 from assistance.demo_reviews import demo_reviews
 from households import clock, idcard
 from households.models import Household, Region, RegionLevel, Role, User
@@ -88,8 +88,7 @@ class Command(BaseCommand):
         build_demo_history(year=year, stdout=self.stdout, seed=seed)
         # What happens to the year's grants after approval, as of now: rolls (locked through last
         # month) and the bank's returns, reviews, the monthly lists to medical insurance, follow-ups.
-        demo_payments(stdout=self.stdout)
-        demo_returns(stdout=self.stdout)
+        demo_payments(stdout=self.stdout, after_lock=lambda roll: demo_return(roll, stdout=self.stdout))
         demo_reviews(stdout=self.stdout)
         demo_exchanges(stdout=self.stdout)
         demo_followups(stdout=self.stdout)
