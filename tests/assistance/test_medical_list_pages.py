@@ -43,7 +43,12 @@ def test_the_list_shows_months_with_counts_status_and_the_overdue_badge(
     assert "2027年2月" in page and "已生成" in page and "逾期未报送" not in page
     pinned_clock.move_to(beijing("2027-03-06 09:00"))
     page = client_for(data_admin).get(reverse("assistance:medical_list_list")).content.decode()
-    assert "逾期未报送" in page
+    assert page.count("overdue-badge") == 1  # February's list, not sent by the 5th
+    # January's, sent in time, carries no badge beside February's overdue one
+    january = medical_list_produce(period=date(2027, 1, 1), region_code="130900")[0]
+    medical_list_send(actor=data_admin, list_id=january.pk)
+    page = client_for(data_admin).get(reverse("assistance:medical_list_list")).content.decode()
+    assert "2027年1月" in page and page.count("overdue-badge") == 1
 
 
 def test_producing_from_the_page(people, client_for, data_admin):
