@@ -1,5 +1,4 @@
-"""The demo's monthly lists to medical insurance (not wired into seed_demo yet: call it after
-`build_demo_history`).
+"""The demo's monthly lists to medical insurance (seed_demo, after `build_demo_history`).
 
 For each month of the demo year, from the first whole month after the year opened (the opening
 month's list would be the whole roster loaded that day, not changes) to the month before today's:

@@ -1,10 +1,13 @@
-"""Follow-ups (回访) for the demo: generated as of today from the paid one-off payments and the
-visits' follow-up dates of the demo's year, and a few of those due recorded by the caseworkers they
-went to, one of each result. Deterministic (rows in due-date and id order). Not wired into
-`seed_demo` yet: the lead calls it after the demo's rolls and bank returns exist."""
+"""Follow-ups (回访) for the demo, after the demo's rolls and bank returns exist (seed_demo): the
+year's follow-ups from paid one-off payments and visits' follow-up dates, generated month by month
+and recorded on their due days, then today's, a few of them recorded by the caseworkers they went
+to, one of each result. Deterministic (rows in due-date and id order)."""
+
+from datetime import timedelta
 
 from assistance.models import FollowUp, FollowUpResult, FollowUpStatus
 from assistance.services.followups import followup_record, followups_generate
+from assistance.services.grants import first_of_month, next_month
 from households import clock
 
 # (result, what the caseworker wrote): one of each, in turn.
@@ -17,9 +20,42 @@ RECORDED = [
 DEMO_RECORDED = 8
 
 
+def _past_followups(stdout) -> int:
+    """The year lived month by month: on each month's first day the nightly job generates the
+    follow-ups, and the caseworker calls on each household on its due day and finds the hardship
+    eased. What is due in the last fortnight stays open for the demo's users."""
+    today = clock.today()
+    month = first_of_month(today - timedelta(days=365))
+    done = 0
+    while month <= today:
+        with clock.simulated(clock.at(month, 4, 20)):
+            followups_generate(today=month)
+        due = FollowUp.objects.filter(
+            status=FollowUpStatus.OPEN,
+            assigned_to__isnull=False,
+            due_on__lt=min(next_month(month), today - timedelta(days=14)),
+        ).select_related("assigned_to")
+        for followup in due.order_by("due_on", "id"):
+            day = max(followup.due_on, month)
+            if clock.at(day, 15) > clock.now():
+                continue
+            with clock.simulated(clock.at(day, 15)):
+                followup_record(
+                    actor=followup.assigned_to,
+                    followup_id=followup.pk,
+                    result=FollowUpResult.RESOLVED,
+                    note="入户回访，救助金已用于看病和生活开支，目前生活可以维持。",
+                )
+            done += 1
+        month = next_month(month)
+    stdout.write(f"回访：往期回访 {done} 条已按期登记\n")
+    return done
+
+
 def demo_followups(*, stdout) -> dict[str, int]:
     """Generates today's follow-ups, then records up to DEMO_RECORDED of the open ones already due
     (the earliest first) as their assigned caseworkers. Returns what was generated and recorded."""
+    past = _past_followups(stdout)
     today = clock.today()
     counts = followups_generate(today=today)
     due = (
@@ -32,7 +68,7 @@ def demo_followups(*, stdout) -> dict[str, int]:
         result, note = RECORDED[n % len(RECORDED)]
         followup_record(actor=followup.assigned_to, followup_id=followup.pk, result=result, note=note)
         recorded += 1
-    counts["recorded"] = recorded
+    counts["recorded"] = recorded + past
     stdout.write(
         f"回访：新生成 {counts['payment']} 条（一次性救助发放后）、{counts['visit']} 条（核查约定），"
         f"登记回访结果 {recorded} 条\n"
