@@ -62,14 +62,14 @@ def demo_payments(*, stdout, after_lock: Callable[[PaymentRoll], None] | None = 
     counties = sorted({code[:6] for code in Grant.objects.values_list("region_id", flat=True).distinct()})
     fallback = _supervisor(counties[0]) if counties else None
     if fallback is None:
-        stdout.write("payments: no grants or no supervisor, nothing to do\n")
+        stdout.write("发放：没有救助待遇或督导账号，跳过\n")
         return
     made = _accounts(fallback, rng)
-    stdout.write(f"payments: {made} accounts registered\n")
+    stdout.write(f"发放：登记发放账户 {made} 个\n")
     for county in counties:
         actor = _supervisor(county)
         if actor is None:
-            stdout.write(f"payments: no supervisor for {county}, skipped\n")
+            stdout.write(f"发放：{county} 没有督导账号，跳过\n")
             continue
         earliest = Grant.objects.filter(region__code__startswith=county).aggregate(m=Min("start_month"))["m"]
         month, locked = first_of_month(earliest), 0
@@ -84,5 +84,5 @@ def demo_payments(*, stdout, after_lock: Callable[[PaymentRoll], None] | None = 
             month = next_month(month)
         draft = roll_compute(actor=actor, county_code=county, month=this_month)
         stdout.write(
-            f"payments: {county}: {locked} rolls locked, {this_month:%Y-%m} draft with {draft.line_count} lines\n"
+            f"发放：{county} 锁定花名册 {locked} 期，{this_month:%Y-%m} 待审核花名册 {draft.line_count} 条明细\n"
         )

@@ -41,12 +41,12 @@ def return_result_get(*, user, batch_pk: int) -> PaymentReturnResult:
 def open_failures(*, user, region: str = "") -> QuerySet[PaymentLine]:
     """Failed or returned lines not yet paid again, in the user's region (and under `region`,
     a county or town code, when given), newest first."""
-    qs = scope_queryset(
-        PaymentLine.objects.filter(status__in=FAILED_STATUSES, reissued_in__isnull=True), user, "region__code"
-    )
+    qs = scope_queryset(PaymentLine.objects.awaiting_payment_again(), user, "region__code")
     if region:
         qs = qs.filter(region__code__startswith=region)
-    return qs.select_related("roll", "household", "recipient", "region", "grant__program").order_by("-id")
+    return qs.select_related(
+        "roll", "household", "recipient", "region", "grant__program", "reissued_in__roll"
+    ).order_by("-id")
 
 
 def filter_regions(*, user, county: str = "") -> tuple[list[Region], list[Region]]:
@@ -118,9 +118,9 @@ class FailureFigure:
 def failure_figures(*, user, prefix: str, child_length: int) -> dict[str, FailureFigure]:
     """Failed or returned lines not yet paid again under `prefix` (inside the user's scope), by the
     child region (`child_length` characters of the line's region code); "" holds the total."""
-    qs = scope_queryset(
-        PaymentLine.objects.filter(status__in=FAILED_STATUSES, reissued_in__isnull=True), user, "region__code"
-    ).filter(region__code__startswith=prefix)
+    qs = scope_queryset(PaymentLine.objects.awaiting_payment_again(), user, "region__code").filter(
+        region__code__startswith=prefix
+    )
     figures: dict[str, FailureFigure] = {"": FailureFigure()}
     grouped = (
         qs.annotate(child=Left("region_id", child_length))

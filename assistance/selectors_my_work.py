@@ -23,7 +23,6 @@ from assistance.models import (
     ApplicationStatus,
     FollowUp,
     FollowUpStatus,
-    LineStatus,
     PaymentLine,
     PaymentRoll,
     Review,
@@ -173,9 +172,7 @@ def supervisor_sections(user, today: date) -> list[Section]:
         waiting = _applications(user, list_selectors.LEVEL_TOWN, _("待乡镇（街道）办理的申请步骤"))
     rolls = scope_queryset(PaymentRoll.objects.filter(status=RollStatus.DRAFT), user, "county__code")
     failures = scope_queryset(
-        PaymentLine.objects.filter(
-            status__in=[LineStatus.FAILED, LineStatus.RETURNED], reissued_in__isnull=True
-        ),
+        PaymentLine.objects.awaiting_payment_again(),
         user,
     )
     return [

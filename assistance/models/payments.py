@@ -123,6 +123,15 @@ class LineStatus(models.TextChoices):
     RETURNED = "returned", _("资金退回")
 
 
+class PaymentLineQuerySet(models.QuerySet):
+    def awaiting_payment_again(self):
+        """Failed or returned lines whose money has not gone out again: not yet in a later roll, or
+        only in a draft (a draft can still change; the failure stays open until a roll is locked)."""
+        return self.filter(status__in=[LineStatus.FAILED, LineStatus.RETURNED]).filter(
+            Q(reissued_in__isnull=True) | Q(reissued_in__roll__status=RollStatus.DRAFT)
+        )
+
+
 class PaymentLine(models.Model):
     """One grant's payment in a roll: the month's amount, back pay for months not yet paid (a grant
     approved after its first month's roll was locked), arrears (earlier failed or returned lines
@@ -177,6 +186,8 @@ class PaymentLine(models.Model):
         related_name="reissues",
         verbose_name=_("已在此行补发"),
     )
+
+    objects = PaymentLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("发放明细")

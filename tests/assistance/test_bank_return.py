@@ -13,6 +13,7 @@ from django.urls import reverse
 from assistance.errors import AssistanceError
 from assistance.models import LineStatus, PaymentAccount, PaymentLine, PaymentReturnResult
 from assistance.services.bank_returns import roll_return_submit
+from assistance.services.rolls import account_set, roll_compute, roll_lock
 from imports import services as import_services
 from imports.models import BatchStatus, ImportBatch, PaymentReturn
 from tests.assistance.case_factories import family
@@ -279,6 +280,29 @@ def test_failures_list_the_lines_to_pay_again_in_the_users_region(
     text = page_text(client_for(county_supervisor).get(url))
     assert "账户已销户" in text and "资金退回" in text and "2026-11" in text
     assert a.recipient.id_number not in client_for(county_supervisor).get(url).content.decode()
+
+
+def test_a_failure_stays_open_until_a_locked_roll_pays_it_again(
+    client_for, county_supervisor, django_capture_on_commit_callbacks
+):
+    a, b, c = failed_roll(county_supervisor, django_capture_on_commit_callbacks)
+    for line in (a, b, c):
+        account_set(
+            actor=county_supervisor,
+            person=line.recipient,
+            kind="bank",
+            bank_name="沧州银行",
+            account_no="6217000099990000",
+        )
+    url = reverse("assistance:payment_failures")
+    december = roll_compute(actor=county_supervisor, county_code="130921", month=date(2026, 12, 1))
+    html = client_for(county_supervisor).get(url).content.decode()
+    # in December's draft, still to pay again until that roll is locked
+    assert set(map(int, re.findall(r'data-line="(\d+)"', html))) == {a.pk, b.pk}
+    assert "已计入 2026-12 待审核花名册" in page_text(client_for(county_supervisor).get(url))
+    roll_lock(actor=county_supervisor, roll_id=december.pk, lock_version=december.lock_version)
+    html = client_for(county_supervisor).get(url).content.decode()
+    assert not re.findall(r'data-line="(\d+)"', html)
 
 
 def _row(html: str, line) -> tuple[str, str]:

@@ -147,9 +147,15 @@ def test_a_county_supervisor_sees_decisions_overdue_work_and_payments(
     late = overdue_alert_in(VILLAGE_B, name="兴济逾期")
     overdue_alert_in(OTHER_COUNTY_VILLAGE, name="河间逾期")
     temp = grant_for(caseworker_a, program_code="temp_expenditure", start_month=date(2027, 2, 1))
-    failed = line_for(temp, status="failed")
+    line_for(temp, status="failed")  # to pay again: counted
+    # a failure already paid again in a locked roll (January's) is not counted
+    locked = PaymentRoll.objects.create(county_id="130921", month=date(2027, 1, 1), computed_at=clock.now())
+    paid_again = line_for(grant_for(caseworker_a, start_month=date(2027, 1, 1)), status="paid")
+    PaymentRoll.objects.filter(pk=locked.pk).update(
+        status="locked", locked_at=clock.now(), locked_by=county_supervisor
+    )
     reissued = grant_for(caseworker_a, program_code="temp_emergency", start_month=date(2027, 2, 1))
-    PaymentLine.objects.filter(pk=line_for(reissued, status="failed").pk).update(reissued_in=failed)
+    PaymentLine.objects.filter(pk=line_for(reissued, status="failed").pk).update(reissued_in=paid_again)
     out_grant = grant_for(
         out_caseworker,
         family(OTHER_COUNTY_VILLAGE),
@@ -157,14 +163,6 @@ def test_a_county_supervisor_sees_decisions_overdue_work_and_payments(
         start_month=date(2027, 2, 1),
     )
     line_for(out_grant, status="returned")
-    locked = PaymentRoll.objects.create(
-        county_id="130921",
-        month=date(2027, 1, 1),
-        computed_at=clock.now(),
-        status="locked",
-        locked_at=clock.now(),
-        locked_by=county_supervisor,
-    )
     assert PaymentRoll.objects.filter(status="draft").count() == 2  # 沧县's and 河间市's February
     client = client_for(county_supervisor)
     page = client.get(reverse("home"))
