@@ -3,6 +3,7 @@ year's follow-ups from paid one-off payments and visits' follow-up dates, genera
 and recorded on their due days, then today's, a few of them recorded by the caseworkers they went
 to, one of each result. Deterministic (rows in due-date and id order)."""
 
+from collections import Counter
 from datetime import timedelta
 
 from assistance.models import FollowUp, FollowUpResult, FollowUpStatus
@@ -20,16 +21,16 @@ RECORDED = [
 DEMO_RECORDED = 8
 
 
-def _past_followups(stdout) -> int:
+def _past_followups(stdout) -> tuple[Counter, int]:
     """The year lived month by month: on each month's first day the nightly job generates the
     follow-ups, and the caseworker calls on each household on its due day and finds the hardship
     eased. What is due in the last fortnight stays open for the demo's users."""
     today = clock.today()
     month = first_of_month(today - timedelta(days=365))
-    done = 0
+    generated, done = Counter(), 0
     while month <= today:
-        with clock.simulated(clock.at(month, 4, 20)):
-            followups_generate(today=month)
+        with clock.simulated(min(clock.at(month, 4, 20), clock.now())):
+            generated.update(followups_generate(today=month))
         due = FollowUp.objects.filter(
             status=FollowUpStatus.OPEN,
             assigned_to__isnull=False,
@@ -49,15 +50,16 @@ def _past_followups(stdout) -> int:
             done += 1
         month = next_month(month)
     stdout.write(f"回访：往期回访 {done} 条已按期登记\n")
-    return done
+    return generated, done
 
 
 def demo_followups(*, stdout) -> dict[str, int]:
     """Generates today's follow-ups, then records up to DEMO_RECORDED of the open ones already due
     (the earliest first) as their assigned caseworkers. Returns what was generated and recorded."""
-    past = _past_followups(stdout)
+    generated, past = _past_followups(stdout)
     today = clock.today()
-    counts = followups_generate(today=today)
+    counts = dict(generated + Counter(followups_generate(today=today)))
+    counts = {"payment": counts.get("payment", 0), "visit": counts.get("visit", 0)}
     due = (
         FollowUp.objects.filter(status=FollowUpStatus.OPEN, assigned_to__isnull=False, due_on__lte=today)
         .select_related("assigned_to")

@@ -65,7 +65,10 @@ def demo_returns(*, stdout, seed: int = 2026) -> None:
 
 
 def demo_return(roll: PaymentRoll, *, stdout, seed: int = 2026) -> None:
-    """The bank's return file of one locked roll, imported as its supervisor uploads it."""
+    """The bank's return file of one locked roll, imported as its supervisor uploads it (a roll
+    with nothing to pay sends the bank nothing, so no file comes back)."""
+    if not roll.line_count:
+        return
     rnd = random.Random(seed * 100_003 + roll.pk)
     data = _csv(_rows(roll, rnd))
     name = f"{roll.county.name}{roll.month:%Y年%m月}发放回盘.csv"

@@ -35,7 +35,11 @@ from assistance.models import (
     NoticeEntry,
     Objection,
     ObjectionStatus,
+    PaymentLine,
+    PaymentReturnResult,
+    PaymentRoll,
     Referral,
+    RollStatus,
     StepStatus,
 )
 from assistance.seeds import DIBAO_STEPS
@@ -57,6 +61,7 @@ FUTURE_DATES = {
     "start_month",
     "end_month",
     "from_month",
+    "gradual_exit_until",  # a 渐退期 runs into the coming months
 }
 
 
@@ -218,7 +223,9 @@ def assert_the_casework_of_the_year() -> None:
     assert approved.count() >= 3
     for application in approved.select_related("grant"):
         grant = application.grant
-        assert grant.amount == application.proposed_amount
+        # approved at the computed amount (a review may have adjusted it since: a later amount row)
+        assert grant.amounts.earliest("from_month", "id").amount == application.proposed_amount
+        assert grant.amount == grant.amounts.latest("from_month", "id").amount
         assert grant.members.count() == grant.people_covered > 0
         assert MonitoringRecord.objects.filter(person__in=grant.members.values("person_id")).count() == (
             grant.people_covered
@@ -284,7 +291,22 @@ def test_seed_demo_builds_a_causally_sound_working_year_and_is_idempotent(cangzh
     assert not batches.exclude(
         data_rows=F("loaded") + F("corrected") + F("duplicate") + F("rejected")
     ).exists()
-    assert not batches.filter(rejected=0).exists()
+    assert not batches.exclude(category=FeedCategory.PAYMENT_RETURN).filter(rejected=0).exists()
+    # The bank answered every locked roll before the next month's was computed, and its accounting
+    # adds up: every row paid, failed, returned or unmatched (with its reason).
+    locked = PaymentRoll.objects.filter(status=RollStatus.LOCKED)
+    assert locked.exists() and PaymentRoll.objects.filter(status=RollStatus.DRAFT).exists()
+    results = PaymentReturnResult.objects.select_related("batch")
+    # (a small demo county may have a month with nothing to pay: an empty roll, no bank file)
+    assert {r.roll_id for r in results} == set(locked.filter(line_count__gt=0).values_list("pk", flat=True))
+    for r in results:
+        applied = r.paid_count + r.failed_count + r.returned_count + r.unmatched_count
+        assert r.batch.data_rows == r.batch.rejected + r.batch.duplicate + applied
+    # every failed or returned line is paid again in the next month's roll (this month's draft included)
+    assert not PaymentLine.objects.filter(
+        status__in=["failed", "returned"], reissued_in__isnull=True
+    ).exists()
+    assert not PaymentLine.objects.filter(roll__status=RollStatus.LOCKED, account_no="").exists()
     assert batches.filter(corrected__gt=0).exists()  # registrations re-sent once they ended
     assert MonitoringRun.objects.filter(status=RunStatus.SUCCEEDED).count() >= 12
     assert Alert.objects.exists()
