@@ -93,15 +93,15 @@ def household_payments(*, household: Household) -> HouseholdPayments:
         .order_by("grant_id", "-roll__month")
     )
     by_grant: dict[int, GrantPayments] = {}
-    for grant in household.grants.select_related("program", "person").order_by("-id"):
+    for grant in household.grants.select_related("program", "person", "application__applicant").order_by(
+        "-id"
+    ):
         by_grant[grant.pk] = GrantPayments(grant=grant)
     for line in recent:
         by_grant.setdefault(line.grant_id, GrantPayments(grant=line.grant)).lines.append(line)
     recipients = {line.recipient for line in recent}
-    for grant in by_grant.values():
-        recipient = grant.grant.person or household.members.filter(relation="head").first()
-        if recipient is not None:
-            recipients.add(recipient)
+    # the person the roll pays (roll_compute): the grant's person, else the application's applicant
+    recipients |= {g.grant.person or g.grant.application.applicant for g in by_grant.values()}
     accounts_by_person = {
         a.person_id: a for a in PaymentAccount.objects.filter(person__in=[p.pk for p in recipients])
     }

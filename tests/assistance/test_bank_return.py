@@ -395,3 +395,20 @@ def test_a_file_without_a_required_column_is_refused_whole_and_says_why(
     assert "文件未能导入，没有写入任何发放结果" in text and "发放结果" in text
     line.refresh_from_db()
     assert line.status == LineStatus.PENDING
+
+
+def test_the_household_page_offers_the_account_of_whom_the_roll_pays(client_for, caseworker_a):
+    """Before any roll: a household grant is paid to its applicant (here a child, not the head), so
+    that is the person whose account the page asks for."""
+    from assistance.models import Application
+    from households.models import Relation
+
+    household = family(VILLAGE_A)
+    grant = grant_for(caseworker_a, household, start_month=NOVEMBER)
+    child = household.members.exclude(relation=Relation.HEAD).first()
+    Application.objects.filter(pk=grant.application_id).update(applicant=child)
+    html = client_for(caseworker_a).get(reverse("assistance:household_payments", args=[household.pk])).content
+    html = html.decode()
+    assert reverse("assistance:account_edit", args=[child.pk]) in html
+    head = household.members.get(relation=Relation.HEAD)
+    assert reverse("assistance:account_edit", args=[head.pk]) not in html
