@@ -16,9 +16,8 @@ from assistance.services.exchanges import (
     medical_list_acknowledge,
     medical_list_produce,
     medical_list_send,
-    previous_month,
 )
-from assistance.services.grants import first_of_month, next_month
+from assistance.services.grants import first_of_month, next_month, previous_month
 from households import clock
 from households.models import User
 

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from assistance.models import ExchangeStatus, MedicalInsuranceList
-from assistance.services.exchanges import list_regions, previous_month
+from assistance.services.exchanges import list_regions
+from assistance.services.grants import previous_month
 from households.models import Region
 from households.scoping import get_in_scope_or_404, region_in_scope, scope_queryset
 

@@ -9,7 +9,8 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from assistance.models import GrantExit, LineStatus, PaymentAdjustment, PaymentLine, PaymentRoll, RollStatus
-from assistance.services.rolls import may_manage_rolls, previous_month
+from assistance.services.grants import previous_month
+from assistance.services.rolls import may_manage_rolls
 from households.models import Region, RegionLevel
 from households.pagination import page_before
 from households.scoping import scope_queryset, user_prefix

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from assistance.errors import AssistanceError
 from assistance.models import ExchangeStatus, MedicalInsuranceList
-from assistance.services.grants import first_of_month, next_month
+from assistance.services.grants import first_of_month, next_month, previous_month
 from households import clock
 from households.models import Region, RegionLevel
 
@@ -221,11 +221,6 @@ def list_regions() -> list[Region]:
     return list(
         Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=city.prefix).order_by("code")
     )
-
-
-def previous_month(today: date) -> date:
-    last = first_of_month(today).toordinal() - 1
-    return first_of_month(date.fromordinal(last))
 
 
 def medical_lists_produce_monthly(*, today: date) -> int:

@@ -19,6 +19,10 @@ def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
 
+def previous_month(day: date) -> date:
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
 def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 

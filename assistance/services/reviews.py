@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from alerts.assignment import _RESPONSIBLE
+from alerts.assignment import responsible_caseworkers_sql
 from assistance.errors import AssistanceError
 from assistance.models import (
     ExitReason,
@@ -92,7 +92,7 @@ def reviews_generate(*, today: date) -> dict:
                 f"""
                 WITH cand AS MATERIALIZED ({source}),
                 keyed AS (SELECT grant_id AS id, region_id FROM cand),
-                pick AS ({_RESPONSIBLE.format(alerts="keyed")})
+                pick AS ({responsible_caseworkers_sql("keyed")})
                 INSERT INTO assistance_review
                        (grant_id, household_id, region_id, reason, due_on, status, evidence, assigned_to_id,
                         created_at, outcome, note, lock_version)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from assistance.errors import AssistanceError
 from assistance.models import AccountKind, Grant, PaymentAccount, PaymentAdjustment, PaymentRoll, RollStatus
 from assistance.services.common import is_county_user
+from assistance.services.grants import previous_month
 from households import clock
 from households.models import Region, RegionLevel
 from households.scoping import region_in_scope
@@ -143,10 +144,6 @@ RELEASE_SQL = (
         WHERE paid_in_id IN (SELECT id FROM assistance_paymentline WHERE roll_id = %(roll)s)""",
     "DELETE FROM assistance_paymentline WHERE roll_id = %(roll)s",
 )
-
-
-def previous_month(day: date) -> date:
-    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
 
 
 def may_manage_rolls(user, county_code: str) -> bool:

@@ -192,3 +192,12 @@ def test_when_fewer_are_covered_the_applicant_and_the_head_come_first(
     pass_step(county_supervisor, application, "同意纳入")
     covered = set(Grant.objects.get(application=application).members.values_list("person_id", flat=True))
     assert covered == {child.pk, household.members.get(relation=Relation.HEAD).pk}
+
+
+def test_month_steps_cross_the_year_and_february():
+    from assistance.services.grants import first_of_month, next_month, previous_month
+
+    assert previous_month(date(2027, 1, 15)) == date(2026, 12, 1)  # a roll's "last month" in January
+    assert previous_month(date(2028, 3, 1)) == date(2028, 2, 1)
+    assert next_month(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert first_of_month(date(2028, 2, 29)) == date(2028, 2, 1)

@@ -168,7 +168,8 @@ def _side(village: str, caseworker: User, supervisor: User) -> Side:
     # issue 16: monthly list
     # The city's list of last month (city-wide: the same list on both sides; producing it again
     # for the second side gives the first one back).
-    from assistance.services.exchanges import medical_list_produce, previous_month
+    from assistance.services.exchanges import medical_list_produce
+    from assistance.services.grants import previous_month
 
     side.medical_list = medical_list_produce(
         period=previous_month(today), region_code=settings.CITY_REGION_CODE

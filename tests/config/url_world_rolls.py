@@ -1,8 +1,8 @@
 """The URL matrix world's payment objects (issue 16, payment rolls): per side a grant whose
 recipient has an account, last month's roll locked and this month's roll as a draft."""
 
-from assistance.services.grants import first_of_month
-from assistance.services.rolls import account_set, previous_month, roll_compute, roll_lock
+from assistance.services.grants import first_of_month, previous_month
+from assistance.services.rolls import account_set, roll_compute, roll_lock
 from households import clock
 from tests.assistance.case_factories import family
 from tests.assistance.grant_factories import grant_for
